@@ -1,0 +1,7 @@
+//! Fluxo's built-ins as data: the card catalogue, the ERP capability matrix, built-in
+//! variables, input validators and the default legal texts.
+//!
+//! Everything here is plain data and pure functions. The checker, the Opa JSON frontend,
+//! the docs and the runtime all read these one definitions instead of keeping their own.
+
+pub mod erp;
