@@ -4,6 +4,8 @@
 //! This is data only: the checker reads it to reject an action the declared ERP lacks,
 //! the runtime's adapters read it to offer exactly these actions.
 
+use crate::types::Pattern;
+
 /// An ISP ERP, as named by the `erp <system>` line of a program.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ErpSystem {
@@ -162,20 +164,86 @@ impl Diagnosis {
         Diagnosis::AwaitingSignature,
     ];
 
+    /// The `when` patterns with the Opa editor's labels, in the order of `ALL` so that
+    /// `self as usize` indexes it.
+    pub const PATTERNS: [Pattern; 7] = [
+        Pattern {
+            name: "active",
+            opa_label: "Ativo",
+        },
+        Pattern {
+            name: "inactive",
+            opa_label: "Inativo",
+        },
+        Pattern {
+            name: "blocked",
+            opa_label: "Bloqueado",
+        },
+        Pattern {
+            name: "overdue",
+            opa_label: "Financeiro em atraso",
+        },
+        Pattern {
+            name: "trust_unlocked",
+            opa_label: "Desbloqueio de confiança",
+        },
+        Pattern {
+            name: "reduced",
+            opa_label: "Velocidade reduzida",
+        },
+        Pattern {
+            name: "awaiting_signature",
+            opa_label: "Aguardando assinatura",
+        },
+    ];
+
     /// The pattern name in `when diag { overdue => ... }`.
     pub fn name(self) -> &'static str {
-        match self {
-            Diagnosis::Active => "active",
-            Diagnosis::Inactive => "inactive",
-            Diagnosis::Blocked => "blocked",
-            Diagnosis::Overdue => "overdue",
-            Diagnosis::TrustUnlocked => "trust_unlocked",
-            Diagnosis::Reduced => "reduced",
-            Diagnosis::AwaitingSignature => "awaiting_signature",
-        }
+        Diagnosis::PATTERNS[self as usize].name
+    }
+
+    pub fn opa_label(self) -> &'static str {
+        Diagnosis::PATTERNS[self as usize].opa_label
     }
 
     pub fn from_name(name: &str) -> Option<Diagnosis> {
         Diagnosis::ALL.into_iter().find(|it| it.name() == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for system in ErpSystem::ALL {
+            assert_eq!(ErpSystem::from_name(system.name()), Some(system));
+        }
+        for action in ErpAction::ALL {
+            assert_eq!(ErpAction::from_name(action.name()), Some(action));
+        }
+        for diagnosis in Diagnosis::ALL {
+            assert_eq!(Diagnosis::from_name(diagnosis.name()), Some(diagnosis));
+        }
+        assert_eq!(ErpSystem::from_name("IXC"), None);
+        assert_eq!(Diagnosis::Overdue.opa_label(), "Financeiro em atraso");
+    }
+
+    #[test]
+    fn the_matrix_matches_cards_md() {
+        assert!(ErpAction::ALL.iter().all(|it| ErpSystem::Ixc.offers(*it)));
+        for action in ErpAction::ALL {
+            let offered = ErpSystem::ALL.iter().filter(|it| it.offers(action)).count();
+            let expected = match action {
+                ErpAction::SecondCopy => 11,
+                ErpAction::TrustUnlock => 6,
+                ErpAction::Diagnose => 4,
+                _ => 1,
+            };
+            assert_eq!(offered, expected, "{action:?}");
+        }
+        assert!(!ErpSystem::Hubsoft.offers(ErpAction::TrustUnlock));
+        assert!(ErpSystem::Mksolutions.offers(ErpAction::Diagnose));
     }
 }

@@ -4,4 +4,9 @@
 //! Everything here is plain data and pure functions. The checker, the Opa JSON frontend,
 //! the docs and the runtime all read these one definitions instead of keeping their own.
 
+pub mod builtins;
+pub mod catalogue;
+pub mod docs;
 pub mod erp;
+pub mod types;
+pub mod validate;
