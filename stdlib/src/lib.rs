@@ -3,7 +3,20 @@
 //!
 //! Everything here is plain data and pure functions. The checker, the Opa JSON frontend,
 //! the docs and the runtime all read these one definitions instead of keeping their own.
+//!
+//! ```
+//! use fluxo_stdlib::catalogue::{card, Binds, ParamDefault};
+//! use fluxo_stdlib::types::{InputType, Literal, Ty};
+//! use fluxo_stdlib::validate::validate;
+//!
+//! let survey = card("survey").expect("survey is a card");
+//! let scale = survey.param("scale").expect("survey takes a scale");
+//! assert_eq!(scale.default, ParamDefault::Value(Literal::Range(1, 5)));
+//! assert_eq!(survey.binds, Binds::Optional(Ty::Number));
+//! assert_eq!(validate(InputType::Cpf, "529.982.247-25").as_deref(), Ok("52998224725"));
+//! ```
 
+pub mod answers;
 pub mod builtins;
 pub mod catalogue;
 pub mod docs;

@@ -31,8 +31,8 @@ pub enum Ty {
     Range,
     /// A file path or URL literal whose extension must be one of `FileKind::extensions`.
     File(FileKind),
-    /// Several values written one after the other (`tag a, b`); only statement syntax
-    /// produces lists, there is no list literal in expressions.
+    /// Several values: a list literal `["a", "b"]` as an argument, or the statement
+    /// syntax `tag a, b`.
     List(&'static Ty),
     /// The name of a declared item of this kind.
     Ref(ItemKind),

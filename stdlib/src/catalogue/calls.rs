@@ -83,7 +83,7 @@ pub(super) const SURVEY: CardSpec = CardSpec {
     opa_title: "Pesquisa de satisfação",
     family: Family::Interaction,
     summary: "Asks the customer to rate the service; the rating goes to the company's and/or the attendant's metrics.",
-    doc: "Sends the question and one numbered line per value of `scale`, in `order`; the answer is the value itself (`5`), and an answer outside the scale is a wrong answer. The rating is recorded for `target` and, with `as`, bound as a number. The editor's per-value labels (\"Opções de escolha\") are the values of the scale in Fluxo; a scale holds at most 10 values.",
+    doc: "Sends the question and one line per value of `scale`, in `order`: `  <value>) <label>` with `labels`, the bare `  <value>` without. The answer is the value (`5`) or, with labels, a label's text (case- and accent-insensitive); anything else, a value outside the scale included, is a wrong answer. The rating is recorded for `target` and, with `as`, bound as a number.",
     own_params: &[
         text_arg(
             "question",
@@ -109,8 +109,15 @@ pub(super) const SURVEY: CardSpec = CardSpec {
             "scale",
             Ty::Range,
             ParamDefault::Value(Literal::Range(1, 5)),
-            "Opções de escolha",
+            "Escala",
             "The accepted ratings, both ends included; at most 10 values.",
+        ),
+        arg(
+            "labels",
+            Ty::List(&Ty::Text),
+            ParamDefault::Optional,
+            "Opções de escolha",
+            "One label per value of `scale`, lowest value first (`[\"Péssimo\", \"Ruim\", \"Regular\", \"Bom\", \"Ótimo\"]`); the checker requires exactly one per value.",
         ),
     ],
     fails: Fails::OnInput,
