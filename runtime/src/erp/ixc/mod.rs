@@ -1,0 +1,195 @@
+//! IXC Provedor (IXCsoft) over its "webservice v1" (ERP-APIS.md section 2.1): one
+//! URL per form, HTTP Basic with the `userId:hash` token, `ixcsoft: listar` lists
+//! whose numbers come back as strings, and business errors inside HTTP 200 bodies.
+//!
+//! IXC offers every card action. This file holds the client and the dispatch;
+//! `customers` reads registrations and contracts, `billing` bills and notas fiscais,
+//! `service` the actions that change something.
+
+mod billing;
+mod customers;
+mod service;
+
+use base64::Engine;
+use fluxo_stdlib::erp::ErpSystem;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::erp::http::json::text;
+use crate::erp::http::{Http, Reply};
+use crate::erp::{ensure_offered, ErpAdapter, ErpError, ErpFuture, HttpSettings, Request, Response, Secret};
+
+/// An IXC Provedor client.
+pub struct Ixc {
+    http: Http,
+    /// `Basic base64(userId:hash)`, built once.
+    authorization: Secret,
+    /// How long a trust unlock lasts when IXC's answer does not say.
+    unlock_days: u8,
+}
+
+impl Ixc {
+    /// `token` is the API user's `userId:hash`.
+    pub fn new(settings: &HttpSettings, token: Secret, unlock_days: u8) -> Result<Ixc, ErpError> {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(token.expose());
+        Ok(Ixc {
+            http: Http::new(settings)?,
+            authorization: Secret::new(format!("Basic {encoded}")),
+            unlock_days,
+        })
+    }
+
+    async fn dispatch(&self, request: Request) -> Result<Response, ErpError> {
+        ensure_offered(ErpSystem::Ixc, &request)?;
+        match request {
+            Request::FindCustomerByDocument { document } => self.find_by_document(&document).await,
+            Request::FindCustomerByPhone { phone } => self.find_by_phone(&phone).await,
+            Request::ListContracts { customer_id } => self.list_contracts(&customer_id).await,
+            Request::Diagnose { contract_id } => self.diagnose(&contract_id).await,
+            Request::SecondCopy { contract_id } => self.second_copy(&contract_id).await,
+            Request::Invoice { contract_id } => self.invoice(&contract_id).await,
+            Request::TrustUnlock { contract_id } => self.trust_unlock(&contract_id).await,
+            Request::ReleaseSpeed { contract_id } => self.release_speed(&contract_id).await,
+            Request::ContractDocument { contract_id, phone } => {
+                self.contract_document(&contract_id, &phone).await
+            }
+            Request::SignContract { contract_id, phone } => {
+                self.sign_contract(&contract_id, &phone).await
+            }
+            Request::ListTicketOptions => self.ticket_options().await,
+            Request::OpenTicket {
+                contract_id,
+                department,
+                subject,
+                description,
+            } => {
+                self.open_ticket(&contract_id, &department, &subject, &description)
+                    .await
+            }
+            Request::Authenticate {
+                document,
+                login,
+                password,
+            } => self.authenticate(&document, &login, &password).await,
+            Request::WifiPassword {
+                contract_id,
+                password,
+            } => self.wifi_password(&contract_id, &password).await,
+        }
+    }
+
+    /// Lists `form` filtered by `qtype oper query`, with optional extra `grid_param`
+    /// conditions (`{TB, OP, P}`), sorted by `sort` ascending or descending.
+    async fn list(&self, form: &str, filter: Filter<'_>) -> Result<Vec<Value>, ErpError> {
+        let mut body = json!({
+            "qtype": filter.qtype,
+            "query": filter.query,
+            "oper": filter.oper,
+            "page": "1",
+            "rp": "100",
+            "sortname": filter.sort.unwrap_or(filter.qtype),
+            "sortorder": if filter.descending { "desc" } else { "asc" },
+        });
+        if !filter.grid.is_empty() {
+            body["grid_param"] = Value::String(Value::Array(filter.grid).to_string());
+        }
+        let reply = self
+            .http
+            .send(self.form(Method::POST, form).header("ixcsoft", "listar").json(&body))
+            .await?;
+        let value = reply.json()?;
+        check_type(&value)?;
+        match value.get("registros") {
+            Some(Value::Array(records)) => Ok(records.clone()),
+            // An empty page comes back without `registros` (`{"page":"1","total":"0"}`).
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(_) => Err(ErpError::malformed(format!("IXC list of {form}: registros is not an array"))),
+        }
+    }
+
+    /// The one record of `form` with this id.
+    async fn record(&self, form: &str, id: &str) -> Result<Option<Value>, ErpError> {
+        let qtype = format!("{form}.id");
+        let records = self.list(form, Filter::eq(&qtype, id)).await?;
+        Ok(records.into_iter().find(|it| text(it, "id").as_deref() == Some(id)))
+    }
+
+    /// POSTs a JSON body to a form and returns the raw reply (a JSON envelope or a
+    /// document, depending on the form).
+    async fn post(&self, form: &str, body: Value) -> Result<Reply, ErpError> {
+        self.http.send(self.form(Method::POST, form).json(&body)).await
+    }
+
+    fn form(&self, method: Method, form: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, &format!("webservice/v1/{form}"))
+            .header("Authorization", self.authorization.expose())
+    }
+}
+
+impl ErpAdapter for Ixc {
+    fn system(&self) -> ErpSystem {
+        ErpSystem::Ixc
+    }
+
+    fn call(&self, request: Request) -> ErpFuture<'_> {
+        Box::pin(self.dispatch(request))
+    }
+}
+
+/// A list filter.
+struct Filter<'a> {
+    qtype: &'a str,
+    query: &'a str,
+    oper: &'a str,
+    sort: Option<&'a str>,
+    descending: bool,
+    grid: Vec<Value>,
+}
+
+impl<'a> Filter<'a> {
+    fn eq(qtype: &'a str, query: &'a str) -> Filter<'a> {
+        Filter {
+            qtype,
+            query,
+            oper: "=",
+            sort: None,
+            descending: false,
+            grid: Vec::new(),
+        }
+    }
+
+    fn like(qtype: &'a str, query: &'a str) -> Filter<'a> {
+        Filter {
+            oper: "L",
+            ..Filter::eq(qtype, query)
+        }
+    }
+}
+
+/// IXC answers HTTP 200 with `{"type":"error","message":...}` when a list or write
+/// fails; a token without permission on the table says so in the message.
+fn check_type(value: &Value) -> Result<(), ErpError> {
+    if text(value, "type").as_deref() != Some("error") {
+        return Ok(());
+    }
+    let message = text(value, "message").unwrap_or_default();
+    let lowered = message.to_lowercase();
+    if lowered.contains("permiss") || lowered.contains("autoriz") || lowered.contains("token") {
+        Err(ErpError::Auth { detail: message })
+    } else {
+        Err(ErpError::failed(message))
+    }
+}
+
+/// A successful write: `type` (or `tipo`) says success; the message otherwise.
+fn write_outcome(value: &Value) -> Result<(), String> {
+    let kind = text(value, "type").or_else(|| text(value, "tipo")).unwrap_or_default();
+    if matches!(kind.as_str(), "success" | "sucesso") {
+        Ok(())
+    } else {
+        Err(text(value, "message")
+            .or_else(|| text(value, "mensagem"))
+            .unwrap_or_else(|| "IXC did not confirm the operation".into()))
+    }
+}
