@@ -1,1 +1,42 @@
-fn main() {}
+//! The `fluxo` command line: the only place that reads files, writes to the terminal and
+//! chooses exit codes. Each command lives in `cmd/<command>.rs`.
+//!
+//! Exit codes: 0 success, 1 the input has errors (or differs, for `fmt --check`),
+//! 2 usage or I/O error.
+
+mod cmd;
+mod files;
+mod report;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Fluxo: customer-service chatbot flows as version-controlled text.
+#[derive(Parser)]
+#[command(name = "fluxo", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Check(cmd::check::Args),
+    Cards(cmd::cards::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let res = match cli.command {
+        Command::Check(args) => cmd::check::run(args),
+        Command::Cards(args) => cmd::cards::run(args),
+    };
+    match res {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
+    }
+}

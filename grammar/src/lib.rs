@@ -1,1 +1,24 @@
-//! Fluxo grammar.
+//! The Fluxo flow language's front end: the pest grammar, the syntax tree with spans,
+//! the parser with its plain-words syntax errors, and the canonical formatter.
+//!
+//! This crate knows nothing about cards, names or types: `erp.second_copy(retries: 3)` is
+//! a generic call here. It depends on nothing else of ours.
+//!
+//! ```
+//! use fluxo_grammar::{parse, FileId};
+//! let parsed = parse(FileId(0), "flow main {\n    say \"Olá, {user_name}!\"\n    end\n}\n");
+//! assert!(parsed.diagnostics.is_empty());
+//! assert_eq!(parsed.file.items.len(), 1);
+//! ```
+
+pub mod ast;
+mod describe;
+pub mod diagnostic;
+mod lexer;
+mod parse;
+mod syntax_error;
+
+pub use diagnostic::{Diagnostic, FileId, Label, Severity};
+pub use lexer::Comment;
+pub use parse::{parse, Parsed};
+pub use syntax_error::CODES as SYNTAX_CODES;

@@ -1,0 +1,32 @@
+//! `fluxo check PATH`: parse and check every `.flow` file, report all diagnostics.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::files::{self, CliResult};
+use crate::report::{self, Format};
+
+/// Check flows for errors and warnings without running them.
+#[derive(clap::Args)]
+pub struct Args {
+    /// A .flow file or a folder of them (searched recursively).
+    path: PathBuf,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Exit with 1 when there are warnings, too.
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+pub fn run(args: Args) -> CliResult<ExitCode> {
+    let sources = files::load_sources(&args.path)?;
+    let (_, diagnostics) = fluxo_compiler::parse_all(&sources);
+    report::print(&sources, &diagnostics, args.format);
+    let failed = diagnostics.iter().any(|d| d.is_error() || args.deny_warnings);
+    if matches!(args.format, Format::Text) {
+        let verdict = if failed { "failed" } else { "ok" };
+        eprintln!("check {verdict}: {} file(s), {}", sources.len(), report::summary(&diagnostics));
+    }
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}

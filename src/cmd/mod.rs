@@ -1,0 +1,4 @@
+//! One module per subcommand, each with its clap `Args` and a `run` returning the exit code.
+
+pub mod cards;
+pub mod check;
