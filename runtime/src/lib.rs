@@ -1,1 +1,2 @@
 //! Fluxo runtime.
+pub mod lowcode;
