@@ -19,7 +19,10 @@ const FACTOR_BASE: Date = date!(1997 - 10 - 07);
 pub enum BoletoError {
     /// A character that is not a digit (separators `.` and spaces aside).
     NonDigit(char),
-    Length { expected: usize, found: usize },
+    Length {
+        expected: usize,
+        found: usize,
+    },
     /// The currency code is not `9` (real).
     Currency,
     /// The mod-10 check digit of field 1, 2 or 3 of the linha is wrong.
@@ -101,7 +104,11 @@ pub fn linha_digitavel(
 /// Checks a linha digitável (separators allowed) and reads it.
 pub fn check_linha(linha: &str) -> Result<Linha, BoletoError> {
     let linha = digits(linha, 47)?;
-    let fields = [(&linha[0..9], &linha[9..10]), (&linha[10..20], &linha[20..21]), (&linha[21..31], &linha[31..32])];
+    let fields = [
+        (&linha[0..9], &linha[9..10]),
+        (&linha[10..20], &linha[20..21]),
+        (&linha[21..31], &linha[31..32]),
+    ];
     for (idx, (body, dv)) in fields.iter().enumerate() {
         if mod10(body).to_string() != *dv {
             return Err(BoletoError::FieldCheckDigit(idx as u8 + 1));
@@ -234,9 +241,21 @@ mod tests {
 
     #[test]
     fn builds_what_it_checks() {
-        let built = linha_digitavel("756", date!(2017 - 11 - 09), 1000, "1316601006726102721000001").unwrap();
+        let built = linha_digitavel(
+            "756",
+            date!(2017 - 11 - 09),
+            1000,
+            "1316601006726102721000001",
+        )
+        .unwrap();
         assert_eq!(format_linha(&built), HUBSOFT_SAMPLE);
-        let built = linha_digitavel("341", date!(2026 - 12 - 10), 12_990, "1090000012345678000123456").unwrap();
+        let built = linha_digitavel(
+            "341",
+            date!(2026 - 12 - 10),
+            12_990,
+            "1090000012345678000123456",
+        )
+        .unwrap();
         let linha = check_linha(&built).unwrap();
         assert_eq!(linha.amount_cents, 12_990);
         assert_eq!(Some(linha.due_factor), due_factor(date!(2026 - 12 - 10)));
@@ -252,7 +271,7 @@ mod tests {
 
     #[test]
     fn refuses_wrong_digits() {
-        let mut wrong = HUBSOFT_SAMPLE.replace(' ', "").replace('.', "");
+        let mut wrong = HUBSOFT_SAMPLE.replace([' ', '.'], "");
         wrong.replace_range(0..1, "8");
         assert_eq!(check_linha(&wrong), Err(BoletoError::FieldCheckDigit(1)));
         let general = HUBSOFT_SAMPLE.replace(" 7 ", " 6 ");

@@ -204,9 +204,7 @@ impl fmt::Display for Refusal {
             Refusal::PhoneNotRegistered => {
                 "the contact's phone is not registered to the contract's owner"
             }
-            Refusal::InvalidPassword => {
-                "the Wi-Fi password must have 9 to 63 printable characters"
-            }
+            Refusal::InvalidPassword => "the Wi-Fi password must have 9 to 63 printable characters",
             Refusal::WrongCredentials => "wrong subscriber-central login or password",
             Refusal::ContractInactive => "the contract is inactive",
             Refusal::Other => "the operation was declined",

@@ -24,14 +24,22 @@
 //! ```
 
 pub mod boleto;
+pub mod config;
 mod error;
+mod generic;
 mod http;
+mod hubsoft;
 mod ixc;
+mod mkauth;
+mod mksolutions;
 pub mod pix;
 mod request;
+mod resilience;
 mod response;
 mod secret;
+mod sgp;
 mod simulated;
+mod synsuite;
 mod wire;
 
 use std::future::Future;
@@ -41,12 +49,19 @@ use fluxo_stdlib::erp::ErpSystem;
 use time::{Date, OffsetDateTime, UtcOffset};
 
 pub use error::{ErpError, Missing, Refusal};
+pub use generic::{Condition, GenericAuth, GenericConfig, GenericEndpoint, GenericHttpErp};
 pub use http::HttpSettings;
+pub use hubsoft::{Hubsoft, HubsoftCredentials};
 pub use ixc::Ixc;
+pub use mkauth::{MkAuth, MkAuthCredentials};
+pub use mksolutions::{MkSolutions, MkSolutionsCredentials};
 pub use request::Request;
+pub use resilience::{Resilience, Resilient};
 pub use response::{Attachment, Bill, Contract, Customer, Invoice, Named, Response};
 pub use secret::{mask_document, mask_phone, Secret};
+pub use sgp::{Sgp, SgpCredentials};
 pub use simulated::{FixtureError, SimulatedErp};
+pub use synsuite::{Synsuite, SynsuiteCredentials};
 
 /// The future an adapter's `call` returns.
 pub type ErpFuture<'a> = Pin<Box<dyn Future<Output = Result<Response, ErpError>> + Send + 'a>>;

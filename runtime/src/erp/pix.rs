@@ -79,16 +79,22 @@ pub fn crc16(data: &[u8]) -> u16 {
 /// Builds a static BR Code (point of initiation `11`).
 pub fn static_code(pix: &StaticPix<'_>) -> Result<String, PixError> {
     if pix.merchant_name.is_empty() || pix.merchant_name.len() > 25 {
-        return Err(PixError::Value("the merchant name must have 1 to 25 characters"));
+        return Err(PixError::Value(
+            "the merchant name must have 1 to 25 characters",
+        ));
     }
     if pix.merchant_city.is_empty() || pix.merchant_city.len() > 15 {
-        return Err(PixError::Value("the merchant city must have 1 to 15 characters"));
+        return Err(PixError::Value(
+            "the merchant city must have 1 to 15 characters",
+        ));
     }
     if pix.txid.is_empty()
         || pix.txid.len() > 25
         || !pix.txid.bytes().all(|it| it.is_ascii_alphanumeric())
     {
-        return Err(PixError::Value("the txid must have 1 to 25 letters or digits"));
+        return Err(PixError::Value(
+            "the txid must have 1 to 25 letters or digits",
+        ));
     }
     let account = format!("{}{}", tlv("00", PIX_GUI)?, tlv("01", pix.key)?);
     let mut code = String::new();
@@ -117,13 +123,21 @@ pub fn check(code: &str) -> Result<BrCode, PixError> {
     if code.get(crc_at..crc_at + 4) != Some("6304") {
         return Err(PixError::NoCrc);
     }
-    let expected = format!("{:04X}", crc16(code[..crc_at + 4].as_bytes()));
-    let found = code.get(crc_at + 4..).ok_or(PixError::NoCrc)?.to_ascii_uppercase();
+    let expected = format!("{:04X}", crc16(&code.as_bytes()[..crc_at + 4]));
+    let found = code
+        .get(crc_at + 4..)
+        .ok_or(PixError::NoCrc)?
+        .to_ascii_uppercase();
     if expected != found {
         return Err(PixError::Crc { expected, found });
     }
     let fields = fields(&code[..crc_at])?;
-    let get = |id: &str| fields.iter().find(|(it, _)| *it == id).map(|(_, value)| *value);
+    let get = |id: &str| {
+        fields
+            .iter()
+            .find(|(it, _)| *it == id)
+            .map(|(_, value)| *value)
+    };
     if get("00") != Some("01") {
         return Err(PixError::Field("field 00 (payload format) must be 01"));
     }
@@ -142,18 +156,26 @@ pub fn check(code: &str) -> Result<BrCode, PixError> {
                 .any(|(id, value)| *id == "00" && value.eq_ignore_ascii_case(PIX_GUI))
         });
     if !pix_account {
-        return Err(PixError::Field("no merchant account with the br.gov.bcb.pix GUI"));
+        return Err(PixError::Field(
+            "no merchant account with the br.gov.bcb.pix GUI",
+        ));
     }
     let merchant_name = get("59")
         .ok_or(PixError::Field("field 59 (merchant name) is missing"))?
         .to_string();
     let amount_cents = match get("54") {
         None => None,
-        Some(amount) => Some(cents(amount).ok_or(PixError::Field("field 54 (amount) is not a decimal amount"))?),
+        Some(amount) => Some(
+            cents(amount).ok_or(PixError::Field("field 54 (amount) is not a decimal amount"))?,
+        ),
     };
     let txid = get("62")
         .and_then(|value| self::fields(value).ok())
-        .and_then(|sub| sub.iter().find(|(id, _)| *id == "05").map(|(_, value)| value.to_string()))
+        .and_then(|sub| {
+            sub.iter()
+                .find(|(id, _)| *id == "05")
+                .map(|(_, value)| value.to_string())
+        })
         .ok_or(PixError::Field("field 62-05 (txid) is missing"))?;
     Ok(BrCode {
         amount_cents,
@@ -177,9 +199,7 @@ fn fields(text: &str) -> Result<Vec<(&str, &str)>, PixError> {
     let mut at = 0;
     while at < text.len() {
         let head = text.get(at..at + 4).ok_or(PixError::Truncated { at })?;
-        let len: usize = head[2..]
-            .parse()
-            .map_err(|_| PixError::Truncated { at })?;
+        let len: usize = head[2..].parse().map_err(|_| PixError::Truncated { at })?;
         if !head[..2].bytes().all(|it| it.is_ascii_digit()) {
             return Err(PixError::Truncated { at });
         }
@@ -195,7 +215,13 @@ fn fields(text: &str) -> Result<Vec<(&str, &str)>, PixError> {
 /// `10.00` → 1000; at most two decimals.
 fn cents(amount: &str) -> Option<u64> {
     let (units, decimals) = amount.split_once('.').unwrap_or((amount, ""));
-    if units.is_empty() || decimals.len() > 2 || !units.bytes().chain(decimals.bytes()).all(|it| it.is_ascii_digit()) {
+    if units.is_empty()
+        || decimals.len() > 2
+        || !units
+            .bytes()
+            .chain(decimals.bytes())
+            .all(|it| it.is_ascii_digit())
+    {
         return None;
     }
     let units: u64 = units.parse().ok()?;
@@ -249,7 +275,8 @@ mod tests {
         let cut = "0002016304";
         let cut = format!("{cut}{:04X}", crc16(cut.as_bytes()));
         assert!(check(&cut).is_err());
-        let no_pix = "000201520400005303986540510.005802BR5913FULANO DE TAL6008BRASILIA62070503***6304";
+        let no_pix =
+            "000201520400005303986540510.005802BR5913FULANO DE TAL6008BRASILIA62070503***6304";
         let no_pix = format!("{no_pix}{:04X}", crc16(no_pix.as_bytes()));
         assert!(matches!(check(&no_pix), Err(PixError::Field(_))));
         assert!(check("ããããããããããããã").is_err());

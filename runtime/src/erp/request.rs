@@ -55,7 +55,10 @@ pub enum Request {
         password: Secret,
     },
     /// Changes the router's Wi-Fi password through the ERP's ACS (`erp.wifi_password`).
-    WifiPassword { contract_id: String, password: Secret },
+    WifiPassword {
+        contract_id: String,
+        password: Secret,
+    },
 }
 
 impl Request {
@@ -74,9 +77,7 @@ impl Request {
             Request::ContractDocument { .. } | Request::SignContract { .. } => {
                 Some(ErpAction::SignContract)
             }
-            Request::ListTicketOptions | Request::OpenTicket { .. } => {
-                Some(ErpAction::OpenTicket)
-            }
+            Request::ListTicketOptions | Request::OpenTicket { .. } => Some(ErpAction::OpenTicket),
             Request::Authenticate { .. } => Some(ErpAction::Authenticate),
             Request::WifiPassword { .. } => Some(ErpAction::WifiPassword),
         }

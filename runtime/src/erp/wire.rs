@@ -17,8 +17,7 @@ pub(crate) fn parse_iso_date(text: &str) -> Option<Date> {
 
 /// Formats as `YYYY-MM-DD`.
 pub(crate) fn iso_date(date: Date) -> String {
-    date.format(ISO_DATE)
-        .unwrap_or_else(|_| format!("{date}"))
+    date.format(ISO_DATE).unwrap_or_else(|_| format!("{date}"))
 }
 
 pub(crate) mod date {
@@ -67,10 +66,13 @@ macro_rules! by_name {
                 serializer.serialize_str(value.name())
             }
 
-            pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<$ty, D::Error> {
+            pub fn deserialize<'de, D: Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<$ty, D::Error> {
                 let text = String::deserialize(deserializer)?;
-                <$ty>::from_name(&text)
-                    .ok_or_else(|| D::Error::custom(format!(concat!("unknown ", $what, " {:?}"), text)))
+                <$ty>::from_name(&text).ok_or_else(|| {
+                    D::Error::custom(format!(concat!("unknown ", $what, " {:?}"), text))
+                })
             }
         }
     };

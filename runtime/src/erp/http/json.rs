@@ -77,11 +77,22 @@ fn cents_of_text(text: &str) -> Option<u64> {
         Some(at) => (&cleaned[..at], &cleaned[at + 1..]),
         None => (cleaned.as_str(), ""),
     };
-    let units: String = units.chars().filter(|it| *it != '.' && *it != ',').collect();
-    if !units.bytes().chain(decimals.bytes()).all(|it| it.is_ascii_digit()) {
+    let units: String = units
+        .chars()
+        .filter(|it| *it != '.' && *it != ',')
+        .collect();
+    if !units
+        .bytes()
+        .chain(decimals.bytes())
+        .all(|it| it.is_ascii_digit())
+    {
         return None;
     }
-    let units: u64 = if units.is_empty() { 0 } else { units.parse().ok()? };
+    let units: u64 = if units.is_empty() {
+        0
+    } else {
+        units.parse().ok()?
+    };
     let decimals: u64 = format!("{decimals:0<2}").parse().ok()?;
     units.checked_mul(100)?.checked_add(decimals)
 }
@@ -128,7 +139,9 @@ pub(crate) fn phones(value: &Value, keys: &[&str]) -> Vec<String> {
         let found: Vec<String> = match value.get(key) {
             Some(Value::Array(items)) => items
                 .iter()
-                .filter_map(|it| scalar(it).or_else(|| first_text(it, &["numero", "number", "telefone"])))
+                .filter_map(|it| {
+                    scalar(it).or_else(|| first_text(it, &["numero", "number", "telefone"]))
+                })
                 .collect(),
             Some(other) => scalar(other).into_iter().collect(),
             None => Vec::new(),

@@ -50,7 +50,6 @@ pub(crate) struct Http {
 
 /// A received answer with a success (2xx) status.
 pub(crate) struct Reply {
-    pub status: u16,
     pub body: Vec<u8>,
 }
 
@@ -96,7 +95,7 @@ impl Http {
             .map_err(|error| self.transport(&error))?
             .to_vec();
         match status {
-            200..=299 => Ok(Reply { status, body }),
+            200..=299 => Ok(Reply { body }),
             401 | 403 => Err(ErpError::Auth {
                 detail: format!("HTTP {status}{}", short_message(&body)),
             }),
@@ -150,8 +149,23 @@ impl Reply {
         let text = serde_json::from_str::<String>(text).unwrap_or_else(|_| text.to_string());
         let compact: String = text.chars().filter(|it| !it.is_whitespace()).collect();
         let decoded = engine.decode(compact.as_bytes()).ok()?;
-        decoded.starts_with(b"%PDF").then(|| engine.encode(&decoded))
+        decoded
+            .starts_with(b"%PDF")
+            .then(|| engine.encode(&decoded))
     }
+}
+
+/// A value that goes into a URL path: anything but letters, digits, `.`, `_` and
+/// `-` is percent-encoded.
+pub(crate) fn path_segment(raw: &str) -> String {
+    raw.bytes()
+        .map(|byte| match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'_' | b'-' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
 }
 
 /// The first words of an error body, for diagnostics: the `message`/`msg`/`mensagem`
@@ -160,11 +174,18 @@ fn short_message(body: &[u8]) -> String {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         return String::new();
     };
-    ["message", "msg", "mensagem", "Mensagem", "error_description", "error"]
-        .iter()
-        .find_map(|key| value.get(key).and_then(Value::as_str))
-        .map(|it| format!(": {}", it.chars().take(200).collect::<String>()))
-        .unwrap_or_default()
+    [
+        "message",
+        "msg",
+        "mensagem",
+        "Mensagem",
+        "error_description",
+        "error",
+    ]
+    .iter()
+    .find_map(|key| value.get(key).and_then(Value::as_str))
+    .map(|it| format!(": {}", it.chars().take(200).collect::<String>()))
+    .unwrap_or_default()
 }
 
 /// reqwest's error text without the URL, which may carry credentials in its query.
@@ -174,4 +195,15 @@ fn without_url(error: &reqwest::Error) -> String {
         text = text.replace(url.as_str(), "<url>");
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_path_segments() {
+        assert_eq!(path_segment("ana.souza"), "ana.souza");
+        assert_eq!(path_segment("a/b c"), "a%2Fb%20c");
+    }
 }

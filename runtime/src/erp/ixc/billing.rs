@@ -37,12 +37,15 @@ impl Ixc {
 
     async fn bill(&self, record: &Value) -> Result<Bill, ErpError> {
         let id = text(record, "id").ok_or(ErpError::malformed("IXC bill without id"))?;
-        let due_date = date_field(record, "data_vencimento")
-            .ok_or(ErpError::malformed(format!("IXC bill {id} without a due date")))?;
+        let due_date = date_field(record, "data_vencimento").ok_or(ErpError::malformed(
+            format!("IXC bill {id} without a due date"),
+        ))?;
         let amount_cents = cents_field(record, "valor_aberto")
             .filter(|it| *it > 0)
             .or_else(|| cents_field(record, "valor"))
-            .ok_or(ErpError::malformed(format!("IXC bill {id} without an amount")))?;
+            .ok_or(ErpError::malformed(format!(
+                "IXC bill {id} without an amount"
+            )))?;
         let pix_copia_e_cola = self.pix(&id).await?;
         let pdf = match text(record, "gateway_link") {
             Some(url) => Some(Attachment::Url { url }),
@@ -61,11 +64,17 @@ impl Ixc {
     /// The Pix copia-e-cola of a bill, when its bank offers one; IXC answers
     /// `type: error` for bills without Pix.
     async fn pix(&self, bill_id: &str) -> Result<Option<String>, ErpError> {
-        let value = self.post("get_pix", json!({"id_areceber": bill_id})).await?.json()?;
+        let value = self
+            .post("get_pix", json!({"id_areceber": bill_id}))
+            .await?
+            .json()?;
         if text(&value, "type").as_deref() != Some("success") {
             return Ok(None);
         }
-        Ok(value.pointer("/pix/dadosPix/pixCopiaECola").and_then(|it| it.as_str()).map(str::to_string))
+        Ok(value
+            .pointer("/pix/dadosPix/pixCopiaECola")
+            .and_then(|it| it.as_str())
+            .map(str::to_string))
     }
 
     /// The boleto as a PDF, base64, without interest or fine so that it matches the
@@ -95,9 +104,13 @@ impl Ixc {
             ..Filter::eq("vd_saida.id_contrato", contract_id)
         };
         let records = self.list("vd_saida", filter).await?;
-        let record = records.first().ok_or(ErpError::not_found(Missing::Invoice))?;
+        let record = records
+            .first()
+            .ok_or(ErpError::not_found(Missing::Invoice))?;
         let id = text(record, "id").ok_or(ErpError::malformed("IXC nota fiscal without id"))?;
-        let reply = self.post("imprimir_nota", json!({"id": id, "base64": "S"})).await?;
+        let reply = self
+            .post("imprimir_nota", json!({"id": id, "base64": "S"}))
+            .await?;
         let base64 = match reply.document_base64() {
             Some(base64) => base64,
             None => {

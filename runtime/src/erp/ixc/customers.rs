@@ -20,10 +20,16 @@ impl Ixc {
 
     /// IXC usually stores the document masked, so the bare digits are tried first and
     /// then the mask (what goixc does).
-    pub(super) async fn customer_record_by_document(&self, document: &str) -> Result<Value, ErpError> {
-        let bare = validate::document(document).map_err(|_| ErpError::not_found(Missing::Customer))?;
+    pub(super) async fn customer_record_by_document(
+        &self,
+        document: &str,
+    ) -> Result<Value, ErpError> {
+        let bare =
+            validate::document(document).map_err(|_| ErpError::not_found(Missing::Customer))?;
         for query in [bare.clone(), masked(&bare)] {
-            let records = self.list("cliente", Filter::eq("cliente.cnpj_cpf", &query)).await?;
+            let records = self
+                .list("cliente", Filter::eq("cliente.cnpj_cpf", &query))
+                .await?;
             if let Some(record) = records.into_iter().next() {
                 return Ok(record);
             }
@@ -37,7 +43,11 @@ impl Ixc {
         let wanted = national(phone).ok_or(ErpError::not_found(Missing::Customer))?;
         let tail = &wanted[wanted.len() - 8..];
         let masked_tail = format!("{}-{}", &tail[..4], &tail[4..]);
-        for field in ["cliente.telefone_celular", "cliente.whatsapp", "cliente.fone"] {
+        for field in [
+            "cliente.telefone_celular",
+            "cliente.whatsapp",
+            "cliente.fone",
+        ] {
             for query in [tail, masked_tail.as_str()] {
                 let records = self.list("cliente", Filter::like(field, query)).await?;
                 let found = records.iter().find(|record| {
@@ -56,7 +66,10 @@ impl Ixc {
 
     pub(super) async fn list_contracts(&self, customer_id: &str) -> Result<Response, ErpError> {
         let records = self
-            .list("cliente_contrato", Filter::eq("cliente_contrato.id_cliente", customer_id))
+            .list(
+                "cliente_contrato",
+                Filter::eq("cliente_contrato.id_cliente", customer_id),
+            )
             .await?;
         let contracts: Vec<Contract> = records.iter().filter_map(contract).collect();
         if contracts.is_empty() {
@@ -79,8 +92,13 @@ impl Ixc {
     }
 
     /// Whether `phone` is one of the numbers of the contract's owner.
-    pub(super) async fn phone_registered(&self, contract: &Value, phone: &str) -> Result<bool, ErpError> {
-        let customer_id = text(contract, "id_cliente").ok_or(ErpError::malformed("IXC contract without id_cliente"))?;
+    pub(super) async fn phone_registered(
+        &self,
+        contract: &Value,
+        phone: &str,
+    ) -> Result<bool, ErpError> {
+        let customer_id = text(contract, "id_cliente")
+            .ok_or(ErpError::malformed("IXC contract without id_cliente"))?;
         let Some(owner) = self.record("cliente", &customer_id).await? else {
             return Ok(false);
         };
@@ -100,8 +118,10 @@ impl Ixc {
     ) -> Result<Response, ErpError> {
         let record = self.customer_record_by_document(document).await?;
         let login = login.trim();
-        let login_matches = text(&record, "hotsite_email").is_some_and(|it| it.eq_ignore_ascii_case(login))
-            || validate::document(login).ok() == validate::document(&text(&record, "cnpj_cpf").unwrap_or_default()).ok();
+        let login_matches = text(&record, "hotsite_email")
+            .is_some_and(|it| it.eq_ignore_ascii_case(login))
+            || validate::document(login).ok()
+                == validate::document(&text(&record, "cnpj_cpf").unwrap_or_default()).ok();
         let stored = text(&record, "senha").unwrap_or_default();
         let password_matches = if text(&record, "senha_hotsite_md5").as_deref() == Some("S") {
             let digest = Md5::digest(password.expose().as_bytes());
@@ -112,7 +132,8 @@ impl Ixc {
         };
         let blocked = text(&record, "hotsite_acesso").as_deref() == Some("N");
         if login_matches && password_matches && !blocked {
-            let customer_id = text(&record, "id").ok_or(ErpError::malformed("IXC customer without id"))?;
+            let customer_id =
+                text(&record, "id").ok_or(ErpError::malformed("IXC customer without id"))?;
             Ok(Response::Authenticated { customer_id })
         } else {
             Err(ErpError::refused(Refusal::WrongCredentials, ""))
@@ -206,17 +227,34 @@ mod tests {
     #[test]
     fn reads_contract_statuses() {
         let read = |record: Value| diagnosis(&record);
-        assert_eq!(read(json!({"status": "A", "status_internet": "A"})), Diagnosis::Active);
-        assert_eq!(read(json!({"status": "A", "status_internet": "FA"})), Diagnosis::Overdue);
-        assert_eq!(read(json!({"status": "A", "status_internet": "CM"})), Diagnosis::Blocked);
-        assert_eq!(read(json!({"status": "A", "status_internet": "AA"})), Diagnosis::AwaitingSignature);
-        assert_eq!(read(json!({"status": "I", "status_internet": "A"})), Diagnosis::Inactive);
+        assert_eq!(
+            read(json!({"status": "A", "status_internet": "A"})),
+            Diagnosis::Active
+        );
+        assert_eq!(
+            read(json!({"status": "A", "status_internet": "FA"})),
+            Diagnosis::Overdue
+        );
+        assert_eq!(
+            read(json!({"status": "A", "status_internet": "CM"})),
+            Diagnosis::Blocked
+        );
+        assert_eq!(
+            read(json!({"status": "A", "status_internet": "AA"})),
+            Diagnosis::AwaitingSignature
+        );
+        assert_eq!(
+            read(json!({"status": "I", "status_internet": "A"})),
+            Diagnosis::Inactive
+        );
         assert_eq!(
             read(json!({"status": "A", "status_internet": "A", "status_velocidade": "R"})),
             Diagnosis::Reduced
         );
         assert_eq!(
-            read(json!({"status": "A", "status_internet": "FA", "desbloqueio_confianca_ativo": "S"})),
+            read(
+                json!({"status": "A", "status_internet": "FA", "desbloqueio_confianca_ativo": "S"})
+            ),
             Diagnosis::TrustUnlocked
         );
     }

@@ -17,7 +17,9 @@ use serde_json::{json, Value};
 
 use crate::erp::http::json::text;
 use crate::erp::http::{Http, Reply};
-use crate::erp::{ensure_offered, ErpAdapter, ErpError, ErpFuture, HttpSettings, Request, Response, Secret};
+use crate::erp::{
+    ensure_offered, ErpAdapter, ErpError, ErpFuture, HttpSettings, Request, Response, Secret,
+};
 
 /// An IXC Provedor client.
 pub struct Ixc {
@@ -95,7 +97,11 @@ impl Ixc {
         }
         let reply = self
             .http
-            .send(self.form(Method::POST, form).header("ixcsoft", "listar").json(&body))
+            .send(
+                self.form(Method::POST, form)
+                    .header("ixcsoft", "listar")
+                    .json(&body),
+            )
             .await?;
         let value = reply.json()?;
         check_type(&value)?;
@@ -103,7 +109,9 @@ impl Ixc {
             Some(Value::Array(records)) => Ok(records.clone()),
             // An empty page comes back without `registros` (`{"page":"1","total":"0"}`).
             None | Some(Value::Null) => Ok(Vec::new()),
-            Some(_) => Err(ErpError::malformed(format!("IXC list of {form}: registros is not an array"))),
+            Some(_) => Err(ErpError::malformed(format!(
+                "IXC list of {form}: registros is not an array"
+            ))),
         }
     }
 
@@ -111,13 +119,17 @@ impl Ixc {
     async fn record(&self, form: &str, id: &str) -> Result<Option<Value>, ErpError> {
         let qtype = format!("{form}.id");
         let records = self.list(form, Filter::eq(&qtype, id)).await?;
-        Ok(records.into_iter().find(|it| text(it, "id").as_deref() == Some(id)))
+        Ok(records
+            .into_iter()
+            .find(|it| text(it, "id").as_deref() == Some(id)))
     }
 
     /// POSTs a JSON body to a form and returns the raw reply (a JSON envelope or a
     /// document, depending on the form).
     async fn post(&self, form: &str, body: Value) -> Result<Reply, ErpError> {
-        self.http.send(self.form(Method::POST, form).json(&body)).await
+        self.http
+            .send(self.form(Method::POST, form).json(&body))
+            .await
     }
 
     fn form(&self, method: Method, form: &str) -> reqwest::RequestBuilder {
@@ -184,7 +196,9 @@ fn check_type(value: &Value) -> Result<(), ErpError> {
 
 /// A successful write: `type` (or `tipo`) says success; the message otherwise.
 fn write_outcome(value: &Value) -> Result<(), String> {
-    let kind = text(value, "type").or_else(|| text(value, "tipo")).unwrap_or_default();
+    let kind = text(value, "type")
+        .or_else(|| text(value, "tipo"))
+        .unwrap_or_default();
     if matches!(kind.as_str(), "success" | "sucesso") {
         Ok(())
     } else {

@@ -57,17 +57,27 @@ impl Ixc {
             return Err(ErpError::refused(Refusal::NotReduced, ""));
         }
         let value = self
-            .post("liberacao_reducao_contrato_29157", json!({"get_id": contract_id}))
+            .post(
+                "liberacao_reducao_contrato_29157",
+                json!({"get_id": contract_id}),
+            )
             .await?
             .json()?;
         write_outcome(&value).map_err(|message| ErpError::refused(Refusal::Other, message))?;
         Ok(Response::SpeedReleased)
     }
 
-    pub(super) async fn contract_document(&self, contract_id: &str, phone: &str) -> Result<Response, ErpError> {
+    pub(super) async fn contract_document(
+        &self,
+        contract_id: &str,
+        phone: &str,
+    ) -> Result<Response, ErpError> {
         self.signable(contract_id, phone).await?;
         let reply = self
-            .post("cliente_contrato_imprimir_contrato_17678", json!({"id": contract_id}))
+            .post(
+                "cliente_contrato_imprimir_contrato_17678",
+                json!({"id": contract_id}),
+            )
             .await?;
         match reply.document_base64() {
             Some(base64) => Ok(Response::ContractDocument {
@@ -85,10 +95,17 @@ impl Ixc {
 
     /// Records the acceptance by releasing the contract (`cliente_contrato_15464`,
     /// "Liberar manualmente"), which activates the contract and its connection.
-    pub(super) async fn sign_contract(&self, contract_id: &str, phone: &str) -> Result<Response, ErpError> {
+    pub(super) async fn sign_contract(
+        &self,
+        contract_id: &str,
+        phone: &str,
+    ) -> Result<Response, ErpError> {
         self.signable(contract_id, phone).await?;
         let value = self
-            .post("cliente_contrato_15464", json!({"id_contrato": contract_id}))
+            .post(
+                "cliente_contrato_15464",
+                json!({"id_contrato": contract_id}),
+            )
             .await?
             .json()?;
         write_outcome(&value).map_err(|message| ErpError::refused(Refusal::Other, message))?;
@@ -112,7 +129,13 @@ impl Ixc {
     /// active subjects (`su_oss_assunto`).
     pub(super) async fn ticket_options(&self) -> Result<Response, ErpError> {
         let departments = self
-            .list("su_ticket_setor", Filter { oper: ">", ..Filter::eq("su_ticket_setor.id", "0") })
+            .list(
+                "su_ticket_setor",
+                Filter {
+                    oper: ">",
+                    ..Filter::eq("su_ticket_setor.id", "0")
+                },
+            )
             .await?
             .iter()
             .filter(|it| text(it, "ativo").as_deref() != Some("N"))
@@ -120,7 +143,13 @@ impl Ixc {
             .filter_map(|it| named(it, "setor"))
             .collect();
         let subjects = self
-            .list("su_oss_assunto", Filter { oper: ">", ..Filter::eq("su_oss_assunto.id", "0") })
+            .list(
+                "su_oss_assunto",
+                Filter {
+                    oper: ">",
+                    ..Filter::eq("su_oss_assunto.id", "0")
+                },
+            )
             .await?
             .iter()
             .filter(|it| text(it, "ativo").as_deref() != Some("N"))
@@ -142,7 +171,8 @@ impl Ixc {
         description: &str,
     ) -> Result<Response, ErpError> {
         let contract = self.contract_record(contract_id).await?;
-        let customer_id = text(&contract, "id_cliente").ok_or(ErpError::malformed("IXC contract without id_cliente"))?;
+        let customer_id = text(&contract, "id_cliente")
+            .ok_or(ErpError::malformed("IXC contract without id_cliente"))?;
         let title: String = description
             .lines()
             .next()
@@ -171,7 +201,8 @@ impl Ixc {
                 ErpError::failed(message)
             }
         })?;
-        let ticket_id = text(&value, "id").ok_or(ErpError::malformed("IXC su_ticket answer without id"))?;
+        let ticket_id =
+            text(&value, "id").ok_or(ErpError::malformed("IXC su_ticket answer without id"))?;
         let protocol = self
             .record("su_ticket", &ticket_id)
             .await?
@@ -183,11 +214,18 @@ impl Ixc {
     /// The Wi-Fi password lives on the contract's login (`radusuarios`): the record is
     /// written back whole with the new password (IXC's PUT replaces the record), then
     /// `botaoAjax_30774` ("Enviar dados acs wifi") pushes it to the router.
-    pub(super) async fn wifi_password(&self, contract_id: &str, password: &Secret) -> Result<Response, ErpError> {
+    pub(super) async fn wifi_password(
+        &self,
+        contract_id: &str,
+        password: &Secret,
+    ) -> Result<Response, ErpError> {
         let password = validate::wifi_password(password.expose())
             .map_err(|why| ErpError::refused(Refusal::InvalidPassword, why.to_string()))?;
         let logins = self
-            .list("radusuarios", Filter::eq("radusuarios.id_contrato", contract_id))
+            .list(
+                "radusuarios",
+                Filter::eq("radusuarios.id_contrato", contract_id),
+            )
             .await?;
         let mut login = logins.into_iter().next().ok_or(ErpError::refused(
             Refusal::Other,
@@ -200,10 +238,16 @@ impl Ixc {
         }
         let reply = self
             .http
-            .send(self.form(Method::PUT, &format!("radusuarios/{login_id}")).json(&login))
+            .send(
+                self.form(Method::PUT, &format!("radusuarios/{login_id}"))
+                    .json(&login),
+            )
             .await?;
         write_outcome(&reply.json()?).map_err(ErpError::failed)?;
-        let pushed = self.post("botaoAjax_30774", json!({"id": login_id})).await?.json()?;
+        let pushed = self
+            .post("botaoAjax_30774", json!({"id": login_id}))
+            .await?
+            .json()?;
         write_outcome(&pushed).map_err(ErpError::failed)?;
         Ok(Response::WifiChanged)
     }

@@ -273,7 +273,10 @@ fn build(raw: RawFixture) -> Result<Book, Failure> {
             path
         };
         if !seen_customers.insert(customer.id.clone()) {
-            return Err((at(&[Step::Key("id")]), format!("duplicate customer id {:?}", customer.id)));
+            return Err((
+                at(&[Step::Key("id")]),
+                format!("duplicate customer id {:?}", customer.id),
+            ));
         }
         let document = validate::document(&customer.document).map_err(|why| {
             (
@@ -296,7 +299,10 @@ fn build(raw: RawFixture) -> Result<Book, Failure> {
                 at(&[&[Step::Key("contracts"), Step::Index(contract_idx)], rest].concat())
             };
             if !seen_contracts.insert(contract.id.clone()) {
-                return Err((at(&[Step::Key("id")]), format!("duplicate contract id {:?}", contract.id)));
+                return Err((
+                    at(&[Step::Key("id")]),
+                    format!("duplicate contract id {:?}", contract.id),
+                ));
             }
             if contract.status == Diagnosis::TrustUnlocked {
                 return Err((
@@ -314,7 +320,11 @@ fn build(raw: RawFixture) -> Result<Book, Failure> {
             for (unlock_idx, unlock) in contract.trust_unlocks.iter().enumerate() {
                 if unlock.until < unlock.on {
                     return Err((
-                        at(&[Step::Key("trust_unlocks"), Step::Index(unlock_idx), Step::Key("until")]),
+                        at(&[
+                            Step::Key("trust_unlocks"),
+                            Step::Index(unlock_idx),
+                            Step::Key("until"),
+                        ]),
                         "an unlock cannot end before it starts".into(),
                     ));
                 }
@@ -326,9 +336,13 @@ fn build(raw: RawFixture) -> Result<Book, Failure> {
                     at(&[&[Step::Key("bills"), Step::Index(bill_idx)], rest].concat())
                 };
                 if !seen_bills.insert(bill.id.clone()) {
-                    return Err((at(&[Step::Key("id")]), format!("duplicate bill id {:?}", bill.id)));
+                    return Err((
+                        at(&[Step::Key("id")]),
+                        format!("duplicate bill id {:?}", bill.id),
+                    ));
                 }
-                let prepared = prepare_bill(bill, &company).map_err(|(step, what)| (at(&[step]), what))?;
+                let prepared =
+                    prepare_bill(bill, &company).map_err(|(step, what)| (at(&[step]), what))?;
                 if !bill.paid {
                     open_bills.push(prepared);
                 }
@@ -397,7 +411,10 @@ fn prepare_bill(bill: &RawBill, company: &RawCompany) -> Result<Bill, (Step, Str
     let linha = match &bill.linha_digitavel {
         Some(given) => {
             let linha = boleto::check_linha(given).map_err(|why| {
-                (Step::Key("linha_digitavel"), format!("invalid linha digitável: {why}"))
+                (
+                    Step::Key("linha_digitavel"),
+                    format!("invalid linha digitável: {why}"),
+                )
             })?;
             if linha.amount_cents != bill.amount_cents {
                 return Err((
@@ -421,14 +438,23 @@ fn prepare_bill(bill: &RawBill, company: &RawCompany) -> Result<Bill, (Step, Str
             let id_digits: String = bill.id.chars().filter(char::is_ascii_digit).collect();
             let free_field = format!("{id_digits:0>25}");
             let free_field = &free_field[free_field.len() - 25..];
-            boleto::linha_digitavel(bank, bill.due_date, bill.amount_cents, free_field)
-                .map_err(|why| (Step::Key("due_date"), format!("cannot build a boleto: {why}")))?
+            boleto::linha_digitavel(bank, bill.due_date, bill.amount_cents, free_field).map_err(
+                |why| {
+                    (
+                        Step::Key("due_date"),
+                        format!("cannot build a boleto: {why}"),
+                    )
+                },
+            )?
         }
     };
     let pix_code = match (&bill.pix_copia_e_cola, &company.pix_key) {
         (Some(given), _) => {
             let code = pix::check(given).map_err(|why| {
-                (Step::Key("pix_copia_e_cola"), format!("invalid Pix copia-e-cola: {why}"))
+                (
+                    Step::Key("pix_copia_e_cola"),
+                    format!("invalid Pix copia-e-cola: {why}"),
+                )
             })?;
             if code.amount_cents.is_some_and(|it| it != bill.amount_cents) {
                 return Err((
@@ -439,7 +465,12 @@ fn prepare_bill(bill: &RawBill, company: &RawCompany) -> Result<Bill, (Step, Str
             Some(given.clone())
         }
         (None, Some(key)) if bill.pix => {
-            let txid: String = bill.id.chars().filter(char::is_ascii_alphanumeric).take(25).collect();
+            let txid: String = bill
+                .id
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .take(25)
+                .collect();
             let code = pix::static_code(&pix::StaticPix {
                 key,
                 amount_cents: Some(bill.amount_cents),
@@ -447,7 +478,12 @@ fn prepare_bill(bill: &RawBill, company: &RawCompany) -> Result<Bill, (Step, Str
                 merchant_city: &company.city,
                 txid: &txid,
             })
-            .map_err(|why| (Step::Key("id"), format!("cannot build a Pix code for this bill: {why}")))?;
+            .map_err(|why| {
+                (
+                    Step::Key("id"),
+                    format!("cannot build a Pix code for this bill: {why}"),
+                )
+            })?;
             Some(code)
         }
         (None, _) => None,

@@ -23,8 +23,8 @@ pub use fixture::FixtureError;
 use self::fixture::{Book, BookContract, BookCustomer};
 use crate::erp::response::{Contract, Customer};
 use crate::erp::{
-    ensure_offered, today_in_brasilia, ErpAdapter, ErpError, ErpFuture, Missing, Refusal,
-    Request, Response,
+    ensure_offered, today_in_brasilia, ErpAdapter, ErpError, ErpFuture, Missing, Refusal, Request,
+    Response,
 };
 
 /// A simulated ISP ERP answering from a JSON fixture.
@@ -126,7 +126,9 @@ impl SimulatedErp {
                 let mut state = self.state();
                 match state.status(contract, today) {
                     Diagnosis::Reduced => {
-                        state.statuses.insert(contract.id.clone(), Diagnosis::Active);
+                        state
+                            .statuses
+                            .insert(contract.id.clone(), Diagnosis::Active);
                         Ok(Response::SpeedReleased)
                     }
                     Diagnosis::Inactive => Err(inactive()),
@@ -164,8 +166,10 @@ impl SimulatedErp {
                 description: _,
             } => {
                 self.contract(contract_id)?;
-                let known = |list: &[crate::erp::Named], id: &str| list.iter().any(|it| it.id == id);
-                if !known(&self.book.departments, department) || !known(&self.book.subjects, subject)
+                let known =
+                    |list: &[crate::erp::Named], id: &str| list.iter().any(|it| it.id == id);
+                if !known(&self.book.departments, department)
+                    || !known(&self.book.subjects, subject)
                 {
                     return Err(ErpError::not_found(Missing::TicketOption));
                 }
@@ -224,10 +228,15 @@ impl SimulatedErp {
     fn state(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave the state half-changed: every
         // change is a single insert. So a poisoned lock is still good to use.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn customer_where(&self, matches: impl Fn(&BookCustomer) -> bool) -> Result<Response, ErpError> {
+    fn customer_where(
+        &self,
+        matches: impl Fn(&BookCustomer) -> bool,
+    ) -> Result<Response, ErpError> {
         let customer = self
             .book
             .customers
@@ -282,7 +291,12 @@ impl SimulatedErp {
     }
 
     /// A contract awaiting signature, asked about from one of its owner's numbers.
-    fn signable(&self, contract_id: &str, phone: &str, today: Date) -> Result<&BookContract, ErpError> {
+    fn signable(
+        &self,
+        contract_id: &str,
+        phone: &str,
+        today: Date,
+    ) -> Result<&BookContract, ErpError> {
         let (customer, contract) = self.contract(contract_id)?;
         let registered = validate::phone(phone)
             .map(|it| customer.phones.contains(&it))
@@ -298,7 +312,10 @@ impl SimulatedErp {
 }
 
 impl State {
-    fn unlocks_of<'a>(&'a self, contract: &'a BookContract) -> impl Iterator<Item = (Date, Date)> + 'a {
+    fn unlocks_of<'a>(
+        &'a self,
+        contract: &'a BookContract,
+    ) -> impl Iterator<Item = (Date, Date)> + 'a {
         let done = self.unlocks.get(&contract.id).into_iter().flatten();
         contract.unlocks.iter().chain(done).copied()
     }
