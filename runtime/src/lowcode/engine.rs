@@ -108,7 +108,7 @@ pub(crate) fn evaluate(
     let value = engine
         .eval_ast_with_scope::<Dynamic>(&mut scope, ast)
         .map_err(|err| LowcodeError::from_eval(&err))?;
-    record::from_script(value)
+    record::from_script(value, &config.limits)
 }
 
 /// A sandbox for one run. Building it is cheap: the packages are built once

@@ -7,7 +7,8 @@ use std::fmt;
 use rhai::Dynamic;
 use serde_json::{Map, Value};
 
-use super::error::LowcodeError;
+use super::error::{LimitKind, LowcodeError};
+use super::Limits;
 
 /// The type of one field of a script's record, as declared by
 /// `script <id> "<path>" -> { <field>: <type>, ... }`.
@@ -86,21 +87,73 @@ pub(crate) fn to_script(input: Map<String, Value>) -> Result<Dynamic, LowcodeErr
         .map_err(|err| LowcodeError::BadInput(err.to_string()))
 }
 
-pub(crate) fn from_script(value: Dynamic) -> Result<Map<String, Value>, LowcodeError> {
+pub(crate) fn from_script(
+    value: Dynamic,
+    limits: &Limits,
+) -> Result<Map<String, Value>, LowcodeError> {
     if !value.is_map() {
         return Err(LowcodeError::BadResult(format!(
             "the script must end with a map such as `#{{ dbm: -24.5 }}`, but it returned {}",
             describe_script_value(&value)
         )));
     }
-    match rhai::serde::from_dynamic::<Value>(&value) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(other) => Err(LowcodeError::BadResult(format!(
-            "expected a map, got {}",
-            describe(&other)
-        ))),
-        Err(err) => Err(LowcodeError::BadResult(err.to_string())),
+    let map = match rhai::serde::from_dynamic::<Value>(&value) {
+        Ok(Value::Object(map)) => map,
+        Ok(other) => {
+            return Err(LowcodeError::BadResult(format!(
+                "expected a map, got {}",
+                describe(&other)
+            )))
+        }
+        Err(err) => return Err(LowcodeError::BadResult(err.to_string())),
+    };
+    check_sizes(&map, limits)?;
+    Ok(map)
+}
+
+/// Rhai measures a map when it is passed, assigned through a property or
+/// returned from a function, but not when `m[key] = value` adds a key, so a
+/// map returned right after such a loop is measured here. Sizes add up over
+/// nesting, as Rhai counts them.
+fn check_sizes(record: &Map<String, Value>, limits: &Limits) -> Result<(), LowcodeError> {
+    struct Totals {
+        n_array_items: usize,
+        n_map_entries: usize,
     }
+    fn visit(value: &Value, totals: &mut Totals, limits: &Limits) -> Result<(), LimitKind> {
+        match value {
+            Value::String(text) if text.len() > limits.max_string_size.max(1) => {
+                return Err(LimitKind::StringSize)
+            }
+            Value::Array(items) => {
+                totals.n_array_items += items.len();
+                items
+                    .iter()
+                    .try_for_each(|item| visit(item, totals, limits))?;
+            }
+            Value::Object(map) => {
+                totals.n_map_entries += map.len();
+                map.values()
+                    .try_for_each(|item| visit(item, totals, limits))?;
+            }
+            _ => {}
+        }
+        if totals.n_array_items > limits.max_array_size.max(1) {
+            Err(LimitKind::ArraySize)
+        } else if totals.n_map_entries > limits.max_map_size.max(1) {
+            Err(LimitKind::MapSize)
+        } else {
+            Ok(())
+        }
+    }
+    let mut totals = Totals {
+        n_array_items: 0,
+        n_map_entries: record.len(),
+    };
+    record
+        .values()
+        .try_for_each(|value| visit(value, &mut totals, limits))
+        .map_err(LowcodeError::Limit)
 }
 
 fn describe_script_value(value: &Dynamic) -> String {
@@ -158,9 +211,9 @@ mod tests {
 
     #[test]
     fn a_non_map_result_is_a_bad_result() {
-        let err = from_script(Dynamic::from(3_i64)).unwrap_err();
+        let err = from_script(Dynamic::from(3_i64), &Limits::default()).unwrap_err();
         assert!(err.to_string().contains("returned the number 3"), "{err}");
-        let err = from_script(Dynamic::UNIT).unwrap_err();
+        let err = from_script(Dynamic::UNIT, &Limits::default()).unwrap_err();
         assert!(err.to_string().contains("returned nothing"), "{err}");
     }
 
@@ -168,6 +221,27 @@ mod tests {
     fn round_trips_flow_values() {
         let input = record(json!({"login": "ana", "n": 3, "x": 1.5, "flag": false, "list": ["a"]}));
         let value = to_script(input.clone()).unwrap();
-        assert_eq!(from_script(value).unwrap(), input);
+        assert_eq!(from_script(value, &Limits::default()).unwrap(), input);
+    }
+
+    #[test]
+    fn an_oversized_result_hits_the_limits() {
+        let limits = Limits {
+            max_map_size: 2,
+            max_array_size: 2,
+            ..Limits::default()
+        };
+        let nested = to_script(record(json!({"a": {"b": 1, "c": 2}}))).unwrap();
+        assert_eq!(
+            from_script(nested, &limits),
+            Err(LowcodeError::Limit(LimitKind::MapSize))
+        );
+        let long = to_script(record(json!({"a": [1], "b": [2, 3]}))).unwrap();
+        assert_eq!(
+            from_script(long, &limits),
+            Err(LowcodeError::Limit(LimitKind::ArraySize))
+        );
+        let fits = to_script(record(json!({"a": [1, 2]}))).unwrap();
+        assert!(from_script(fits, &limits).is_ok());
     }
 }
