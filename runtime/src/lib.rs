@@ -1,2 +1,3 @@
 //! Fluxo runtime.
+pub mod erp;
 pub mod lowcode;
