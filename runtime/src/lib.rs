@@ -1,3 +1,4 @@
 //! Fluxo runtime.
 pub mod erp;
+pub mod intent;
 pub mod lowcode;
