@@ -260,10 +260,18 @@ impl Synsuite {
             "{}/connect/token",
             self.credentials.auth_url.trim_end_matches('/')
         );
+        // OAuth answers 400 `invalid_client` for wrong client credentials.
         let value = self
             .http
             .json(self.http.request(Method::POST, &url).form(&form))
-            .await?;
+            .await
+            .map_err(|error| match error {
+                ErpError::Http {
+                    status: 400,
+                    detail,
+                } => ErpError::Auth { detail },
+                other => other,
+            })?;
         let token = text(&value, "access_token").ok_or_else(|| ErpError::Auth {
             detail: first_text(&value, &["error_description", "error"])
                 .unwrap_or_else(|| "Synsuite issued no access_token".into()),
