@@ -69,6 +69,11 @@ impl<A: ErpAdapter> Resilient<A> {
         }
     }
 
+    /// The wrapped adapter.
+    pub fn get_ref(&self) -> &A {
+        &self.inner
+    }
+
     async fn run(&self, request: Request) -> Result<Response, ErpError> {
         let attempts = if request.is_read() {
             self.policy.retries + 1
