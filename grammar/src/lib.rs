@@ -14,11 +14,13 @@
 pub mod ast;
 mod describe;
 pub mod diagnostic;
+mod format;
 mod lexer;
 mod parse;
 mod syntax_error;
 
 pub use diagnostic::{Diagnostic, FileId, Label, Severity};
+pub use format::{format, format_source, MAX_WIDTH};
 pub use lexer::Comment;
 pub use parse::{parse, Parsed};
 pub use syntax_error::CODES as SYNTAX_CODES;

@@ -44,25 +44,52 @@ pub fn parse(file_id: FileId, src: &str) -> Parsed {
     bounds.push(src.len());
     for window in bounds.windows(2) {
         let (start, end) = (window[0], window[1]);
-        parse_chunk(file_id, &mut buffer, start, end, &mut items, &mut diagnostics);
+        let chunk = Chunk {
+            file: file_id,
+            start,
+            end,
+            comments: &scan.comments,
+        };
+        parse_chunk(&chunk, &mut buffer, &mut items, &mut diagnostics);
     }
     diagnostics.sort_by_key(|d| d.primary.span.start);
-    Parsed { file: File { items }, comments: scan.comments, diagnostics }
+    Parsed {
+        file: File { items },
+        comments: scan.comments,
+        diagnostics,
+    }
+}
+
+/// One top-level item's stretch of the source.
+struct Chunk<'c> {
+    file: FileId,
+    start: usize,
+    end: usize,
+    comments: &'c [Comment],
 }
 
 fn parse_chunk(
-    file_id: FileId,
+    chunk_at: &Chunk,
     buffer: &mut String,
-    start: usize,
-    end: usize,
     items: &mut Vec<Item>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    let Chunk {
+        file: file_id,
+        start,
+        end,
+        comments,
+    } = *chunk_at;
     for _ in 0..MAX_ERRORS_PER_ITEM {
         let chunk = &buffer[start..end];
         match FlowParser::parse(Rule::file, chunk) {
             Ok(mut pairs) => {
-                let mut builder = Builder { off: start, file: file_id, diagnostics };
+                let mut builder = Builder {
+                    off: start,
+                    file: file_id,
+                    comments,
+                    diagnostics,
+                };
                 if let Some(file) = pairs.next() {
                     for pair in file.into_inner() {
                         if pair.as_rule() == Rule::item {
@@ -103,17 +130,39 @@ fn blank_line(buffer: &mut String, at: usize) -> bool {
 struct Builder<'d> {
     off: usize,
     file: FileId,
+    /// Every comment of the file, to keep them out of the nodes' spans.
+    comments: &'d [Comment],
     diagnostics: &'d mut Vec<Diagnostic>,
 }
 
 impl Builder<'_> {
+    /// The pair's span without the whitespace and comments that pest lets a rule end
+    /// with (a rule ending in `x?` or `x*` swallows what it skipped looking for `x`).
     fn span(&self, pair: &Pair<Rule>) -> Span {
-        let s = pair.as_span();
-        Span::new(self.off + s.start(), self.off + s.end())
+        let start = self.off + pair.as_span().start();
+        let text = pair.as_str();
+        let mut len = text.len();
+        loop {
+            len = text[..len].trim_end_matches([' ', '\t', '\r', '\n']).len();
+            let end = start + len;
+            let before = self
+                .comments
+                .partition_point(|c| (c.span.start as usize) < end);
+            match before.checked_sub(1).and_then(|i| self.comments.get(i)) {
+                Some(c) if c.span.start as usize >= start && c.span.end as usize >= end => {
+                    len = c.span.start as usize - start;
+                }
+                _ => break,
+            }
+        }
+        Span::new(start, start + len)
     }
 
     fn ident(&self, pair: Pair<Rule>) -> Ident {
-        Ident { name: pair.as_str().to_string(), span: self.span(&pair) }
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.span(&pair),
+        }
     }
 
     fn item(&mut self, pair: Pair<Rule>) -> Item {
@@ -129,9 +178,15 @@ impl Builder<'_> {
         // The grammar guarantees an item kind; an empty flow keeps the tree total if not.
         let kind = kind.unwrap_or_else(|| {
             ItemKind::Flow(Flow {
-                name: Ident { name: String::new(), span },
+                name: Ident {
+                    name: String::new(),
+                    span,
+                },
                 title: None,
-                body: Block { stmts: Vec::new(), span },
+                body: Block {
+                    stmts: Vec::new(),
+                    span,
+                },
             })
         });
         Item { attrs, kind, span }
@@ -147,7 +202,11 @@ impl Builder<'_> {
                 ItemKind::Erp(self.next_ident(&mut inner, span))
             }
             Rule::entity_item => {
-                let kind = match inner.next().and_then(|p| p.into_inner().next()).map(|p| p.as_rule()) {
+                let kind = match inner
+                    .next()
+                    .and_then(|p| p.into_inner().next())
+                    .map(|p| p.as_rule())
+                {
                     Some(Rule::kw_tag) => EntityKind::Tag,
                     Some(Rule::kw_group) => EntityKind::Group,
                     Some(Rule::kw_branch) => EntityKind::Branch,
@@ -165,7 +224,11 @@ impl Builder<'_> {
                 let title = self.next_str(&mut inner, span);
                 skip(&mut inner);
                 let department = self.next_ident(&mut inner, span);
-                ItemKind::Attendant(Attendant { name, title, department })
+                ItemKind::Attendant(Attendant {
+                    name,
+                    title,
+                    department,
+                })
             }
             Rule::period_item => {
                 skip(&mut inner);
@@ -192,7 +255,10 @@ impl Builder<'_> {
                 skip(&mut inner);
                 let name = self.next_ident(&mut inner, span);
                 let mut title = None;
-                let mut body = Block { stmts: Vec::new(), span };
+                let mut body = Block {
+                    stmts: Vec::new(),
+                    span,
+                };
                 for p in inner {
                     match p.as_rule() {
                         Rule::string => title = Some(self.string(p)),
@@ -211,7 +277,12 @@ impl Builder<'_> {
                 .into_inner()
                 .find(|p| p.as_rule() == Rule::date)
                 .map(|p| self.date(p))
-                .unwrap_or(Date { year: 1970, month: 1, day: 1, span });
+                .unwrap_or(Date {
+                    year: 1970,
+                    month: 1,
+                    day: 1,
+                    span,
+                });
             return PeriodRule::Holiday { date, span };
         }
         let mut days = Vec::new();
@@ -223,15 +294,27 @@ impl Builder<'_> {
                         let range_span = self.span(&range);
                         let mut names = range.into_inner().map(|d| weekday(d.as_str()));
                         let from = names.next().unwrap_or(Weekday::Mon);
-                        days.push(DayRange { from, to: names.next(), span: range_span });
+                        days.push(DayRange {
+                            from,
+                            to: names.next(),
+                            span: range_span,
+                        });
                     }
                 }
                 _ => {
                     let time_span = self.span(&p);
                     let mut times = p.into_inner().map(|t| self.time(t));
-                    let from = times.next().unwrap_or(Time { hour: 0, minute: 0, span: time_span });
+                    let from = times.next().unwrap_or(Time {
+                        hour: 0,
+                        minute: 0,
+                        span: time_span,
+                    });
                     let to = times.next().unwrap_or(from);
-                    spans.push(TimeSpan { from, to, span: time_span });
+                    spans.push(TimeSpan {
+                        from,
+                        to,
+                        span: time_span,
+                    });
                 }
             }
         }
@@ -271,18 +354,28 @@ impl Builder<'_> {
             match inner.as_rule() {
                 Rule::attr => attrs.push(self.attr(inner)),
                 Rule::label => {
-                    label = inner.into_inner().find(|p| p.as_rule() == Rule::ident).map(|p| self.ident(p))
+                    label = inner
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::ident)
+                        .map(|p| self.ident(p))
                 }
                 _ => kind = self.stmt_kind(inner),
             }
         }
-        Stmt { attrs, label, kind, span }
+        Stmt {
+            attrs,
+            label,
+            kind,
+            span,
+        }
     }
 
     fn stmt_kind(&mut self, pair: Pair<Rule>) -> StmtKind {
         let rule = pair.as_rule();
         let span = self.span(&pair);
-        let mut inner = pair.into_inner().filter(|p| !is_punct(p.as_rule()) && !is_keyword(p.as_rule()));
+        let mut inner = pair
+            .into_inner()
+            .filter(|p| !is_punct(p.as_rule()) && !is_keyword(p.as_rule()));
         match rule {
             Rule::say_stmt => match inner.next() {
                 Some(p) if p.as_rule() == Rule::say_audio => {
@@ -297,13 +390,21 @@ impl Builder<'_> {
                 let Some(form) = inner.next() else {
                     return StmtKind::Ask(Ask {
                         prompt,
-                        kind: AskKind::Choice { arms: Arms { arms: Vec::new(), span } },
+                        kind: AskKind::Choice {
+                            arms: Arms {
+                                arms: Vec::new(),
+                                span,
+                            },
+                        },
                         args: Vec::new(),
                     });
                 };
                 let form_rule = form.as_rule();
                 let mut args = Vec::new();
-                let mut arms = Arms { arms: Vec::new(), span };
+                let mut arms = Arms {
+                    arms: Vec::new(),
+                    span,
+                };
                 let mut idents = Vec::new();
                 for p in form.into_inner() {
                     match p.as_rule() {
@@ -332,7 +433,10 @@ impl Builder<'_> {
                 };
                 let arms = match inner.next() {
                     Some(p) => self.arms(p),
-                    None => Arms { arms: Vec::new(), span },
+                    None => Arms {
+                        arms: Vec::new(),
+                        span,
+                    },
                 };
                 StmtKind::When(When { subject, arms })
             }
@@ -341,18 +445,28 @@ impl Builder<'_> {
             Rule::transfer_stmt => {
                 let department = self.next_ident(&mut inner, span);
                 let attendant = inner.next().map(|p| self.ident(p));
-                StmtKind::Transfer { department, attendant }
+                StmtKind::Transfer {
+                    department,
+                    attendant,
+                }
             }
             Rule::tag_stmt => StmtKind::Tag(inner.map(|p| self.ident(p)).collect()),
             Rule::wait_stmt => {
                 let duration = inner.next().map(|p| self.duration(p));
-                StmtKind::Wait(duration.unwrap_or(Duration { value: 0, unit: DurationUnit::Seconds, span }))
+                StmtKind::Wait(duration.unwrap_or(Duration {
+                    value: 0,
+                    unit: DurationUnit::Seconds,
+                    span,
+                }))
             }
             Rule::set_stmt => {
                 let var = self.next_ident(&mut inner, span);
                 let value = match inner.next() {
                     Some(p) => self.expr(p),
-                    None => Expr { kind: ExprKind::Bool(false), span },
+                    None => Expr {
+                        kind: ExprKind::Bool(false),
+                        span,
+                    },
                 };
                 StmtKind::Set { var, value }
             }
@@ -374,7 +488,10 @@ impl Builder<'_> {
                 Rule::card_name => {
                     let mut parts = Vec::new();
                     for part in p.into_inner() {
-                        parts.push(Ident { name: part.as_str().to_string(), span: self.span(&part) });
+                        parts.push(Ident {
+                            name: part.as_str().to_string(),
+                            span: self.span(&part),
+                        });
                     }
                     if let Some(name) = parts.pop() {
                         call.name = name;
@@ -392,8 +509,14 @@ impl Builder<'_> {
 
     fn if_stmt(&mut self, inner: Vec<Pair<Rule>>, span: Span) -> If {
         let mut res = If {
-            cond: Expr { kind: ExprKind::Bool(false), span },
-            then: Block { stmts: Vec::new(), span },
+            cond: Expr {
+                kind: ExprKind::Bool(false),
+                span,
+            },
+            then: Block {
+                stmts: Vec::new(),
+                span,
+            },
             otherwise: None,
         };
         for p in inner {
@@ -443,7 +566,10 @@ impl Builder<'_> {
                 let name = self.next_ident(&mut inner, span);
                 let value = match inner.next() {
                     Some(e) => self.expr(e),
-                    None => Expr { kind: ExprKind::Bool(false), span },
+                    None => Expr {
+                        kind: ExprKind::Bool(false),
+                        span,
+                    },
                 };
                 Arg { name, value, span }
             })
@@ -464,7 +590,10 @@ impl Builder<'_> {
         let span = self.span(&pair);
         let mut attrs = Vec::new();
         let mut pattern = Pattern::Else(span);
-        let mut body = Branch::Block(Block { stmts: Vec::new(), span });
+        let mut body = Branch::Block(Block {
+            stmts: Vec::new(),
+            span,
+        });
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::attr => attrs.push(self.attr(p)),
@@ -480,7 +609,12 @@ impl Builder<'_> {
                 _ => {}
             }
         }
-        Arm { attrs, pattern, body, span }
+        Arm {
+            attrs,
+            pattern,
+            body,
+            span,
+        }
     }
 
     fn pattern(&mut self, pair: Pair<Rule>) -> Pattern {
@@ -508,21 +642,37 @@ impl Builder<'_> {
         let diags = std::cell::RefCell::new(std::mem::take(self.diagnostics));
         let off = self.off;
         let file = self.file;
+        let comments = self.comments;
         let res = pratt
             .map_primary(|p| {
                 let mut builder_diags = diags.borrow_mut();
-                let mut b = Builder { off, file, diagnostics: &mut builder_diags };
+                let mut b = Builder {
+                    off,
+                    file,
+                    comments,
+                    diagnostics: &mut builder_diags,
+                };
                 b.primary(p, pratt)
             })
             .map_prefix(|op, rhs| {
                 let span = Span::new(off + op.as_span().start(), rhs.span.end as usize);
-                let op = if op.as_rule() == Rule::op_not { UnaryOp::Not } else { UnaryOp::Neg };
-                Expr { kind: ExprKind::Unary(op, Box::new(rhs)), span }
+                let op = if op.as_rule() == Rule::op_not {
+                    UnaryOp::Not
+                } else {
+                    UnaryOp::Neg
+                };
+                Expr {
+                    kind: ExprKind::Unary(op, Box::new(rhs)),
+                    span,
+                }
             })
             .map_infix(|lhs, op, rhs| {
                 let span = lhs.span.cover(rhs.span);
                 let op = binary_op(op.as_rule());
-                Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span }
+                Expr {
+                    kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                    span,
+                }
             })
             .parse(pairs);
         *self.diagnostics = diags.into_inner();
@@ -577,7 +727,8 @@ impl Builder<'_> {
     fn bound(&mut self, pair: Pair<Rule>) -> u32 {
         let span = self.span(&pair);
         pair.as_str().parse().unwrap_or_else(|_| {
-            self.diagnostics.push(syntax_error::number_too_large(self.file, span));
+            self.diagnostics
+                .push(syntax_error::number_too_large(self.file, span));
             0
         })
     }
@@ -592,9 +743,13 @@ impl Builder<'_> {
             "d" => DurationUnit::Days,
             _ => DurationUnit::Seconds,
         };
-        let value = digits.parse::<u64>().ok().filter(|v| v.checked_mul(unit.seconds()).is_some());
+        let value = digits
+            .parse::<u64>()
+            .ok()
+            .filter(|v| v.checked_mul(unit.seconds()).is_some());
         let value = value.unwrap_or_else(|| {
-            self.diagnostics.push(syntax_error::number_too_large(self.file, span));
+            self.diagnostics
+                .push(syntax_error::number_too_large(self.file, span));
             0
         });
         Duration { value, unit, span }
@@ -606,8 +761,13 @@ impl Builder<'_> {
         let hour: u8 = text.get(0..2).and_then(|s| s.parse().ok()).unwrap_or(99);
         let minute: u8 = text.get(3..5).and_then(|s| s.parse().ok()).unwrap_or(99);
         if minute > 59 || hour > 24 || (hour == 24 && minute != 0) {
-            self.diagnostics.push(syntax_error::invalid_time(self.file, span, text));
-            return Time { hour: 0, minute: 0, span };
+            self.diagnostics
+                .push(syntax_error::invalid_time(self.file, span, text));
+            return Time {
+                hour: 0,
+                minute: 0,
+                span,
+            };
         }
         Time { hour, minute, span }
     }
@@ -619,10 +779,21 @@ impl Builder<'_> {
         let month: u8 = text.get(5..7).and_then(|s| s.parse().ok()).unwrap_or(0);
         let day: u8 = text.get(8..10).and_then(|s| s.parse().ok()).unwrap_or(0);
         if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || year == 0 {
-            self.diagnostics.push(syntax_error::invalid_date(self.file, span, text));
-            return Date { year: 1970, month: 1, day: 1, span };
+            self.diagnostics
+                .push(syntax_error::invalid_date(self.file, span, text));
+            return Date {
+                year: 1970,
+                month: 1,
+                day: 1,
+                span,
+            };
         }
-        Date { year, month, day, span }
+        Date {
+            year,
+            month,
+            day,
+            span,
+        }
     }
 
     /// Builds a string from its already-validated source text.
@@ -644,11 +815,17 @@ impl Builder<'_> {
             let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
             decode(body, span.start as usize + 1, &mut parts);
         }
-        Str { parts, triple, span }
+        Str {
+            parts,
+            triple,
+            span,
+        }
     }
 
     fn next_ident<'i>(&self, it: &mut impl Iterator<Item = Pair<'i, Rule>>, span: Span) -> Ident {
-        it.next().map(|p| self.ident(p)).unwrap_or_else(|| missing_ident(span))
+        it.next()
+            .map(|p| self.ident(p))
+            .unwrap_or_else(|| missing_ident(span))
     }
 
     fn next_str<'i>(&mut self, it: &mut impl Iterator<Item = Pair<'i, Rule>>, span: Span) -> Str {
@@ -714,7 +891,10 @@ fn decode(text: &str, offset: usize, parts: &mut Vec<StrPart>) {
                 let segments = inner
                     .split('.')
                     .map(|seg| {
-                        let ident = Ident { name: seg.to_string(), span: Span::new(seg_start, seg_start + seg.len()) };
+                        let ident = Ident {
+                            name: seg.to_string(),
+                            span: Span::new(seg_start, seg_start + seg.len()),
+                        };
                         seg_start += seg.len() + 1;
                         ident
                     })
@@ -777,7 +957,10 @@ fn binary_op(rule: Rule) -> BinaryOp {
 }
 
 fn weekday(text: &str) -> Weekday {
-    Weekday::ALL.into_iter().find(|d| d.name() == text).unwrap_or(Weekday::Mon)
+    Weekday::ALL
+        .into_iter()
+        .find(|d| d.name() == text)
+        .unwrap_or(Weekday::Mon)
 }
 
 pub(crate) fn days_in_month(year: u16, month: u8) -> u8 {
@@ -813,9 +996,16 @@ fn skip<'i>(it: &mut impl Iterator<Item = Pair<'i, Rule>>) {
 }
 
 fn missing_ident(span: Span) -> Ident {
-    Ident { name: String::new(), span }
+    Ident {
+        name: String::new(),
+        span,
+    }
 }
 
 fn empty_str(span: Span) -> Str {
-    Str { parts: Vec::new(), triple: false, span }
+    Str {
+        parts: Vec::new(),
+        triple: false,
+        span,
+    }
 }
