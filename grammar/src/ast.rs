@@ -18,7 +18,10 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Span {
-        Span { start: clamp_u32(start), end: clamp_u32(end) }
+        Span {
+            start: clamp_u32(start),
+            end: clamp_u32(end),
+        }
     }
 
     pub fn range(self) -> std::ops::Range<usize> {
@@ -27,7 +30,10 @@ impl Span {
 
     /// The smallest span covering both.
     pub fn cover(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 }
 
@@ -146,7 +152,11 @@ pub struct Period {
 #[derive(Clone, Debug, PartialEq)]
 pub enum PeriodRule {
     /// `mon..fri 08:00-12:00 13:00-18:00`
-    Hours { days: Vec<DayRange>, spans: Vec<TimeSpan>, span: Span },
+    Hours {
+        days: Vec<DayRange>,
+        spans: Vec<TimeSpan>,
+        span: Span,
+    },
     /// `holiday 2026-12-25`
     Holiday { date: Date, span: Span },
 }
@@ -246,10 +256,16 @@ pub enum StmtKind {
     When(When),
     If(If),
     Goto(Ident),
-    Transfer { department: Ident, attendant: Option<Ident> },
+    Transfer {
+        department: Ident,
+        attendant: Option<Ident>,
+    },
     Tag(Vec<Ident>),
     Wait(Duration),
-    Set { var: Ident, value: Expr },
+    Set {
+        var: Ident,
+        value: Expr,
+    },
     End,
     Call(Call),
 }
@@ -263,10 +279,17 @@ pub struct Ask {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum AskKind {
-    Choice { arms: Arms },
-    Confirm { arms: Arms },
+    Choice {
+        arms: Arms,
+    },
+    Confirm {
+        arms: Arms,
+    },
     /// `input cpf as doc`
-    Input { ty: Ident, var: Ident },
+    Input {
+        ty: Ident,
+        var: Ident,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -465,7 +488,10 @@ pub enum ExprKind {
     Duration(Duration),
     Time(Time),
     Date(Date),
-    Range { from: u32, to: u32 },
+    Range {
+        from: u32,
+        to: u32,
+    },
     List(Vec<Expr>),
     Path(Path),
     Unary(UnaryOp, Box<Expr>),

@@ -16,9 +16,13 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::entity_item | Rule::entity_kw => "an item such as `department` or `tag`",
         Rule::attendant_item | Rule::kw_attendant => "`attendant`",
         Rule::period_item | Rule::kw_period => "`period`",
-        Rule::period_rule | Rule::hours_rule => "opening hours such as `mon..fri 08:00-18:00` or `holiday 2026-12-25`",
+        Rule::period_rule | Rule::hours_rule => {
+            "opening hours such as `mon..fri 08:00-18:00` or `holiday 2026-12-25`"
+        }
         Rule::holiday_rule | Rule::kw_holiday => "`holiday`",
-        Rule::day_set | Rule::day_range | Rule::weekday => "a weekday such as `mon` or a range such as `mon..fri`",
+        Rule::day_set | Rule::day_range | Rule::weekday => {
+            "a weekday such as `mon` or a range such as `mon..fri`"
+        }
         Rule::time_span => "opening hours such as `08:00-18:00`",
         Rule::script_item | Rule::kw_script => "`script`",
         Rule::record_field => "a record field such as `dbm: number`",
@@ -56,7 +60,9 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::arms => "a `{` opening the arms",
         Rule::arm | Rule::pattern => "an arm such as `\"Financeiro\" => goto financeiro`",
         Rule::branch => "a statement or a `{ block }`",
-        Rule::expr | Rule::primary | Rule::prefix | Rule::literal | Rule::paren => "a value or an expression",
+        Rule::expr | Rule::primary | Rule::prefix | Rule::literal | Rule::paren => {
+            "a value or an expression"
+        }
         Rule::infix => "an operator",
         Rule::list => "a list such as `[\"a\", \"b\"]`",
         Rule::op_or | Rule::kw_or => "`or`",
@@ -73,14 +79,18 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::op_mul => "`*`",
         Rule::op_div => "`/`",
         Rule::path => "a variable such as `protocol` or `sinal.dbm`",
-        Rule::ident | Rule::ident_start | Rule::ident_char => "a name (lowercase letters, digits and `_`)",
+        Rule::ident | Rule::ident_start | Rule::ident_char => {
+            "a name (lowercase letters, digits and `_`)"
+        }
         Rule::number | Rule::signed_number => "a number",
         Rule::duration => "a duration such as `30s`, `5m` or `2h`",
         Rule::time => "a time such as `08:00`",
         Rule::date => "a date such as `2026-12-25`",
         Rule::range | Rule::range_bound => "a range such as `1..5`",
         Rule::string | Rule::plain_string | Rule::triple_string => "a string in double quotes",
-        Rule::plain_text | Rule::triple_text | Rule::escape | Rule::interp => "the text of a string",
+        Rule::plain_text | Rule::triple_text | Rule::escape | Rule::interp => {
+            "the text of a string"
+        }
         Rule::close_quote => "the closing `\"`",
         Rule::reserved => "a reserved word",
         Rule::kw_department => "`department`",

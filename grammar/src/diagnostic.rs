@@ -49,7 +49,10 @@ impl Diagnostic {
     }
 
     pub fn warning(code: &'static str, message: impl Into<String>, primary: Label) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message, primary) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message, primary)
+        }
     }
 
     pub fn with_secondary(mut self, label: Label) -> Diagnostic {
@@ -69,6 +72,10 @@ impl Diagnostic {
 
 impl Label {
     pub fn new(file: FileId, span: Span, message: impl Into<String>) -> Label {
-        Label { file, span, message: message.into() }
+        Label {
+            file,
+            span,
+            message: message.into(),
+        }
     }
 }

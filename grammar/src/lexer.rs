@@ -12,7 +12,11 @@ use crate::ast::Span;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum LexIssue {
     /// The string starting at `start` runs into the end of its line or of the file.
-    Unterminated { start: usize, end: usize, triple: bool },
+    Unterminated {
+        start: usize,
+        end: usize,
+        triple: bool,
+    },
     /// `\t` and friends: only `\" \\ \n \{ \}` exist.
     BadEscape { start: usize, end: usize },
     /// A `{` that does not open `{name}` or `{name.field}`.
@@ -116,7 +120,11 @@ pub(crate) fn scan(src: &str) -> Scan {
             line_start = false;
         }
     }
-    Scan { comments, issues: lex.extras, item_starts }
+    Scan {
+        comments,
+        issues: lex.extras,
+        item_starts,
+    }
 }
 
 /// The `{`/`}` balance of a piece of source, strings and comments excluded.
@@ -139,7 +147,11 @@ fn plain_string(lex: &mut logos::Lexer<Tok>) {
     let (len, closed) = scan_string_body(rest, start + 1, false, &mut lex.extras);
     if !closed {
         let end = start + 1 + len;
-        lex.extras.push(LexIssue::Unterminated { start, end, triple: false });
+        lex.extras.push(LexIssue::Unterminated {
+            start,
+            end,
+            triple: false,
+        });
     }
     lex.bump(len + usize::from(closed));
 }
@@ -150,7 +162,11 @@ fn triple_string(lex: &mut logos::Lexer<Tok>) {
     let (len, closed) = scan_string_body(rest, start + 3, true, &mut lex.extras);
     if !closed {
         let end = start + 3 + len;
-        lex.extras.push(LexIssue::Unterminated { start, end, triple: true });
+        lex.extras.push(LexIssue::Unterminated {
+            start,
+            end,
+            triple: true,
+        });
     }
     lex.bump(len + if closed { 3 } else { 0 });
 }
@@ -174,7 +190,10 @@ fn scan_string_body(
                 let ok = matches!(next, Some('"' | '\\' | 'n' | '{' | '}'));
                 let width = 1 + next.map_or(0, char::len_utf8);
                 if !ok {
-                    issues.push(LexIssue::BadEscape { start: offset + i, end: offset + i + width });
+                    issues.push(LexIssue::BadEscape {
+                        start: offset + i,
+                        end: offset + i + width,
+                    });
                 }
                 i += width;
             }
@@ -183,10 +202,13 @@ fn scan_string_body(
                 match len {
                     Some(len) => i += len,
                     None => {
-                        let end = body[i..]
-                            .find(['}', '"', '\n'])
-                            .map_or(body.len(), |n| i + n + usize::from(body[i + n..].starts_with('}')));
-                        issues.push(LexIssue::BadInterpolation { start: offset + i, end: offset + end });
+                        let end = body[i..].find(['}', '"', '\n']).map_or(body.len(), |n| {
+                            i + n + usize::from(body[i + n..].starts_with('}'))
+                        });
+                        issues.push(LexIssue::BadInterpolation {
+                            start: offset + i,
+                            end: offset + end,
+                        });
                         i += 1;
                     }
                 }
@@ -217,17 +239,24 @@ mod tests {
 
     #[test]
     fn finds_items_comments_and_issues() {
-        let src = "// top\nflow a {\n  say \"x {y}\" // hi\n}\n@id(\"1\")\nflow b { say \"\\t\" }\n";
+        let src =
+            "// top\nflow a {\n  say \"x {y}\" // hi\n}\n@id(\"1\")\nflow b { say \"\\t\" }\n";
         let scan = scan(src);
         assert_eq!(scan.comments.len(), 2);
         assert_eq!(scan.comments[1].text, "// hi");
         assert_eq!(scan.item_starts, vec![0, 7, src.find('@').unwrap_or(0)]);
-        assert!(matches!(scan.issues.as_slice(), [LexIssue::BadEscape { .. }]));
+        assert!(matches!(
+            scan.issues.as_slice(),
+            [LexIssue::BadEscape { .. }]
+        ));
     }
 
     #[test]
     fn unterminated_string_stops_at_line_end() {
         let scan = scan("flow a {\n say \"oops\n}\n");
-        assert!(matches!(scan.issues.as_slice(), [LexIssue::Unterminated { triple: false, .. }]));
+        assert!(matches!(
+            scan.issues.as_slice(),
+            [LexIssue::Unterminated { triple: false, .. }]
+        ));
     }
 }

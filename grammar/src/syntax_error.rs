@@ -16,7 +16,10 @@ use crate::parse::Rule;
 
 /// Every syntax code with its one-line title, for `docs/diagnostics.md`.
 pub const CODES: &[(&str, &str)] = &[
-    ("E0101", "unexpected input: the parser expected something else here"),
+    (
+        "E0101",
+        "unexpected input: the parser expected something else here",
+    ),
     ("E0102", "unterminated string"),
     ("E0103", "unknown escape sequence in a string"),
     ("E0104", "malformed `{...}` interpolation in a string"),
@@ -34,15 +37,22 @@ pub(crate) fn lexical(file: FileId, issue: &LexIssue) -> Diagnostic {
     match issue {
         LexIssue::Unterminated { start, end, triple } => {
             let (what, help) = if *triple {
-                ("this `\"\"\"` string is never closed", "close it with `\"\"\"`")
+                (
+                    "this `\"\"\"` string is never closed",
+                    "close it with `\"\"\"`",
+                )
             } else {
                 (
                     "this string is never closed",
                     "close it with `\"` on the same line; for text on several lines use `\"\"\"...\"\"\"` or `\\n`",
                 )
             };
-            Diagnostic::error("E0102", "unterminated string", Label::new(file, Span::new(*start, *end), what))
-                .with_note(help)
+            Diagnostic::error(
+                "E0102",
+                "unterminated string",
+                Label::new(file, Span::new(*start, *end), what),
+            )
+            .with_note(help)
         }
         LexIssue::BadEscape { start, end } => Diagnostic::error(
             "E0103",
@@ -53,24 +63,40 @@ pub(crate) fn lexical(file: FileId, issue: &LexIssue) -> Diagnostic {
         LexIssue::BadInterpolation { start, end } => Diagnostic::error(
             "E0104",
             "malformed interpolation",
-            Label::new(file, Span::new(*start, *end), "expected `{name}` or `{name.field}`"),
+            Label::new(
+                file,
+                Span::new(*start, *end),
+                "expected `{name}` or `{name.field}`",
+            ),
         )
         .with_note("write `\\{` for a literal brace"),
     }
 }
 
 pub(crate) fn invalid_time(file: FileId, span: Span, text: &str) -> Diagnostic {
-    Diagnostic::error("E0105", format!("invalid time `{text}`"), Label::new(file, span, "not a time of day"))
-        .with_note("hours go from 00 to 23 (24:00 closes a day) and minutes from 00 to 59")
+    Diagnostic::error(
+        "E0105",
+        format!("invalid time `{text}`"),
+        Label::new(file, span, "not a time of day"),
+    )
+    .with_note("hours go from 00 to 23 (24:00 closes a day) and minutes from 00 to 59")
 }
 
 pub(crate) fn invalid_date(file: FileId, span: Span, text: &str) -> Diagnostic {
-    Diagnostic::error("E0106", format!("invalid date `{text}`"), Label::new(file, span, "no such day"))
-        .with_note("dates are written `YYYY-MM-DD`, such as `2026-12-25`")
+    Diagnostic::error(
+        "E0106",
+        format!("invalid date `{text}`"),
+        Label::new(file, span, "no such day"),
+    )
+    .with_note("dates are written `YYYY-MM-DD`, such as `2026-12-25`")
 }
 
 pub(crate) fn number_too_large(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("E0111", "number too large", Label::new(file, span, "this does not fit"))
+    Diagnostic::error(
+        "E0111",
+        "number too large",
+        Label::new(file, span, "this does not fit"),
+    )
 }
 
 /// Turns a pest failure inside the chunk that starts at `offset` into a diagnostic.
@@ -89,19 +115,36 @@ pub(crate) fn from_pest(file: FileId, chunk: &str, offset: usize, err: &Error<Ru
     let expects = |rule: Rule| positives.contains(&rule);
 
     if found_len == 0 && expects(Rule::close_brace) {
-        let mut diag = Diagnostic::error("E0109", "unclosed `{`", Label::new(file, span, "the file ends here"));
+        let mut diag = Diagnostic::error(
+            "E0109",
+            "unclosed `{`",
+            Label::new(file, span, "the file ends here"),
+        );
         if let Some(open) = unmatched_open_brace(chunk) {
-            diag = diag.with_secondary(Label::new(file, Span::new(offset + open, offset + open + 1), "this `{` is never closed"));
+            diag = diag.with_secondary(Label::new(
+                file,
+                Span::new(offset + open, offset + open + 1),
+                "this `{` is never closed",
+            ));
         }
         return diag.with_note("add the missing `}`");
     }
     if found_text == "}" && !expects(Rule::close_brace) {
-        return Diagnostic::error("E0110", "unexpected `}`", Label::new(file, span, "nothing to close here"))
-            .with_note(format!("expected {}", expected_list(&positives)));
+        return Diagnostic::error(
+            "E0110",
+            "unexpected `}`",
+            Label::new(file, span, "nothing to close here"),
+        )
+        .with_note(format!("expected {}", expected_list(&positives)));
     }
     let first = found_text.chars().next();
-    let wants_name = expects(Rule::ident) || expects(Rule::path) || expects(Rule::card_name) || expects(Rule::pattern);
-    if first.is_some_and(|c| c.is_ascii_uppercase()) && (wants_name || positives.iter().any(|r| describe::starts_statement(*r))) {
+    let wants_name = expects(Rule::ident)
+        || expects(Rule::path)
+        || expects(Rule::card_name)
+        || expects(Rule::pattern);
+    if first.is_some_and(|c| c.is_ascii_uppercase())
+        && (wants_name || positives.iter().any(|r| describe::starts_statement(*r)))
+    {
         return Diagnostic::error(
             "E0107",
             format!("`{found_text}` is not a valid name"),
@@ -125,7 +168,11 @@ pub(crate) fn from_pest(file: FileId, chunk: &str, offset: usize, err: &Error<Ru
         )
         .with_note("put it inside `flow name { ... }`");
     }
-    let found = if found_len == 0 { "the end of the file".to_string() } else { format!("`{found_text}`") };
+    let found = if found_len == 0 {
+        "the end of the file".to_string()
+    } else {
+        format!("`{found_text}`")
+    };
     Diagnostic::error(
         "E0101",
         format!("expected {}, found {found}", expected_list(&positives)),
@@ -135,8 +182,14 @@ pub(crate) fn from_pest(file: FileId, chunk: &str, offset: usize, err: &Error<Ru
 
 /// "a, b or c", with statement and item keywords folded into one phrase each.
 fn expected_list(positives: &[Rule]) -> String {
-    let n_statement_rules = positives.iter().filter(|r| describe::starts_statement(**r)).count();
-    let n_item_rules = positives.iter().filter(|r| describe::starts_item(**r)).count();
+    let n_statement_rules = positives
+        .iter()
+        .filter(|r| describe::starts_statement(**r))
+        .count();
+    let n_item_rules = positives
+        .iter()
+        .filter(|r| describe::starts_item(**r))
+        .count();
     let mut words: Vec<&str> = Vec::new();
     let mut push = |w: &'static str| {
         if !words.contains(&w) {
@@ -166,7 +219,9 @@ fn found_at(chunk: &str, pos: usize) -> (String, usize) {
         return (String::new(), 0);
     };
     if first.is_alphanumeric() || first == '_' {
-        let len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        let len = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
         return (rest[..len].to_string(), len);
     }
     if first == '\n' || first == '\r' {
@@ -177,15 +232,51 @@ fn found_at(chunk: &str, pos: usize) -> (String, usize) {
 
 fn is_reserved(word: &str) -> bool {
     const RESERVED: [&str; 36] = [
-        "erp", "department", "attendant", "tag", "group", "branch", "period", "holiday", "template", "agent",
-        "script", "flow", "say", "audio", "ask", "choice", "confirm", "input", "as", "when", "else", "if", "goto",
-        "transfer", "to", "wait", "set", "end", "yes", "no", "true", "false", "and", "or", "not", "in",
+        "erp",
+        "department",
+        "attendant",
+        "tag",
+        "group",
+        "branch",
+        "period",
+        "holiday",
+        "template",
+        "agent",
+        "script",
+        "flow",
+        "say",
+        "audio",
+        "ask",
+        "choice",
+        "confirm",
+        "input",
+        "as",
+        "when",
+        "else",
+        "if",
+        "goto",
+        "transfer",
+        "to",
+        "wait",
+        "set",
+        "end",
+        "yes",
+        "no",
+        "true",
+        "false",
+        "and",
+        "or",
+        "not",
+        "in",
     ];
     RESERVED.contains(&word)
 }
 
 fn starts_statement_word(word: &str) -> bool {
-    matches!(word, "say" | "ask" | "when" | "if" | "goto" | "transfer" | "wait" | "set" | "end")
+    matches!(
+        word,
+        "say" | "ask" | "when" | "if" | "goto" | "transfer" | "wait" | "set" | "end"
+    )
 }
 
 /// The offset of the last `{` left open at the end of `chunk`.
