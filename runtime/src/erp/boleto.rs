@@ -117,7 +117,10 @@ pub fn check_linha(linha: &str) -> Result<Linha, BoletoError> {
     if &linha[3..4] != "9" {
         return Err(BoletoError::Currency);
     }
-    let barcode = barcode_of_linha(&linha);
+    let barcode = barcode_of_linha(&linha).ok_or(BoletoError::Length {
+        expected: 47,
+        found: linha.len(),
+    })?;
     let without_dv = format!("{}{}", &barcode[..4], &barcode[5..]);
     if general_check_digit(&without_dv).to_string() != barcode[4..5] {
         return Err(BoletoError::GeneralCheckDigit);
@@ -148,9 +151,12 @@ pub fn format_linha(digits: &str) -> String {
     )
 }
 
-/// The barcode (44 digits) a valid 47-digit linha encodes.
-pub fn barcode_of_linha(linha: &str) -> String {
-    format!(
+/// The barcode (44 digits) a 47-digit linha encodes; `None` for anything else.
+pub fn barcode_of_linha(linha: &str) -> Option<String> {
+    if linha.len() != 47 || !linha.bytes().all(|it| it.is_ascii_digit()) {
+        return None;
+    }
+    Some(format!(
         "{}{}{}{}{}{}",
         &linha[0..4],
         &linha[32..33],
@@ -158,7 +164,7 @@ pub fn barcode_of_linha(linha: &str) -> String {
         &linha[4..9],
         &linha[10..20],
         &linha[21..31]
-    )
+    ))
 }
 
 fn linha_of_barcode(barcode: &str) -> String {
@@ -232,9 +238,10 @@ mod tests {
         assert_eq!(linha.due_factor, 7338);
         assert_eq!(linha.amount_cents, 1000);
         assert_eq!(
-            barcode_of_linha(&linha.digits),
-            "75697733800000010001316601006726102721000001"
+            barcode_of_linha(&linha.digits).as_deref(),
+            Some("75697733800000010001316601006726102721000001")
         );
+        assert_eq!(barcode_of_linha("7569"), None);
         assert_eq!(format_linha(&linha.digits), HUBSOFT_SAMPLE);
         assert_eq!(due_factor(date!(2017 - 11 - 09)), Some(7338));
     }

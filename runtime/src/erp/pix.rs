@@ -198,7 +198,10 @@ fn fields(text: &str) -> Result<Vec<(&str, &str)>, PixError> {
     let mut out = Vec::new();
     let mut at = 0;
     while at < text.len() {
-        let head = text.get(at..at + 4).ok_or(PixError::Truncated { at })?;
+        let head = text
+            .get(at..at + 4)
+            .filter(|it| it.is_ascii())
+            .ok_or(PixError::Truncated { at })?;
         let len: usize = head[2..].parse().map_err(|_| PixError::Truncated { at })?;
         if !head[..2].bytes().all(|it| it.is_ascii_digit()) {
             return Err(PixError::Truncated { at });
@@ -280,5 +283,9 @@ mod tests {
         let no_pix = format!("{no_pix}{:04X}", crc16(no_pix.as_bytes()));
         assert!(matches!(check(&no_pix), Err(PixError::Field(_))));
         assert!(check("ããããããããããããã").is_err());
+        // A field head that splits a multi-byte character, under a valid CRC.
+        let odd = "0é01026304";
+        let odd = format!("{odd}{:04X}", crc16(odd.as_bytes()));
+        assert_eq!(check(&odd), Err(PixError::Truncated { at: 0 }));
     }
 }
