@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use fluxo_compiler::CheckOptions;
+
 use crate::files::{self, CliResult};
 use crate::report::{self, Format};
 
@@ -17,16 +19,21 @@ pub struct Args {
     /// Exit with 1 when there are warnings, too.
     #[arg(long)]
     deny_warnings: bool,
+    /// The flow conversations start at.
+    #[arg(long, default_value = "main")]
+    entry: String,
 }
 
 pub fn run(args: Args) -> CliResult<ExitCode> {
     let sources = files::load_sources(&args.path)?;
-    let (_, diagnostics) = fluxo_compiler::parse_all(&sources);
-    report::print(&sources, &diagnostics, args.format);
+    let options = CheckOptions { entry: args.entry };
+    let checked = fluxo_compiler::check_with(&sources, &options);
+    let diagnostics = &checked.diagnostics;
+    report::print(&sources, diagnostics, args.format);
     let failed = diagnostics.iter().any(|d| d.is_error() || args.deny_warnings);
     if matches!(args.format, Format::Text) {
         let verdict = if failed { "failed" } else { "ok" };
-        eprintln!("check {verdict}: {} file(s), {}", sources.len(), report::summary(&diagnostics));
+        eprintln!("check {verdict}: {} file(s), {}", sources.len(), report::summary(diagnostics));
     }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

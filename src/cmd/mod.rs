@@ -2,3 +2,4 @@
 
 pub mod cards;
 pub mod check;
+pub mod explain;

@@ -1,0 +1,118 @@
+//! Each card's own checks, one file per card with rules of its own; the checks every
+//! card shares (arguments, `as`, arms) come from the catalogue entry in the stdlib.
+//!
+//! [`check_call`] is the one list of call cards with special rules. Statement cards
+//! (`ask`, `when`, `transfer`, `say audio`) are dispatched by the statement walk in
+//! `check/walk.rs`, which calls the files here.
+
+pub(crate) mod args;
+pub(crate) mod arms;
+pub(crate) mod ask_choice;
+pub(crate) mod ask_input;
+mod erp;
+mod lowcode;
+mod optin;
+pub(crate) mod say_audio;
+pub(crate) mod sign_contract;
+mod survey;
+pub(crate) mod transfer;
+pub(crate) mod when;
+
+use fluxo_grammar::ast::{self, Ident};
+use fluxo_stdlib::catalogue::{ArmsSpec, Binds, CardSpec};
+use fluxo_stdlib::types::Ty;
+
+use crate::check::{Cx, Problem, ProgramInfo, Type};
+
+/// Where a statement stands, for cards that must come first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Position {
+    /// The first statement of the entry flow.
+    EntryStart,
+    Elsewhere,
+}
+
+/// What the control-flow graph needs to know about a checked call card.
+pub(crate) struct CallFacts {
+    /// The variable the card binds.
+    pub binds: Option<usize>,
+    /// The flow its `fail_flow` names.
+    pub fail_flow: Option<usize>,
+    /// Whether execution can go on to the next statement without passing an arm.
+    pub falls_through: bool,
+}
+
+/// Checks a call card: the shared rules, then the card's own.
+pub(crate) fn check_call(cx: &mut Cx, spec: &'static CardSpec, call: &ast::Call, stmt: &ast::Stmt, position: Position) -> CallFacts {
+    let card_at = cx.loc(call.name_span());
+    let args = args::check(cx, spec, &call.args, call.name_span());
+    let binds = binding(cx, spec, call);
+    let mut falls_through = spec.continues;
+    match (spec.arms, &call.arms) {
+        (ArmsSpec::None, None) => {}
+        (ArmsSpec::None, Some(a)) => {
+            let message = "this card takes no arms".to_string();
+            cx.report(Problem::Arms { at: cx.loc(a.span), card: spec.name.to_string(), message });
+        }
+        (ArmsSpec::Strings(limits), Some(a)) => {
+            arms::strings(cx, spec, a);
+            let has_else = a.arms.iter().any(|arm| matches!(arm.pattern, ast::Pattern::Else(_)));
+            falls_through &= limits.else_allowed && !has_else;
+        }
+        (ArmsSpec::Strings(_), None) => {
+            let message = "needs arms: `{ \"<option>\" => ... }`".to_string();
+            cx.report(Problem::Arms { at: card_at, card: spec.name.to_string(), message });
+        }
+        (ArmsSpec::YesNo, Some(a)) => arms::yes_no(cx, spec, a, stmt.span),
+        (ArmsSpec::YesNo | ArmsSpec::Subject, _) => {}
+    }
+    match spec.name {
+        "optin" => optin::check(cx, position, card_at),
+        "survey" => survey::check(cx, call),
+        _ if spec.erp_action.is_some() => erp::check(cx, spec, card_at),
+        _ => {}
+    }
+    CallFacts { binds, fail_flow: args.fail_flow, falls_through }
+}
+
+/// The `as <var>` of a call card, checked against the catalogue.
+fn binding(cx: &mut Cx, spec: &'static CardSpec, call: &ast::Call) -> Option<usize> {
+    let card = spec.name.to_string();
+    match (spec.binds, &call.binding) {
+        (Binds::None, Some(var)) => {
+            cx.report(Problem::Binding { at: cx.loc(var.span), card, missing: false });
+            None
+        }
+        (Binds::Required(_), None) => {
+            cx.report(Problem::Binding { at: cx.loc(call.name_span()), card, missing: true });
+            None
+        }
+        (_, Some(var)) => {
+            let ty = binding_type(&cx.program, spec, call);
+            bind(cx, var, ty)
+        }
+        (_, None) => None,
+    }
+}
+
+/// The type of the variable a call card binds.
+pub(crate) fn binding_type(program: &ProgramInfo, spec: &CardSpec, call: &ast::Call) -> Type {
+    match spec.binds {
+        Binds::Optional(Ty::Record) | Binds::Required(Ty::Record) => lowcode::record_type(program, call),
+        Binds::Optional(ty) | Binds::Required(ty) => Type::Value(ty),
+        Binds::None | Binds::ByInputType => Type::Unknown,
+    }
+}
+
+/// Assigns `var` a value of type `ty`: it must agree with the variable's one type.
+pub(crate) fn bind(cx: &mut Cx, var: &Ident, ty: Type) -> Option<usize> {
+    let idx = cx.program.variable_id(&var.name)?;
+    let info = cx.program.variables.get(idx)?;
+    let at = cx.loc(var.span);
+    if info.loc != at && !ty.agrees(info.ty) {
+        let (first, first_ty, name) = (info.loc, cx.show(info.ty), var.name.clone());
+        let ty = cx.show(ty);
+        cx.report(Problem::VariableType { at, name, ty, first, first_ty });
+    }
+    Some(idx)
+}

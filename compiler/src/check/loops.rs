@@ -1,0 +1,88 @@
+//! Step 5: loops that never wait for the customer. In the graph without the edges out
+//! of cards that read the customer's answer, any cycle would run forever; Tarjan's
+//! algorithm finds the strongly connected components in linear time, and each one with
+//! a cycle is reported once, at its first `goto`.
+
+use super::cfg::{Graph, NodeId};
+use super::{Cx, Problem};
+
+pub(super) fn check(cx: &mut Cx, graph: &Graph) {
+    for component in components(graph) {
+        let cyclic = component.len() > 1
+            || component.first().is_some_and(|&id| graph.nodes[id].succ.iter().any(|edge| edge.to == id));
+        if !cyclic {
+            continue;
+        }
+        let mut jumps: Vec<_> = component.iter().map(|&id| &graph.nodes[id]).filter(|node| node.is_goto).map(|node| node.loc).collect();
+        if jumps.is_empty() {
+            jumps = component.iter().map(|&id| graph.nodes[id].loc).collect();
+        }
+        jumps.sort_by_key(|loc| (loc.file, loc.span.start));
+        let mut jumps = jumps.into_iter();
+        if let Some(at) = jumps.next() {
+            cx.report(Problem::EndlessLoop { at, others: jumps.take(4).collect() });
+        }
+    }
+}
+
+/// The strongly connected components of the graph without the edges out of waiting
+/// nodes (iterative Tarjan, so deep graphs cannot overflow the stack).
+fn components(graph: &Graph) -> Vec<Vec<NodeId>> {
+    let n = graph.nodes.len();
+    let succ = |id: NodeId| -> &[super::cfg::Edge] {
+        let node = &graph.nodes[id];
+        if node.waits { &[] } else { &node.succ }
+    };
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<NodeId> = Vec::new();
+    let mut res = Vec::new();
+    let mut counter = 0;
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        // (node, next edge to look at)
+        let mut work: Vec<(NodeId, usize)> = vec![(root, 0)];
+        index[root] = counter;
+        low[root] = counter;
+        counter += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (id, ref mut next)) = work.last_mut() {
+            let edges = succ(id);
+            if let Some(edge) = edges.get(*next) {
+                *next += 1;
+                let to = edge.to;
+                if index[to] == usize::MAX {
+                    index[to] = counter;
+                    low[to] = counter;
+                    counter += 1;
+                    stack.push(to);
+                    on_stack[to] = true;
+                    work.push((to, 0));
+                } else if on_stack[to] {
+                    low[id] = low[id].min(index[to]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[id]);
+            }
+            if low[id] == index[id] {
+                let mut component = Vec::new();
+                while let Some(top) = stack.pop() {
+                    on_stack[top] = false;
+                    component.push(top);
+                    if top == id {
+                        break;
+                    }
+                }
+                res.push(component);
+            }
+        }
+    }
+    res
+}

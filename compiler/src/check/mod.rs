@@ -1,0 +1,331 @@
+//! The checker: names, types, each card's rules and the flow analyses, over all files of
+//! a program at once. Every problem of every file is reported in one run.
+//!
+//! The pipeline is the list of steps in [`check_files`]; each step reads what the
+//! previous ones built and adds problems. Statement-level rules of each card live in
+//! `crate::cards`; this module owns the program-wide structure: declarations,
+//! variables, the control-flow graph and the analyses over it. All steps are linear in
+//! the size of the program (the dataflow iterates to a fixpoint over a graph with one
+//! node per statement; see `dataflow.rs`).
+//!
+//! What lowering reads afterwards is [`ProgramInfo`]: the declared items, the flows with
+//! their labels, the variables with their types and the entry flow.
+
+mod cfg;
+mod dataflow;
+mod declare;
+mod loops;
+mod problem;
+mod suggest;
+pub(crate) mod types;
+mod vars;
+mod walk;
+
+use std::collections::HashMap;
+
+use fluxo_grammar::ast::{self, Ident, Span};
+use fluxo_grammar::{Diagnostic, FileId};
+use fluxo_stdlib::builtins;
+use fluxo_stdlib::erp::ErpSystem;
+use fluxo_stdlib::types::{ItemKind, Ty};
+
+use crate::ParsedFile;
+
+pub use problem::Loc;
+pub(crate) use problem::Problem;
+pub(crate) use suggest::closest;
+pub use types::Type;
+
+/// How to check a program.
+#[derive(Clone, Debug)]
+pub struct CheckOptions {
+    /// The flow conversations start at.
+    pub entry: String,
+}
+
+impl Default for CheckOptions {
+    fn default() -> CheckOptions {
+        CheckOptions { entry: "main".to_string() }
+    }
+}
+
+/// A checked program: the parsed files, what the checker resolved, and every diagnostic
+/// (syntax ones included), sorted by file and position.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    pub files: Vec<ParsedFile>,
+    pub program: ProgramInfo,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// What the checker resolved, for lowering and tools.
+///
+/// Indices (`FlowInfo::item`, `ItemInfo::item`) point into `ParsedFile::ast.items` of the
+/// file named by the entry's `loc.file`. When the program has errors some references
+/// may be unresolved; lowering should only run on programs without errors.
+#[derive(Clone, Debug, Default)]
+pub struct ProgramInfo {
+    /// The name of the entry flow (whether or not it exists: see [`ProgramInfo::entry_flow`]).
+    pub entry: String,
+    /// The ERP the `erp` line declares.
+    pub erp: Option<ErpSystem>,
+    /// Departments, attendants, tags, groups, branches, periods, templates and agents,
+    /// in source order.
+    pub items: Vec<ItemInfo>,
+    pub flows: Vec<FlowInfo>,
+    pub scripts: Vec<ScriptInfo>,
+    /// Every variable the program assigns (built-ins excluded), with its one type.
+    pub variables: Vec<VariableInfo>,
+    names: HashMap<(ItemKind, String), usize>,
+    variable_index: HashMap<String, usize>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ItemInfo {
+    pub kind: ItemKind,
+    pub name: String,
+    pub loc: Loc,
+    /// Index of the declaring item in its file's `ast.items`.
+    pub item: usize,
+    /// For an attendant: the department it is declared `in`.
+    pub department: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FlowInfo {
+    pub name: String,
+    pub loc: Loc,
+    /// Index of the flow in its file's `ast.items`.
+    pub item: usize,
+    /// The labels of the flow (at any depth), in source order.
+    pub labels: Vec<LabelInfo>,
+    /// Whether some path from the entry flow reaches this flow.
+    pub reached: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct LabelInfo {
+    pub name: String,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug)]
+pub struct ScriptInfo {
+    pub name: String,
+    pub path: String,
+    /// The declared record fields, in order.
+    pub fields: Vec<(String, Ty)>,
+    pub loc: Loc,
+    pub item: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct VariableInfo {
+    pub name: String,
+    pub ty: Type,
+    /// Where the first assignment in source order is; it fixes the type.
+    pub loc: Loc,
+}
+
+/// Where `goto <name>` inside a flow leads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GotoTarget {
+    /// A label of the same flow: index into its `FlowInfo::labels`.
+    Label(usize),
+    /// A flow: index into `ProgramInfo::flows`.
+    Flow(usize),
+}
+
+impl ProgramInfo {
+    /// The entry flow's index, if the program declares it.
+    pub fn entry_flow(&self) -> Option<usize> {
+        self.flow(&self.entry)
+    }
+
+    pub fn flow(&self, name: &str) -> Option<usize> {
+        self.index(ItemKind::Flow, name)
+    }
+
+    pub fn script(&self, name: &str) -> Option<usize> {
+        self.index(ItemKind::Script, name)
+    }
+
+    /// A declared department, attendant, tag, group, branch, period, template or agent.
+    pub fn item(&self, kind: ItemKind, name: &str) -> Option<&ItemInfo> {
+        match kind {
+            ItemKind::Flow | ItemKind::Script => None,
+            _ => self.index(kind, name).and_then(|idx| self.items.get(idx)),
+        }
+    }
+
+    pub fn variable(&self, name: &str) -> Option<&VariableInfo> {
+        self.variable_id(name).and_then(|idx| self.variables.get(idx))
+    }
+
+    /// The index of variable `name` in `variables`.
+    pub fn variable_id(&self, name: &str) -> Option<usize> {
+        self.variable_index.get(name).copied()
+    }
+
+    /// `goto name` in flow `from`: a label of that flow wins over a flow of the same name.
+    pub fn goto_target(&self, from: usize, name: &str) -> Option<GotoTarget> {
+        let labels = &self.flows.get(from)?.labels;
+        match labels.iter().position(|it| it.name == name) {
+            Some(idx) => Some(GotoTarget::Label(idx)),
+            None => self.flow(name).map(GotoTarget::Flow),
+        }
+    }
+
+    /// Index into `flows`, `scripts` or `items`, depending on the kind.
+    fn index(&self, kind: ItemKind, name: &str) -> Option<usize> {
+        self.names.get(&(kind, name.to_string())).copied()
+    }
+
+    fn names_of(&self, kind: ItemKind) -> impl Iterator<Item = &str> {
+        self.names.keys().filter(move |(k, _)| *k == kind).map(|(_, name)| name.as_str())
+    }
+
+    fn script_names(&self) -> Vec<String> {
+        self.scripts.iter().map(|it| it.name.clone()).collect()
+    }
+}
+
+/// Checks parsed files. Syntax diagnostics are the caller's; the result holds only the
+/// checker's, sorted.
+pub fn check_files(files: &[ParsedFile], options: &CheckOptions) -> (ProgramInfo, Vec<Diagnostic>) {
+    let mut cx = Cx::new(options);
+    // 1. Declarations: items of every kind, the `erp` line, the entry flow.
+    declare::collect(&mut cx, files);
+    // 2. Variables: every assignment, each variable's one type.
+    vars::collect(&mut cx, files);
+    // 3. Statements: names, types, arguments and each card's rules; builds the graph.
+    let graph = walk::walk(&mut cx, files);
+    // 4. Dataflow over the graph: unassigned reads, auto_link before sign_contract,
+    //    channel-only cards, unreachable statements, unreached flows, open endings.
+    dataflow::analyse(&mut cx, &graph);
+    // 5. Loops that never wait for the customer.
+    loops::check(&mut cx, &graph);
+    let mut diagnostics: Vec<Diagnostic> = cx.problems.into_iter().map(Problem::into_diagnostic).collect();
+    sort(&mut diagnostics);
+    (cx.program, diagnostics)
+}
+
+/// Sorts diagnostics by file, then position, keeping the order of equal ones.
+pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| (d.primary.file, d.primary.span.start));
+}
+
+/// The state the steps share.
+pub(crate) struct Cx {
+    pub program: ProgramInfo,
+    pub problems: Vec<Problem>,
+    /// The file being walked.
+    pub file: FileId,
+    /// Variables read by the statement being checked, collected for its graph node.
+    pub reads: Vec<(usize, Loc)>,
+    /// Whether the program has an `erp` line (even one naming an unknown system).
+    pub erp_line: bool,
+}
+
+impl Cx {
+    fn new(options: &CheckOptions) -> Cx {
+        Cx {
+            program: ProgramInfo { entry: options.entry.clone(), ..ProgramInfo::default() },
+            problems: Vec::new(),
+            file: FileId(0),
+            reads: Vec::new(),
+            erp_line: false,
+        }
+    }
+
+    pub fn loc(&self, span: Span) -> Loc {
+        Loc::new(self.file, span)
+    }
+
+    pub fn report(&mut self, problem: Problem) {
+        self.problems.push(problem);
+    }
+
+    /// The index of the declared item `name` of `kind` (into `flows`, `scripts` or
+    /// `items`), reporting an unknown name with a hint of the same kind.
+    pub fn resolve(&mut self, kind: ItemKind, name: &Ident) -> Option<usize> {
+        if name.name.is_empty() {
+            return None;
+        }
+        if let Some(idx) = self.program.index(kind, &name.name) {
+            return Some(idx);
+        }
+        let suggestion = suggest::closest(&name.name, self.program.names_of(kind));
+        self.report(Problem::UnknownName {
+            at: self.loc(name.span),
+            kind: kind.english().to_string(),
+            name: name.name.clone(),
+            suggestion,
+        });
+        None
+    }
+
+    /// How a type reads in a message: "a number", "the record of script `sinal`".
+    pub fn show(&self, ty: Type) -> String {
+        let scripts = self.program.script_names();
+        types::Shown { ty, scripts: &scripts }.to_string()
+    }
+
+    /// The type of variable `name`: a user variable or a built-in.
+    pub fn variable_type(&self, name: &str) -> Option<Type> {
+        match self.program.variable(name) {
+            Some(var) => Some(var.ty),
+            None => builtins::builtin(name).map(|it| Type::Value(it.ty)),
+        }
+    }
+}
+
+/// Every flow of every file with the file it is in and its index among the file's items.
+pub(crate) fn flows(files: &[ParsedFile]) -> impl Iterator<Item = (FileId, usize, &ast::Flow)> {
+    files.iter().flat_map(|file| {
+        file.ast.items.iter().enumerate().filter_map(move |(idx, item)| match &item.kind {
+            ast::ItemKind::Flow(flow) => Some((file.id, idx, flow)),
+            _ => None,
+        })
+    })
+}
+
+/// Expressions checked inside statements report their problems and record their reads.
+impl types::Env for Cx {
+    fn variable(&mut self, name: &str) -> Option<Type> {
+        self.variable_type(name)
+    }
+
+    fn record_read(&mut self, name: &str, loc: Loc) {
+        if let Some(&idx) = self.program.variable_index.get(name) {
+            self.reads.push((idx, loc));
+        }
+    }
+
+    fn variable_names(&self) -> Vec<&str> {
+        let user = self.program.variables.iter().map(|it| it.name.as_str());
+        user.chain(builtins::builtins().iter().map(|it| it.name)).collect()
+    }
+
+    fn fields(&self, script: usize) -> &[(String, Ty)] {
+        self.program.scripts.get(script).map_or(&[], |it| it.fields.as_slice())
+    }
+
+    fn report(&mut self, problem: Problem) {
+        Cx::report(self, problem);
+    }
+
+    fn loc(&self, span: Span) -> Loc {
+        Cx::loc(self, span)
+    }
+
+    fn show(&self, ty: Type) -> String {
+        Cx::show(self, ty)
+    }
+}

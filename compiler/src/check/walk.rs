@@ -1,0 +1,270 @@
+//! Step 3: every statement of every flow. Resolves names, types expressions, hands each
+//! card to its checks in `crate::cards`, and builds the control-flow graph as it goes
+//! (one node per statement, so the analyses after it never re-walk the syntax tree).
+
+use std::collections::HashMap;
+
+use fluxo_grammar::ast::{self, Ident, Stmt, StmtKind};
+use fluxo_stdlib::catalogue::{card, CardSpec};
+use fluxo_stdlib::types::ItemKind;
+
+use super::cfg::{Edge, Graph, NodeId, NodeKind};
+use super::types;
+use super::{flows, suggest, Cx, Problem};
+use crate::cards::{self, Position};
+use crate::ParsedFile;
+
+pub(super) fn walk(cx: &mut Cx, files: &[ParsedFile]) -> Graph {
+    let mut graph = Graph::new();
+    for (idx, flow) in cx.program.flows.iter().enumerate() {
+        let entry = graph.add(NodeKind::Entry, idx, flow.loc, None);
+        let exit = graph.add(NodeKind::Exit, idx, flow.loc, None);
+        graph.flow_entry.push(entry);
+        graph.flow_exit.push(exit);
+    }
+    let entry_flow = cx.program.entry_flow();
+    for (file, _, flow) in flows(files) {
+        cx.file = file;
+        let Some(idx) = cx.program.flow(&flow.name.name) else {
+            continue;
+        };
+        // A second flow of the same name was reported as a duplicate; only the first has
+        // a place in the graph.
+        if cx.program.flows[idx].loc != cx.loc(flow.name.span) {
+            continue;
+        }
+        let mut walker = Walker { cx, graph: &mut graph, flow: idx, labels: HashMap::new(), pending: Vec::new() };
+        walker.flow(&flow.body, entry_flow == Some(idx));
+    }
+    graph
+}
+
+struct Walker<'a> {
+    cx: &'a mut Cx,
+    graph: &'a mut Graph,
+    flow: usize,
+    /// The node each label of the flow stands on.
+    labels: HashMap<String, NodeId>,
+    /// `goto <label>` nodes, resolved once the whole flow is walked.
+    pending: Vec<(NodeId, Ident)>,
+}
+
+impl Walker<'_> {
+    fn flow(&mut self, body: &ast::Block, is_entry: bool) {
+        let entry = self.graph.flow_entry[self.flow];
+        let exit = self.graph.flow_exit[self.flow];
+        let first = self.block(&body.stmts, exit, None, is_entry);
+        self.graph.edge(entry, first);
+        for (node, label) in std::mem::take(&mut self.pending) {
+            if let Some(&target) = self.labels.get(&label.name) {
+                self.graph.edge(node, target);
+            }
+        }
+    }
+
+    /// Walks a block whose end continues at `cont`; returns the node it starts at.
+    fn block(&mut self, stmts: &[Stmt], cont: NodeId, parent: Option<NodeId>, is_entry_start: bool) -> NodeId {
+        let ids: Vec<NodeId> = stmts
+            .iter()
+            .map(|stmt| self.graph.add(NodeKind::Stmt, self.flow, self.cx.loc(stmt.span), parent))
+            .collect();
+        for (i, stmt) in stmts.iter().enumerate() {
+            let id = ids[i];
+            let next = ids.get(i + 1).copied().unwrap_or(cont);
+            if let Some(node) = self.graph.node_mut(id) {
+                node.prev = i.checked_sub(1).map(|p| ids[p]);
+            }
+            if let Some(label) = &stmt.label {
+                self.labels.entry(label.name.clone()).or_insert(id);
+            }
+            let position = if is_entry_start && i == 0 { Position::EntryStart } else { Position::Elsewhere };
+            self.stmt(stmt, id, next, position);
+        }
+        ids.first().copied().unwrap_or(cont)
+    }
+
+    /// Records the reads collected while checking the statement's own expressions.
+    fn take_reads(&mut self, id: NodeId) {
+        let reads = std::mem::take(&mut self.cx.reads);
+        if let Some(node) = self.graph.node_mut(id) {
+            node.reads = reads;
+        }
+    }
+
+    fn arms_bodies(&mut self, arms: &ast::Arms, id: NodeId, next: NodeId, channels: &[Option<fluxo_stdlib::types::Channel>]) {
+        for (i, arm) in arms.arms.iter().enumerate() {
+            let first = self.block(arm.body.stmts(), next, Some(id), false);
+            let channel = channels.get(i).copied().flatten();
+            self.graph.edge_with(id, Edge { to: first, from_in: false, channel });
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, id: NodeId, next: NodeId, position: Position) {
+        match &stmt.kind {
+            StmtKind::Say(text) => {
+                types::interpolations(self.cx, text);
+                self.take_reads(id);
+                self.graph.edge(id, next);
+            }
+            StmtKind::SayAudio(file) => {
+                cards::say_audio::check(self.cx, file);
+                self.take_reads(id);
+                self.graph.edge(id, next);
+            }
+            StmtKind::Ask(ask) => self.ask(ask, stmt, id, next),
+            StmtKind::When(when) => {
+                let facts = cards::when::check(self.cx, when);
+                self.take_reads(id);
+                self.arms_bodies(&when.arms, id, next, &facts.arm_channels);
+                if facts.falls_through {
+                    self.graph.edge(id, next);
+                }
+            }
+            StmtKind::If(branch) => self.if_chain(branch, id, next),
+            StmtKind::Goto(target) => self.goto(target, id),
+            StmtKind::Transfer { department, attendant } => {
+                cards::transfer::check(self.cx, department, attendant.as_ref());
+            }
+            StmtKind::Tag(tags) => {
+                for tag in tags {
+                    self.cx.resolve(ItemKind::Tag, tag);
+                }
+                self.graph.edge(id, next);
+            }
+            StmtKind::Wait(_) => self.graph.edge(id, next),
+            StmtKind::Set { var, value } => {
+                let ty = types::expr(self.cx, value);
+                self.take_reads(id);
+                let var = cards::bind(self.cx, var, ty);
+                if let Some(node) = self.graph.node_mut(id) {
+                    node.binds = var;
+                }
+                self.graph.edge(id, next);
+            }
+            StmtKind::End => {}
+            StmtKind::Call(call) => self.call(call, stmt, id, next, position),
+        }
+    }
+
+    fn ask(&mut self, ask: &ast::Ask, stmt: &Stmt, id: NodeId, next: NodeId) {
+        let name = match ask.kind {
+            ast::AskKind::Choice { .. } => "ask_choice",
+            ast::AskKind::Confirm { .. } => "ask_confirm",
+            ast::AskKind::Input { .. } => "ask_input",
+        };
+        let Some(spec) = card(name) else {
+            return;
+        };
+        types::interpolations(self.cx, &ask.prompt);
+        let facts = cards::args::check(self.cx, spec, &ask.args, stmt.span);
+        self.take_reads(id);
+        let mut binds = None;
+        match &ask.kind {
+            ast::AskKind::Choice { arms } => {
+                cards::arms::strings(self.cx, spec, arms);
+                cards::ask_choice::check(self.cx, &ask.args);
+                self.arms_bodies(arms, id, next, &[]);
+            }
+            ast::AskKind::Confirm { arms } => {
+                cards::arms::yes_no(self.cx, spec, arms, stmt.span);
+                self.arms_bodies(arms, id, next, &[]);
+            }
+            ast::AskKind::Input { ty, var } => {
+                binds = cards::ask_input::check(self.cx, ty, var);
+                self.graph.edge(id, next);
+            }
+        }
+        self.finish_card(spec, id, binds, facts.fail_flow);
+    }
+
+    fn call(&mut self, call: &ast::Call, stmt: &Stmt, id: NodeId, next: NodeId, position: Position) {
+        let name = call.full_name();
+        let Some(spec) = card(&name) else {
+            let names = fluxo_stdlib::catalogue::cards().iter().map(|it| it.name);
+            let suggestion = suggest::closest(&name, names);
+            self.cx.report(Problem::UnknownCard { at: self.cx.loc(call.name_span()), name, suggestion });
+            for arg in &call.args {
+                types::expr(self.cx, &arg.value);
+            }
+            self.take_reads(id);
+            return;
+        };
+        let facts = cards::check_call(self.cx, spec, call, stmt, position);
+        self.take_reads(id);
+        if let Some(arms) = &call.arms {
+            self.arms_bodies(arms, id, next, &[]);
+        }
+        if facts.falls_through {
+            self.graph.edge(id, next);
+        }
+        self.finish_card(spec, id, facts.binds, facts.fail_flow);
+    }
+
+    /// What every card's node carries from the catalogue.
+    fn finish_card(&mut self, spec: &'static CardSpec, id: NodeId, binds: Option<usize>, fail_flow: Option<usize>) {
+        if let Some(flow) = fail_flow {
+            let to = self.graph.flow_entry[flow];
+            self.graph.edge_with(id, Edge { to, from_in: true, channel: None });
+        }
+        if let Some(node) = self.graph.node_mut(id) {
+            node.waits = spec.waits_for_customer;
+            node.binds = binds;
+            node.links = cards::sign_contract::links(spec);
+            node.needs_link = cards::sign_contract::needs_link(spec);
+            if let fluxo_stdlib::catalogue::Channels::Only(channels) = spec.channels {
+                node.channels = Some((channels, spec.name));
+            }
+        }
+    }
+
+    fn if_chain(&mut self, branch: &ast::If, id: NodeId, next: NodeId) {
+        let ty = types::expr(self.cx, &branch.cond);
+        if !ty.is(fluxo_stdlib::types::Ty::Bool) {
+            let found = self.cx.show(ty);
+            self.cx.report(Problem::ConditionType { at: self.cx.loc(branch.cond.span), found });
+        }
+        self.take_reads(id);
+        let then = self.block(&branch.then.stmts, next, Some(id), false);
+        self.graph.edge(id, then);
+        match &branch.otherwise {
+            None => self.graph.edge(id, next),
+            Some(ast::Else::Block(block)) => {
+                let first = self.block(&block.stmts, next, Some(id), false);
+                self.graph.edge(id, first);
+            }
+            Some(ast::Else::If(nested, span)) => {
+                let node = self.graph.add(NodeKind::ElseIf, self.flow, self.cx.loc(*span), Some(id));
+                self.graph.edge(id, node);
+                self.if_chain(nested, node, next);
+            }
+        }
+    }
+
+    fn goto(&mut self, target: &Ident, id: NodeId) {
+        if let Some(node) = self.graph.node_mut(id) {
+            node.is_goto = true;
+        }
+        if target.name.is_empty() {
+            return;
+        }
+        let flow = &self.cx.program.flows[self.flow];
+        if flow.labels.iter().any(|it| it.name == target.name) {
+            self.pending.push((id, target.clone()));
+            return;
+        }
+        if let Some(to) = self.cx.program.flow(&target.name) {
+            let entry = self.graph.flow_entry[to];
+            self.graph.edge(id, entry);
+            return;
+        }
+        let labels = flow.labels.iter().map(|it| it.name.as_str());
+        let candidates: Vec<&str> = labels.chain(self.cx.program.names_of(ItemKind::Flow)).collect();
+        let suggestion = suggest::closest(&target.name, candidates);
+        self.cx.report(Problem::UnknownName {
+            at: self.cx.loc(target.span),
+            kind: "flow or label".to_string(),
+            name: target.name.clone(),
+            suggestion,
+        });
+    }
+}
