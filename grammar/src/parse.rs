@@ -683,7 +683,14 @@ impl Builder<'_> {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
             Rule::string => ExprKind::Str(self.string(pair)),
-            Rule::number => ExprKind::Number(pair.as_str().parse().unwrap_or(0.0)),
+            Rule::number => {
+                let value = pair.as_str().parse::<f64>().ok().filter(|n| n.is_finite());
+                ExprKind::Number(value.unwrap_or_else(|| {
+                    self.diagnostics
+                        .push(syntax_error::number_too_large(self.file, span));
+                    0.0
+                }))
+            }
             Rule::kw_true => ExprKind::Bool(true),
             Rule::kw_false => ExprKind::Bool(false),
             Rule::duration => ExprKind::Duration(self.duration(pair)),

@@ -25,7 +25,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0104", "malformed `{...}` interpolation in a string"),
     ("E0105", "invalid time of day"),
     ("E0106", "invalid calendar date"),
-    ("E0107", "names are lowercase"),
+    ("E0107", "keywords and names are lowercase"),
     ("E0108", "a reserved word used as a name"),
     ("E0109", "unclosed `{`"),
     ("E0110", "unexpected `}`"),
@@ -129,7 +129,8 @@ pub(crate) fn from_pest(file: FileId, chunk: &str, offset: usize, err: &Error<Ru
         }
         return diag.with_note("add the missing `}`");
     }
-    if found_text == "}" && !expects(Rule::close_brace) {
+    let closes_something = lexer::brace_balance(&chunk[..pos]) > 0;
+    if found_text == "}" && !expects(Rule::close_brace) && !closes_something {
         return Diagnostic::error(
             "E0110",
             "unexpected `}`",
@@ -142,15 +143,26 @@ pub(crate) fn from_pest(file: FileId, chunk: &str, offset: usize, err: &Error<Ru
         || expects(Rule::path)
         || expects(Rule::card_name)
         || expects(Rule::pattern);
+    let at_top_level = positives
+        .iter()
+        .any(|r| describe::starts_item(*r) || matches!(r, Rule::file | Rule::EOI));
     if first.is_some_and(|c| c.is_ascii_uppercase())
-        && (wants_name || positives.iter().any(|r| describe::starts_statement(*r)))
+        && (wants_name || at_top_level || positives.iter().any(|r| describe::starts_statement(*r)))
     {
-        return Diagnostic::error(
-            "E0107",
-            format!("`{found_text}` is not a valid name"),
-            Label::new(file, span, "names are lowercase"),
-        )
-        .with_note(format!("write `{}`", found_text.to_lowercase()));
+        let lower = found_text.to_lowercase();
+        let (message, label) = if is_reserved(&lower) {
+            (
+                format!("`{found_text}` is not a keyword"),
+                "keywords are lowercase",
+            )
+        } else {
+            (
+                format!("`{found_text}` is not a valid name"),
+                "names are lowercase",
+            )
+        };
+        return Diagnostic::error("E0107", message, Label::new(file, span, label))
+            .with_note(format!("write `{lower}`"));
     }
     if wants_name && is_reserved(&found_text) {
         return Diagnostic::error(
@@ -160,7 +172,7 @@ pub(crate) fn from_pest(file: FileId, chunk: &str, offset: usize, err: &Error<Ru
         )
         .with_note(format!("choose another name, such as `{found_text}_`"));
     }
-    if positives.iter().any(|r| describe::starts_item(*r)) && starts_statement_word(&found_text) {
+    if at_top_level && starts_statement_word(&found_text) {
         return Diagnostic::error(
             "E0112",
             format!("`{found_text}` outside a flow"),
