@@ -24,6 +24,7 @@ struct Cli {
 enum Command {
     Check(cmd::check::Args),
     Cards(cmd::cards::Args),
+    Fmt(cmd::fmt::Args),
     Explain(cmd::explain::Args),
 }
 
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
     let res = match cli.command {
         Command::Check(args) => cmd::check::run(args),
         Command::Cards(args) => cmd::cards::run(args),
+        Command::Fmt(args) => cmd::fmt::run(args),
         Command::Explain(args) => cmd::explain::run(args),
     };
     match res {
