@@ -1,4 +1,5 @@
 //! Fluxo runtime.
+pub mod bytecode;
 pub mod erp;
 pub mod intent;
 pub mod lowcode;

@@ -1,0 +1,50 @@
+//! The two checksums of a `.fxb` file: FNV-1a 64 of the sources (to tell a stale
+//! program from a fresh one) and CRC-32 (IEEE) of the payload (to catch corruption).
+//! Neither is cryptographic; the verifier, not the checksum, is what makes loading safe.
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// FNV-1a 64 over several byte strings, each followed by a 0xff separator so that
+/// `["ab", "c"]` and `["a", "bc"]` differ.
+pub fn fnv1a64<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
+    let mut hash = FNV_OFFSET;
+    for part in parts {
+        for &byte in part.iter().chain(std::iter::once(&0xff)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(FNV_PRIME);
+        }
+    }
+    hash
+}
+
+/// CRC-32 with the IEEE polynomial (the one of zip and PNG), bit by bit: payloads are
+/// small and this runs once per load.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xffff_ffffu32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            let mask = (crc & 1).wrapping_neg();
+            crc = (crc >> 1) ^ (0xedb8_8320 & mask);
+        }
+    }
+    !crc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc32_matches_the_standard_check_value() {
+        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
+        assert_eq!(crc32(b""), 0);
+    }
+
+    #[test]
+    fn fnv_separates_parts() {
+        assert_ne!(fnv1a64([&b"ab"[..], b"c"]), fnv1a64([&b"a"[..], b"bc"]));
+        assert_eq!(fnv1a64([&b"x"[..]]), fnv1a64([&b"x"[..]]));
+    }
+}
