@@ -142,7 +142,13 @@ const fn doc(
     rule: &'static str,
     explanation: &'static str,
 ) -> CodeDoc {
-    CodeDoc { code, severity, title, explanation, rule: Some(rule) }
+    CodeDoc {
+        code,
+        severity,
+        title,
+        explanation,
+        rule: Some(rule),
+    }
 }
 
 /// Every code: syntax codes first, then the checker's.
@@ -166,7 +172,9 @@ pub fn all() -> Vec<CodeDoc> {
 
 /// The entry of `code` (case-insensitive: `e0201` works).
 pub fn lookup(code: &str) -> Option<CodeDoc> {
-    all().into_iter().find(|it| it.code.eq_ignore_ascii_case(code))
+    all()
+        .into_iter()
+        .find(|it| it.code.eq_ignore_ascii_case(code))
 }
 
 /// `docs/diagnostics.md`: every code with its explanation.
@@ -197,11 +205,20 @@ mod tests {
     fn codes_are_unique_sorted_and_explained() {
         let all = all();
         for pair in all.windows(2) {
-            assert!(pair[0].code < pair[1].code || pair[0].code.starts_with('E') && pair[1].code.starts_with('W'),
-                "{} before {}", pair[0].code, pair[1].code);
+            assert!(
+                pair[0].code < pair[1].code
+                    || pair[0].code.starts_with('E') && pair[1].code.starts_with('W'),
+                "{} before {}",
+                pair[0].code,
+                pair[1].code
+            );
         }
         for entry in &all {
-            assert!(!entry.explanation.is_empty(), "{} has no explanation", entry.code);
+            assert!(
+                !entry.explanation.is_empty(),
+                "{} has no explanation",
+                entry.code
+            );
             assert!(!entry.title.is_empty(), "{} has no title", entry.code);
         }
         assert_eq!(SYNTAX_EXPLANATIONS.len(), fluxo_grammar::SYNTAX_CODES.len());

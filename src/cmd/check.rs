@@ -30,10 +30,20 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
     let checked = fluxo_compiler::check_with(&sources, &options);
     let diagnostics = &checked.diagnostics;
     report::print(&sources, diagnostics, args.format);
-    let failed = diagnostics.iter().any(|d| d.is_error() || args.deny_warnings);
+    let failed = diagnostics
+        .iter()
+        .any(|d| d.is_error() || args.deny_warnings);
     if matches!(args.format, Format::Text) {
         let verdict = if failed { "failed" } else { "ok" };
-        eprintln!("check {verdict}: {} file(s), {}", sources.len(), report::summary(diagnostics));
+        eprintln!(
+            "check {verdict}: {} file(s), {}",
+            sources.len(),
+            report::summary(diagnostics)
+        );
     }
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -31,6 +31,9 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
         fluxo_grammar::Severity::Error => "error",
         fluxo_grammar::Severity::Warning => "warning",
     };
-    println!("{} ({kind}): {}\n\n{}", entry.code, entry.title, entry.explanation);
+    println!(
+        "{} ({kind}): {}\n\n{}",
+        entry.code, entry.title, entry.explanation
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -6,8 +6,8 @@ use fluxo_grammar::ast::{Arg, Expr, ExprKind, Span, Str};
 use fluxo_stdlib::catalogue::{CardSpec, ParamDefault};
 use fluxo_stdlib::types::{FileKind, Ty};
 
-use crate::check::{Cx, Loc, Problem};
 use crate::check::types::{self, with_article};
+use crate::check::{Cx, Loc, Problem};
 
 /// What later steps need from the arguments.
 pub(crate) struct ArgFacts {
@@ -16,21 +16,37 @@ pub(crate) struct ArgFacts {
 }
 
 /// Checks `args` against `spec`; `card_span` is where a missing argument is reported.
-pub(crate) fn check(cx: &mut Cx, spec: &'static CardSpec, args: &[Arg], card_span: Span) -> ArgFacts {
+pub(crate) fn check(
+    cx: &mut Cx,
+    spec: &'static CardSpec,
+    args: &[Arg],
+    card_span: Span,
+) -> ArgFacts {
     let card = display_name(spec);
     let mut facts = ArgFacts { fail_flow: None };
     let mut seen: Vec<(&str, Loc)> = Vec::new();
     for arg in args {
         let at = cx.loc(arg.name.span);
         if let Some((_, first)) = seen.iter().find(|(name, _)| *name == arg.name.name) {
-            cx.report(Problem::DuplicateArgument { at, first: *first, card: card.clone(), name: arg.name.name.clone() });
+            cx.report(Problem::DuplicateArgument {
+                at,
+                first: *first,
+                card: card.clone(),
+                name: arg.name.name.clone(),
+            });
             continue;
         }
         seen.push((&arg.name.name, at));
         let Some(param) = spec.args().find(|it| it.name == arg.name.name) else {
             let params: Vec<&'static str> = spec.args().map(|it| it.name).collect();
             let suggestion = crate::check::closest(&arg.name.name, params.iter().copied());
-            cx.report(Problem::UnknownArgument { at, card: card.clone(), name: arg.name.name.clone(), params, suggestion });
+            cx.report(Problem::UnknownArgument {
+                at,
+                card: card.clone(),
+                name: arg.name.name.clone(),
+                params,
+                suggestion,
+            });
             continue;
         };
         let resolved = value(cx, &card, param.name, param.ty, &arg.value);
@@ -42,8 +58,14 @@ pub(crate) fn check(cx: &mut Cx, spec: &'static CardSpec, args: &[Arg], card_spa
         }
     }
     for param in spec.args() {
-        if param.default == ParamDefault::Required && !seen.iter().any(|(name, _)| *name == param.name) {
-            cx.report(Problem::MissingArgument { at: cx.loc(card_span), card: card.clone(), param: param.name });
+        if param.default == ParamDefault::Required
+            && !seen.iter().any(|(name, _)| *name == param.name)
+        {
+            cx.report(Problem::MissingArgument {
+                at: cx.loc(card_span),
+                card: card.clone(),
+                param: param.name,
+            });
         }
     }
     facts
@@ -65,7 +87,13 @@ pub(crate) fn display_name(spec: &CardSpec) -> String {
 fn value(cx: &mut Cx, card: &str, param: &str, ty: Ty, expr: &Expr) -> Option<usize> {
     let mismatch = |cx: &mut Cx, expected: String| {
         let found = describe(cx, expr);
-        cx.report(Problem::ArgumentType { at: cx.loc(expr.span), card: card.to_string(), param: param.to_string(), expected, found });
+        cx.report(Problem::ArgumentType {
+            at: cx.loc(expr.span),
+            card: card.to_string(),
+            param: param.to_string(),
+            expected,
+            found,
+        });
     };
     match ty {
         Ty::Ref(kind) => match bare_name(expr) {
@@ -77,7 +105,13 @@ fn value(cx: &mut Cx, card: &str, param: &str, ty: Ty, expr: &Expr) -> Option<us
             Some(name) => {
                 let options: Vec<&'static str> = kind.patterns().iter().map(|it| it.name).collect();
                 let suggestion = crate::check::closest(&name.name, options.iter().copied());
-                cx.report(Problem::UnknownPattern { at: cx.loc(name.span), name: name.name.clone(), of: kind.name().to_string(), options, suggestion });
+                cx.report(Problem::UnknownPattern {
+                    at: cx.loc(name.span),
+                    name: name.name.clone(),
+                    of: kind.name().to_string(),
+                    options,
+                    suggestion,
+                });
             }
             None => {
                 let options: Vec<&str> = kind.patterns().iter().map(|it| it.name).collect();
@@ -106,7 +140,13 @@ fn value(cx: &mut Cx, card: &str, param: &str, ty: Ty, expr: &Expr) -> Option<us
             if !found.is(other) {
                 let found = cx.show(found);
                 let expected = with_article(&other.to_string());
-                cx.report(Problem::ArgumentType { at: cx.loc(expr.span), card: card.to_string(), param: param.to_string(), expected, found });
+                cx.report(Problem::ArgumentType {
+                    at: cx.loc(expr.span),
+                    card: card.to_string(),
+                    param: param.to_string(),
+                    expected,
+                    found,
+                });
             }
         }
     }
@@ -118,7 +158,12 @@ pub(crate) fn file(cx: &mut Cx, card: &str, kind: FileKind, text: &Str) {
     types::interpolations(cx, text);
     let name = text.display();
     if !kind.accepts(&name) {
-        cx.report(Problem::FileType { at: cx.loc(text.span), card: card.to_string(), file: name, accepted: kind.extensions() });
+        cx.report(Problem::FileType {
+            at: cx.loc(text.span),
+            card: card.to_string(),
+            file: name,
+            accepted: kind.extensions(),
+        });
     }
 }
 
@@ -131,7 +176,12 @@ fn retries(cx: &mut Cx, card: &str, expr: &Expr) {
     };
     if !ok {
         let message = "must be a whole number of at least 1";
-        cx.report(Problem::ArgumentRange { at: cx.loc(expr.span), card: card.to_string(), param: "retries".to_string(), message });
+        cx.report(Problem::ArgumentRange {
+            at: cx.loc(expr.span),
+            card: card.to_string(),
+            param: "retries".to_string(),
+            message,
+        });
     }
 }
 
@@ -148,7 +198,9 @@ fn describe(cx: &Cx, expr: &Expr) -> String {
     match &expr.kind {
         ExprKind::Str(_) => "a text".to_string(),
         ExprKind::Number(_) => "a number".to_string(),
-        ExprKind::Unary(..) | ExprKind::Binary(..) | ExprKind::Paren(_) => "an expression".to_string(),
+        ExprKind::Unary(..) | ExprKind::Binary(..) | ExprKind::Paren(_) => {
+            "an expression".to_string()
+        }
         ExprKind::Bool(_) => "a bool".to_string(),
         ExprKind::Duration(_) => "a duration".to_string(),
         ExprKind::Time(_) => "a time".to_string(),

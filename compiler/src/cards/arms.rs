@@ -28,35 +28,63 @@ pub(crate) fn strings(cx: &mut Cx, spec: &CardSpec, arms: &Arms) {
                 n_options += 1;
                 let Some(option) = text.as_plain() else {
                     let message = "options cannot interpolate variables".to_string();
-                    cx.report(Problem::Arms { at, card: card.clone(), message });
+                    cx.report(Problem::Arms {
+                        at,
+                        card: card.clone(),
+                        message,
+                    });
                     continue;
                 };
                 let n_chars = option.chars().count();
                 if let Some(max) = limits.max_len.filter(|max| n_chars > *max) {
-                    cx.report(Problem::OptionLength { at, option: option.clone(), n_chars, max });
+                    cx.report(Problem::OptionLength {
+                        at,
+                        option: option.clone(),
+                        n_chars,
+                        max,
+                    });
                 }
                 fold(&option)
             }
             Pattern::Else(_) if limits.else_allowed => "else".to_string(),
             Pattern::Else(_) => {
-                let message = "`else` is not allowed: an answer that matches no option is a wrong answer".to_string();
-                cx.report(Problem::Arms { at, card: card.clone(), message });
+                let message =
+                    "`else` is not allowed: an answer that matches no option is a wrong answer"
+                        .to_string();
+                cx.report(Problem::Arms {
+                    at,
+                    card: card.clone(),
+                    message,
+                });
                 continue;
             }
             Pattern::Name(_) | Pattern::Yes(_) | Pattern::No(_) => {
                 let message = "options are texts in quotes: `\"Financeiro\" => ...`".to_string();
-                cx.report(Problem::Arms { at, card: card.clone(), message });
+                cx.report(Problem::Arms {
+                    at,
+                    card: card.clone(),
+                    message,
+                });
                 continue;
             }
         };
         duplicate(cx, &mut seen, key, at, &arm.pattern);
     }
     if let Some(max) = limits.max_count.filter(|max| n_options > *max) {
-        cx.report(Problem::OptionCount { at: cx.loc(arms.span), card: card.clone(), n_options, max });
+        cx.report(Problem::OptionCount {
+            at: cx.loc(arms.span),
+            card: card.clone(),
+            n_options,
+            max,
+        });
     }
     if n_options == 0 {
         let message = "needs at least one option".to_string();
-        cx.report(Problem::Arms { at: cx.loc(arms.span), card, message });
+        cx.report(Problem::Arms {
+            at: cx.loc(arms.span),
+            card,
+            message,
+        });
     }
 }
 
@@ -71,7 +99,11 @@ pub(crate) fn yes_no(cx: &mut Cx, spec: &CardSpec, arms: &Arms, stmt: Span) {
             Pattern::No(_) => "no",
             _ => {
                 let message = "the arms are `yes` and `no`".to_string();
-                cx.report(Problem::Arms { at, card: card.clone(), message });
+                cx.report(Problem::Arms {
+                    at,
+                    card: card.clone(),
+                    message,
+                });
                 continue;
             }
         };
@@ -80,14 +112,28 @@ pub(crate) fn yes_no(cx: &mut Cx, spec: &CardSpec, arms: &Arms, stmt: Span) {
     for key in ["yes", "no"] {
         if !seen.contains_key(key) {
             let message = format!("the `{key}` arm is missing");
-            let at = cx.loc(if arms.arms.is_empty() { stmt } else { arms.span });
-            cx.report(Problem::Arms { at, card: card.clone(), message });
+            let at = cx.loc(if arms.arms.is_empty() {
+                stmt
+            } else {
+                arms.span
+            });
+            cx.report(Problem::Arms {
+                at,
+                card: card.clone(),
+                message,
+            });
         }
     }
 }
 
 /// Reports an arm whose key an earlier arm has.
-pub(crate) fn duplicate(cx: &mut Cx, seen: &mut HashMap<String, Loc>, key: String, at: Loc, pattern: &Pattern) {
+pub(crate) fn duplicate(
+    cx: &mut Cx,
+    seen: &mut HashMap<String, Loc>,
+    key: String,
+    at: Loc,
+    pattern: &Pattern,
+) {
     match seen.get(&key) {
         Some(first) => {
             let pattern = match pattern {
@@ -97,7 +143,11 @@ pub(crate) fn duplicate(cx: &mut Cx, seen: &mut HashMap<String, Loc>, key: Strin
                 Pattern::No(_) => "no".to_string(),
                 Pattern::Else(_) => "else".to_string(),
             };
-            cx.report(Problem::DuplicateArm { at, first: *first, pattern });
+            cx.report(Problem::DuplicateArm {
+                at,
+                first: *first,
+                pattern,
+            });
         }
         None => {
             seen.insert(key, at);

@@ -11,7 +11,13 @@ pub(crate) fn check(cx: &mut Cx, ty: &Ident, var: &Ident) -> Option<usize> {
     if input.is_none() && !ty.name.is_empty() {
         let options: Vec<&'static str> = InputType::ALL.iter().map(|it| it.name()).collect();
         let suggestion = closest(&ty.name, options.iter().copied());
-        cx.report(Problem::UnknownType { at: cx.loc(ty.span), name: ty.name.clone(), what: "input type", options, suggestion });
+        cx.report(Problem::UnknownType {
+            at: cx.loc(ty.span),
+            name: ty.name.clone(),
+            what: "input type",
+            options,
+            suggestion,
+        });
     }
     let value = input.map_or(Type::Unknown, |it| Type::Value(Ty::Input(it)));
     super::bind(cx, var, value)

@@ -6,7 +6,11 @@ use super::args::bare_name;
 use crate::check::{ProgramInfo, Type};
 
 pub(crate) fn record_type(program: &ProgramInfo, call: &Call) -> Type {
-    let script = call.args.iter().find(|it| it.name.name == "script").and_then(|it| bare_name(&it.value));
+    let script = call
+        .args
+        .iter()
+        .find(|it| it.name.name == "script")
+        .and_then(|it| bare_name(&it.value));
     match script.and_then(|name| program.script(&name.name)) {
         Some(idx) => Type::Record(idx),
         None => Type::Unknown,

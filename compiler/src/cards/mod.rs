@@ -43,7 +43,13 @@ pub(crate) struct CallFacts {
 }
 
 /// Checks a call card: the shared rules, then the card's own.
-pub(crate) fn check_call(cx: &mut Cx, spec: &'static CardSpec, call: &ast::Call, stmt: &ast::Stmt, position: Position) -> CallFacts {
+pub(crate) fn check_call(
+    cx: &mut Cx,
+    spec: &'static CardSpec,
+    call: &ast::Call,
+    stmt: &ast::Stmt,
+    position: Position,
+) -> CallFacts {
     let card_at = cx.loc(call.name_span());
     let args = args::check(cx, spec, &call.args, call.name_span());
     let binds = binding(cx, spec, call);
@@ -52,16 +58,27 @@ pub(crate) fn check_call(cx: &mut Cx, spec: &'static CardSpec, call: &ast::Call,
         (ArmsSpec::None, None) => {}
         (ArmsSpec::None, Some(a)) => {
             let message = "this card takes no arms".to_string();
-            cx.report(Problem::Arms { at: cx.loc(a.span), card: spec.name.to_string(), message });
+            cx.report(Problem::Arms {
+                at: cx.loc(a.span),
+                card: spec.name.to_string(),
+                message,
+            });
         }
         (ArmsSpec::Strings(limits), Some(a)) => {
             arms::strings(cx, spec, a);
-            let has_else = a.arms.iter().any(|arm| matches!(arm.pattern, ast::Pattern::Else(_)));
+            let has_else = a
+                .arms
+                .iter()
+                .any(|arm| matches!(arm.pattern, ast::Pattern::Else(_)));
             falls_through &= limits.else_allowed && !has_else;
         }
         (ArmsSpec::Strings(_), None) => {
             let message = "needs arms: `{ \"<option>\" => ... }`".to_string();
-            cx.report(Problem::Arms { at: card_at, card: spec.name.to_string(), message });
+            cx.report(Problem::Arms {
+                at: card_at,
+                card: spec.name.to_string(),
+                message,
+            });
         }
         (ArmsSpec::YesNo, Some(a)) => arms::yes_no(cx, spec, a, stmt.span),
         (ArmsSpec::YesNo | ArmsSpec::Subject, _) => {}
@@ -72,7 +89,11 @@ pub(crate) fn check_call(cx: &mut Cx, spec: &'static CardSpec, call: &ast::Call,
         _ if spec.erp_action.is_some() => erp::check(cx, spec, card_at),
         _ => {}
     }
-    CallFacts { binds, fail_flow: args.fail_flow, falls_through }
+    CallFacts {
+        binds,
+        fail_flow: args.fail_flow,
+        falls_through,
+    }
 }
 
 /// The `as <var>` of a call card, checked against the catalogue.
@@ -80,11 +101,19 @@ fn binding(cx: &mut Cx, spec: &'static CardSpec, call: &ast::Call) -> Option<usi
     let card = spec.name.to_string();
     match (spec.binds, &call.binding) {
         (Binds::None, Some(var)) => {
-            cx.report(Problem::Binding { at: cx.loc(var.span), card, missing: false });
+            cx.report(Problem::Binding {
+                at: cx.loc(var.span),
+                card,
+                missing: false,
+            });
             None
         }
         (Binds::Required(_), None) => {
-            cx.report(Problem::Binding { at: cx.loc(call.name_span()), card, missing: true });
+            cx.report(Problem::Binding {
+                at: cx.loc(call.name_span()),
+                card,
+                missing: true,
+            });
             None
         }
         (_, Some(var)) => {
@@ -98,7 +127,9 @@ fn binding(cx: &mut Cx, spec: &'static CardSpec, call: &ast::Call) -> Option<usi
 /// The type of the variable a call card binds.
 pub(crate) fn binding_type(program: &ProgramInfo, spec: &CardSpec, call: &ast::Call) -> Type {
     match spec.binds {
-        Binds::Optional(Ty::Record) | Binds::Required(Ty::Record) => lowcode::record_type(program, call),
+        Binds::Optional(Ty::Record) | Binds::Required(Ty::Record) => {
+            lowcode::record_type(program, call)
+        }
         Binds::Optional(ty) | Binds::Required(ty) => Type::Value(ty),
         Binds::None | Binds::ByInputType => Type::Unknown,
     }
@@ -112,7 +143,13 @@ pub(crate) fn bind(cx: &mut Cx, var: &Ident, ty: Type) -> Option<usize> {
     if info.loc != at && !ty.agrees(info.ty) {
         let (first, first_ty, name) = (info.loc, cx.show(info.ty), var.name.clone());
         let ty = cx.show(ty);
-        cx.report(Problem::VariableType { at, name, ty, first, first_ty });
+        cx.report(Problem::VariableType {
+            at,
+            name,
+            ty,
+            first,
+            first_ty,
+        });
     }
     Some(idx)
 }

@@ -33,15 +33,23 @@ pub(crate) fn check(cx: &mut Cx, call: &Call) {
     let labels = call.args.iter().find(|it| it.name.name == "labels");
     if let Some((arg, ExprKind::List(items))) = labels.map(|it| (it, &it.value.kind)) {
         if items.len() != n_values {
-            let message = format!("{} labels for the {n_values} values of `{from}..{to}`", items.len());
-            cx.report(Problem::SurveyScale { at: cx.loc(arg.value.span), message });
+            let message = format!(
+                "{} labels for the {n_values} values of `{from}..{to}`",
+                items.len()
+            );
+            cx.report(Problem::SurveyScale {
+                at: cx.loc(arg.value.span),
+                message,
+            });
         }
     }
 }
 
 /// The catalogue's default scale.
 fn default_scale() -> (u32, u32) {
-    let default = card("survey").and_then(|it| it.param("scale")).map(|it| it.default);
+    let default = card("survey")
+        .and_then(|it| it.param("scale"))
+        .map(|it| it.default);
     match default {
         Some(ParamDefault::Value(Literal::Range(low, high))) => (clamp(low), clamp(high)),
         _ => (1, 5),

@@ -47,9 +47,16 @@ pub(crate) fn check(cx: &mut Cx, when: &When) -> WhenFacts {
             Pattern::Name(name) => {
                 match patterns {
                     Patterns::Enum(kind) if kind.pattern(&name.name).is_none() => {
-                        let options: Vec<&'static str> = kind.patterns().iter().map(|it| it.name).collect();
+                        let options: Vec<&'static str> =
+                            kind.patterns().iter().map(|it| it.name).collect();
                         let suggestion = closest(&name.name, options.iter().copied());
-                        cx.report(Problem::UnknownPattern { at, name: name.name.clone(), of: kind.name().to_string(), options, suggestion });
+                        cx.report(Problem::UnknownPattern {
+                            at,
+                            name: name.name.clone(),
+                            of: kind.name().to_string(),
+                            options,
+                            suggestion,
+                        });
                     }
                     Patterns::Items(kind) => {
                         cx.resolve(kind, name);
@@ -63,25 +70,48 @@ pub(crate) fn check(cx: &mut Cx, when: &When) -> WhenFacts {
             }
             Pattern::Str(_) | Pattern::Yes(_) | Pattern::No(_) => {
                 let message = "`when` arms are names, such as `whatsapp` or `closed`".to_string();
-                cx.report(Problem::Arms { at, card: "when".to_string(), message });
+                cx.report(Problem::Arms {
+                    at,
+                    card: "when".to_string(),
+                    message,
+                });
             }
         }
         arm_channels.push(channel);
     }
     let all: Vec<String> = match patterns {
-        Patterns::Enum(kind) => kind.patterns().iter().map(|it| it.name.to_string()).collect(),
-        Patterns::Items(kind) => cx.program.items.iter().filter(|it| it.kind == kind).map(|it| it.name.clone()).collect(),
+        Patterns::Enum(kind) => kind
+            .patterns()
+            .iter()
+            .map(|it| it.name.to_string())
+            .collect(),
+        Patterns::Items(kind) => cx
+            .program
+            .items
+            .iter()
+            .filter(|it| it.kind == kind)
+            .map(|it| it.name.clone())
+            .collect(),
         Patterns::Unknown => Vec::new(),
     };
-    let missing: Vec<String> = all.into_iter().filter(|it| !seen.contains_key(it)).collect();
+    let missing: Vec<String> = all
+        .into_iter()
+        .filter(|it| !seen.contains_key(it))
+        .collect();
     let is_guard = when.arms.arms.len() == 1;
     if !has_else && !missing.is_empty() && !is_guard {
-        cx.report(Problem::WhenExhaustive { at: subject_at, missing: missing.clone() });
+        cx.report(Problem::WhenExhaustive {
+            at: subject_at,
+            missing: missing.clone(),
+        });
     }
     // A conversation may carry no tag and belong to no declared branch: only `else`
     // covers everything for item subjects.
     let covers_all = has_else || (matches!(patterns, Patterns::Enum(_)) && missing.is_empty());
-    WhenFacts { arm_channels, falls_through: !covers_all }
+    WhenFacts {
+        arm_channels,
+        falls_through: !covers_all,
+    }
 }
 
 /// The patterns the subject takes, where to point at it, and whether it is the channel.
@@ -106,11 +136,17 @@ fn subject(cx: &mut Cx, subject: &Subject) -> (Patterns, Loc, bool) {
                 }
             }
             match types::path(cx, path).base() {
-                Type::Value(Ty::Enum(kind)) => (Patterns::Enum(kind), at, kind == EnumKind::Channel),
+                Type::Value(Ty::Enum(kind)) => {
+                    (Patterns::Enum(kind), at, kind == EnumKind::Channel)
+                }
                 Type::Unknown => (Patterns::Unknown, at, false),
                 other => {
                     let found = cx.show(other);
-                    cx.report(Problem::WhenSubject { at, name: path.dotted(), found });
+                    cx.report(Problem::WhenSubject {
+                        at,
+                        name: path.dotted(),
+                        found,
+                    });
                     (Patterns::Unknown, at, false)
                 }
             }

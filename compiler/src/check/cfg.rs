@@ -63,7 +63,11 @@ pub(crate) struct Edge {
 
 impl Graph {
     pub fn new() -> Graph {
-        Graph { nodes: Vec::new(), flow_entry: Vec::new(), flow_exit: Vec::new() }
+        Graph {
+            nodes: Vec::new(),
+            flow_entry: Vec::new(),
+            flow_exit: Vec::new(),
+        }
     }
 
     pub fn add(&mut self, kind: NodeKind, flow: usize, loc: Loc, parent: Option<NodeId>) -> NodeId {
@@ -86,7 +90,14 @@ impl Graph {
     }
 
     pub fn edge(&mut self, from: NodeId, to: NodeId) {
-        self.edge_with(from, Edge { to, from_in: false, channel: None });
+        self.edge_with(
+            from,
+            Edge {
+                to,
+                from_in: false,
+                channel: None,
+            },
+        );
     }
 
     pub fn edge_with(&mut self, from: NodeId, edge: Edge) {

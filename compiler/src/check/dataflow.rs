@@ -30,13 +30,18 @@ struct State {
 
 impl State {
     fn start() -> State {
-        State { assigned: Vec::new(), linked: false, channel: None }
+        State {
+            assigned: Vec::new(),
+            linked: false,
+            channel: None,
+        }
     }
 
     /// Keeps what also holds in `other`; returns whether anything changed.
     fn meet(&mut self, other: &State) -> bool {
         let before = (self.assigned.len(), self.linked, self.channel);
-        self.assigned.retain(|var| other.assigned.binary_search(var).is_ok());
+        self.assigned
+            .retain(|var| other.assigned.binary_search(var).is_ok());
         self.linked &= other.linked;
         if self.channel != other.channel {
             self.channel = None;
@@ -66,7 +71,12 @@ pub(super) fn analyse(cx: &mut Cx, graph: &Graph) {
     for (idx, flow) in cx.program.flows.iter_mut().enumerate() {
         flow.reached = reached[graph.flow_entry[idx]];
     }
-    let unreached: Vec<NodeId> = graph.flow_entry.iter().copied().filter(|it| !reached[*it]).collect();
+    let unreached: Vec<NodeId> = graph
+        .flow_entry
+        .iter()
+        .copied()
+        .filter(|it| !reached[*it])
+        .collect();
     run(graph, &mut states, &unreached);
     report(cx, graph, &states, &reached);
 }
@@ -94,7 +104,11 @@ fn run(graph: &Graph, states: &mut [Option<State>], seeds: &[NodeId]) {
         }
         output.linked |= node.links;
         for edge in &node.succ {
-            let mut state = if edge.from_in { input.clone() } else { output.clone() };
+            let mut state = if edge.from_in {
+                input.clone()
+            } else {
+                output.clone()
+            };
             if edge.channel.is_some() {
                 state.channel = edge.channel;
             }
@@ -126,7 +140,12 @@ fn report(cx: &mut Cx, graph: &Graph, states: &[Option<State>], reached: &[bool]
         for &(var, at) in &node.reads {
             if !state.has(var) && !reported.contains(&var) {
                 reported.push(var);
-                let name = cx.program.variables.get(var).map(|it| it.name.clone()).unwrap_or_default();
+                let name = cx
+                    .program
+                    .variables
+                    .get(var)
+                    .map(|it| it.name.clone())
+                    .unwrap_or_default();
                 cx.report(Problem::Unassigned { at, name });
             }
         }
@@ -136,7 +155,11 @@ fn report(cx: &mut Cx, graph: &Graph, states: &[Option<State>], reached: &[bool]
         if let Some((channels, card)) = node.channels {
             if !state.channel.is_some_and(|it| channels.contains(&it)) {
                 let channels = channels.iter().map(|it| it.name()).collect();
-                cx.report(Problem::ChannelOnly { at: node.loc, card: card.to_string(), channels });
+                cx.report(Problem::ChannelOnly {
+                    at: node.loc,
+                    card: card.to_string(),
+                    channels,
+                });
             }
         }
         // A statement of the entry flow that can run off the flow's end.
@@ -152,7 +175,11 @@ fn report(cx: &mut Cx, graph: &Graph, states: &[Option<State>], reached: &[bool]
         let name = cx.program.entry.clone();
         for (idx, flow) in cx.program.flows.iter().enumerate() {
             if idx != entry && !reached[graph.flow_entry[idx]] {
-                cx.problems.push(Problem::UnreachedFlow { at: flow.loc, flow: flow.name.clone(), entry: name.clone() });
+                cx.problems.push(Problem::UnreachedFlow {
+                    at: flow.loc,
+                    flow: flow.name.clone(),
+                    entry: name.clone(),
+                });
             }
         }
     }

@@ -34,7 +34,9 @@ pub(super) fn collect(cx: &mut Cx, files: &[ParsedFile]) {
                     let department = Some(attendant.department.name.clone());
                     declare_item(cx, ItemKind::Attendant, &attendant.name, idx, department);
                 }
-                ast::ItemKind::Period(period) => declare_item(cx, ItemKind::Period, &period.name, idx, None),
+                ast::ItemKind::Period(period) => {
+                    declare_item(cx, ItemKind::Period, &period.name, idx, None)
+                }
                 ast::ItemKind::Script(script) => declare_script(cx, script, idx),
                 ast::ItemKind::Flow(flow) => declare_flow(cx, flow, idx),
             }
@@ -77,7 +79,11 @@ fn declare_erp(cx: &mut Cx, name: &Ident, erp_line: &mut Option<Loc>) {
         None => {
             let names = ErpSystem::ALL.iter().map(|it| it.name());
             let suggestion = suggest::closest(&name.name, names);
-            cx.report(Problem::UnknownErp { at, name: name.name.clone(), suggestion });
+            cx.report(Problem::UnknownErp {
+                at,
+                name: name.name.clone(),
+                suggestion,
+            });
         }
     }
 }
@@ -106,11 +112,23 @@ fn claim(cx: &mut Cx, kind: ItemKind, name: &Ident, idx: usize) -> bool {
     true
 }
 
-fn declare_item(cx: &mut Cx, kind: ItemKind, name: &Ident, item: usize, department: Option<String>) {
+fn declare_item(
+    cx: &mut Cx,
+    kind: ItemKind,
+    name: &Ident,
+    item: usize,
+    department: Option<String>,
+) {
     let idx = cx.program.items.len();
     if claim(cx, kind, name, idx) {
         let loc = cx.loc(name.span);
-        cx.program.items.push(ItemInfo { kind, name: name.name.clone(), loc, item, department });
+        cx.program.items.push(ItemInfo {
+            kind,
+            name: name.name.clone(),
+            loc,
+            item,
+            department,
+        });
     }
 }
 
@@ -121,7 +139,12 @@ fn declare_script(cx: &mut Cx, script: &ast::Script, item: usize) {
         let at = cx.loc(field.name.span);
         if let Some((_, first)) = seen.iter().find(|(name, _)| *name == field.name.name) {
             let first = Some(*first);
-            cx.report(Problem::Duplicate { at, first, kind: "record field".to_string(), name: field.name.name.clone() });
+            cx.report(Problem::Duplicate {
+                at,
+                first,
+                kind: "record field".to_string(),
+                name: field.name.name.clone(),
+            });
             continue;
         }
         seen.push((&field.name.name, at));
@@ -159,7 +182,13 @@ fn declare_flow(cx: &mut Cx, flow: &ast::Flow, item: usize) {
     }
     let mut labels: Vec<LabelInfo> = Vec::new();
     collect_labels(cx, &flow.body.stmts, &mut labels);
-    cx.program.flows.push(FlowInfo { name: flow.name.name.clone(), loc: cx.loc(flow.name.span), item, labels, reached: false });
+    cx.program.flows.push(FlowInfo {
+        name: flow.name.name.clone(),
+        loc: cx.loc(flow.name.span),
+        item,
+        labels,
+        reached: false,
+    });
 }
 
 /// The labels of a block and of the blocks nested in it, reporting duplicates.
@@ -170,9 +199,17 @@ fn collect_labels(cx: &mut Cx, stmts: &[ast::Stmt], labels: &mut Vec<LabelInfo>)
             match labels.iter().find(|it| it.name == label.name) {
                 Some(first) => {
                     let first = Some(first.loc);
-                    cx.report(Problem::Duplicate { at, first, kind: "label".to_string(), name: label.name.clone() });
+                    cx.report(Problem::Duplicate {
+                        at,
+                        first,
+                        kind: "label".to_string(),
+                        name: label.name.clone(),
+                    });
                 }
-                None => labels.push(LabelInfo { name: label.name.clone(), loc: at }),
+                None => labels.push(LabelInfo {
+                    name: label.name.clone(),
+                    loc: at,
+                }),
             }
         }
         for block in nested_blocks(stmt) {
@@ -189,7 +226,9 @@ pub(super) fn nested_blocks(stmt: &ast::Stmt) -> Vec<&[ast::Stmt]> {
     }
     match &stmt.kind {
         ast::StmtKind::Ask(ask) => match &ask.kind {
-            ast::AskKind::Choice { arms: a } | ast::AskKind::Confirm { arms: a } => res.extend(arms(a)),
+            ast::AskKind::Choice { arms: a } | ast::AskKind::Confirm { arms: a } => {
+                res.extend(arms(a))
+            }
             ast::AskKind::Input { .. } => {}
         },
         ast::StmtKind::When(when) => res.extend(arms(&when.arms)),

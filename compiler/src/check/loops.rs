@@ -9,18 +9,28 @@ use super::{Cx, Problem};
 pub(super) fn check(cx: &mut Cx, graph: &Graph) {
     for component in components(graph) {
         let cyclic = component.len() > 1
-            || component.first().is_some_and(|&id| graph.nodes[id].succ.iter().any(|edge| edge.to == id));
+            || component
+                .first()
+                .is_some_and(|&id| graph.nodes[id].succ.iter().any(|edge| edge.to == id));
         if !cyclic {
             continue;
         }
-        let mut jumps: Vec<_> = component.iter().map(|&id| &graph.nodes[id]).filter(|node| node.is_goto).map(|node| node.loc).collect();
+        let mut jumps: Vec<_> = component
+            .iter()
+            .map(|&id| &graph.nodes[id])
+            .filter(|node| node.is_goto)
+            .map(|node| node.loc)
+            .collect();
         if jumps.is_empty() {
             jumps = component.iter().map(|&id| graph.nodes[id].loc).collect();
         }
         jumps.sort_by_key(|loc| (loc.file, loc.span.start));
         let mut jumps = jumps.into_iter();
         if let Some(at) = jumps.next() {
-            cx.report(Problem::EndlessLoop { at, others: jumps.take(4).collect() });
+            cx.report(Problem::EndlessLoop {
+                at,
+                others: jumps.take(4).collect(),
+            });
         }
     }
 }
@@ -31,7 +41,11 @@ fn components(graph: &Graph) -> Vec<Vec<NodeId>> {
     let n = graph.nodes.len();
     let succ = |id: NodeId| -> &[super::cfg::Edge] {
         let node = &graph.nodes[id];
-        if node.waits { &[] } else { &node.succ }
+        if node.waits {
+            &[]
+        } else {
+            &node.succ
+        }
     };
     let mut index = vec![usize::MAX; n];
     let mut low = vec![0; n];

@@ -45,7 +45,9 @@ pub struct CheckOptions {
 
 impl Default for CheckOptions {
     fn default() -> CheckOptions {
-        CheckOptions { entry: "main".to_string() }
+        CheckOptions {
+            entry: "main".to_string(),
+        }
     }
 }
 
@@ -165,7 +167,8 @@ impl ProgramInfo {
     }
 
     pub fn variable(&self, name: &str) -> Option<&VariableInfo> {
-        self.variable_id(name).and_then(|idx| self.variables.get(idx))
+        self.variable_id(name)
+            .and_then(|idx| self.variables.get(idx))
     }
 
     /// The index of variable `name` in `variables`.
@@ -188,7 +191,10 @@ impl ProgramInfo {
     }
 
     fn names_of(&self, kind: ItemKind) -> impl Iterator<Item = &str> {
-        self.names.keys().filter(move |(k, _)| *k == kind).map(|(_, name)| name.as_str())
+        self.names
+            .keys()
+            .filter(move |(k, _)| *k == kind)
+            .map(|(_, name)| name.as_str())
     }
 
     fn script_names(&self) -> Vec<String> {
@@ -211,7 +217,11 @@ pub fn check_files(files: &[ParsedFile], options: &CheckOptions) -> (ProgramInfo
     dataflow::analyse(&mut cx, &graph);
     // 5. Loops that never wait for the customer.
     loops::check(&mut cx, &graph);
-    let mut diagnostics: Vec<Diagnostic> = cx.problems.into_iter().map(Problem::into_diagnostic).collect();
+    let mut diagnostics: Vec<Diagnostic> = cx
+        .problems
+        .into_iter()
+        .map(Problem::into_diagnostic)
+        .collect();
     sort(&mut diagnostics);
     (cx.program, diagnostics)
 }
@@ -236,7 +246,10 @@ pub(crate) struct Cx {
 impl Cx {
     fn new(options: &CheckOptions) -> Cx {
         Cx {
-            program: ProgramInfo { entry: options.entry.clone(), ..ProgramInfo::default() },
+            program: ProgramInfo {
+                entry: options.entry.clone(),
+                ..ProgramInfo::default()
+            },
             problems: Vec::new(),
             file: FileId(0),
             reads: Vec::new(),
@@ -274,7 +287,11 @@ impl Cx {
     /// How a type reads in a message: "a number", "the record of script `sinal`".
     pub fn show(&self, ty: Type) -> String {
         let scripts = self.program.script_names();
-        types::Shown { ty, scripts: &scripts }.to_string()
+        types::Shown {
+            ty,
+            scripts: &scripts,
+        }
+        .to_string()
     }
 
     /// The type of variable `name`: a user variable or a built-in.
@@ -289,10 +306,14 @@ impl Cx {
 /// Every flow of every file with the file it is in and its index among the file's items.
 pub(crate) fn flows(files: &[ParsedFile]) -> impl Iterator<Item = (FileId, usize, &ast::Flow)> {
     files.iter().flat_map(|file| {
-        file.ast.items.iter().enumerate().filter_map(move |(idx, item)| match &item.kind {
-            ast::ItemKind::Flow(flow) => Some((file.id, idx, flow)),
-            _ => None,
-        })
+        file.ast
+            .items
+            .iter()
+            .enumerate()
+            .filter_map(move |(idx, item)| match &item.kind {
+                ast::ItemKind::Flow(flow) => Some((file.id, idx, flow)),
+                _ => None,
+            })
     })
 }
 
@@ -310,11 +331,15 @@ impl types::Env for Cx {
 
     fn variable_names(&self) -> Vec<&str> {
         let user = self.program.variables.iter().map(|it| it.name.as_str());
-        user.chain(builtins::builtins().iter().map(|it| it.name)).collect()
+        user.chain(builtins::builtins().iter().map(|it| it.name))
+            .collect()
     }
 
     fn fields(&self, script: usize) -> &[(String, Ty)] {
-        self.program.scripts.get(script).map_or(&[], |it| it.fields.as_slice())
+        self.program
+            .scripts
+            .get(script)
+            .map_or(&[], |it| it.fields.as_slice())
     }
 
     fn report(&mut self, problem: Problem) {

@@ -8,12 +8,22 @@ use fluxo_grammar::ast::Span;
 use fluxo_grammar::{Diagnostic, FileId, Label};
 use fluxo_stdlib::erp::ErpSystem;
 
-/// A place in the sources.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A place in the sources. Unlike spans, two places are equal only when they are the
+/// same bytes of the same file.
+#[derive(Clone, Copy, Debug)]
 pub struct Loc {
     pub file: FileId,
     pub span: Span,
 }
+
+impl PartialEq for Loc {
+    fn eq(&self, other: &Loc) -> bool {
+        (self.file, self.span.start, self.span.end)
+            == (other.file, other.span.start, other.span.end)
+    }
+}
+
+impl Eq for Loc {}
 
 impl Loc {
     pub fn new(file: FileId, span: Span) -> Loc {
@@ -27,46 +37,213 @@ impl Loc {
 
 #[derive(Clone, Debug)]
 pub(crate) enum Problem {
-    UnknownName { at: Loc, kind: String, name: String, suggestion: Option<String> },
-    UnknownVariable { at: Loc, name: String, suggestion: Option<String> },
-    Duplicate { at: Loc, first: Option<Loc>, kind: String, name: String },
-    UnknownCard { at: Loc, name: String, suggestion: Option<String> },
-    UnknownField { at: Loc, var: String, field: String, fields: Vec<String>, suggestion: Option<String> },
-    UnknownErp { at: Loc, name: String, suggestion: Option<String> },
-    SecondErp { at: Loc, first: Loc },
-    MissingEntry { at: Loc, entry: String },
-    UnknownType { at: Loc, name: String, what: &'static str, options: Vec<&'static str>, suggestion: Option<String> },
-    ArgumentType { at: Loc, card: String, param: String, expected: String, found: String },
-    OperatorType { at: Loc, op: &'static str, expected: &'static str, found: String },
-    ConditionType { at: Loc, found: String },
-    VariableType { at: Loc, name: String, ty: String, first: Loc, first_ty: String },
-    UnknownPattern { at: Loc, name: String, of: String, options: Vec<&'static str>, suggestion: Option<String> },
-    WhenSubject { at: Loc, name: String, found: String },
-    NoFields { at: Loc, var: String, ty: String },
-    UnknownArgument { at: Loc, card: String, name: String, params: Vec<&'static str>, suggestion: Option<String> },
-    MissingArgument { at: Loc, card: String, param: &'static str },
-    DuplicateArgument { at: Loc, first: Loc, card: String, name: String },
-    ErpNotOffered { at: Loc, card: String, erp: ErpSystem },
-    ErpMissing { at: Loc, card: String },
-    OptinPosition { at: Loc, entry: String },
-    OptionLength { at: Loc, option: String, n_chars: usize, max: usize },
-    OptionCount { at: Loc, card: String, n_options: usize, max: usize },
-    FileType { at: Loc, card: String, file: String, accepted: &'static [&'static str] },
-    ChoiceAiAgent { at: Loc, agent: Loc },
-    SurveyScale { at: Loc, message: String },
-    TransferAttendant { at: Loc, attendant: String, department: String, actual: String, declared: Loc },
-    DuplicateArm { at: Loc, first: Loc, pattern: String },
-    Binding { at: Loc, card: String, missing: bool },
-    Arms { at: Loc, card: String, message: String },
-    ArgumentRange { at: Loc, card: String, param: String, message: &'static str },
-    Unassigned { at: Loc, name: String },
-    EndlessLoop { at: Loc, others: Vec<Loc> },
-    SignContractLink { at: Loc },
-    ChannelOnly { at: Loc, card: String, channels: Vec<&'static str> },
-    WhenExhaustive { at: Loc, missing: Vec<String> },
-    Unreachable { at: Loc },
-    UnreachedFlow { at: Loc, flow: String, entry: String },
-    ClosesUnexpectedly { at: Loc, flow: String },
+    UnknownName {
+        at: Loc,
+        kind: String,
+        name: String,
+        suggestion: Option<String>,
+    },
+    UnknownVariable {
+        at: Loc,
+        name: String,
+        suggestion: Option<String>,
+    },
+    Duplicate {
+        at: Loc,
+        first: Option<Loc>,
+        kind: String,
+        name: String,
+    },
+    UnknownCard {
+        at: Loc,
+        name: String,
+        suggestion: Option<String>,
+    },
+    UnknownField {
+        at: Loc,
+        var: String,
+        field: String,
+        fields: Vec<String>,
+        suggestion: Option<String>,
+    },
+    UnknownErp {
+        at: Loc,
+        name: String,
+        suggestion: Option<String>,
+    },
+    SecondErp {
+        at: Loc,
+        first: Loc,
+    },
+    MissingEntry {
+        at: Loc,
+        entry: String,
+    },
+    UnknownType {
+        at: Loc,
+        name: String,
+        what: &'static str,
+        options: Vec<&'static str>,
+        suggestion: Option<String>,
+    },
+    ArgumentType {
+        at: Loc,
+        card: String,
+        param: String,
+        expected: String,
+        found: String,
+    },
+    OperatorType {
+        at: Loc,
+        op: &'static str,
+        expected: &'static str,
+        found: String,
+    },
+    ConditionType {
+        at: Loc,
+        found: String,
+    },
+    VariableType {
+        at: Loc,
+        name: String,
+        ty: String,
+        first: Loc,
+        first_ty: String,
+    },
+    UnknownPattern {
+        at: Loc,
+        name: String,
+        of: String,
+        options: Vec<&'static str>,
+        suggestion: Option<String>,
+    },
+    WhenSubject {
+        at: Loc,
+        name: String,
+        found: String,
+    },
+    NoFields {
+        at: Loc,
+        var: String,
+        ty: String,
+    },
+    UnknownArgument {
+        at: Loc,
+        card: String,
+        name: String,
+        params: Vec<&'static str>,
+        suggestion: Option<String>,
+    },
+    MissingArgument {
+        at: Loc,
+        card: String,
+        param: &'static str,
+    },
+    DuplicateArgument {
+        at: Loc,
+        first: Loc,
+        card: String,
+        name: String,
+    },
+    ErpNotOffered {
+        at: Loc,
+        card: String,
+        erp: ErpSystem,
+    },
+    ErpMissing {
+        at: Loc,
+        card: String,
+    },
+    OptinPosition {
+        at: Loc,
+        entry: String,
+    },
+    OptionLength {
+        at: Loc,
+        option: String,
+        n_chars: usize,
+        max: usize,
+    },
+    OptionCount {
+        at: Loc,
+        card: String,
+        n_options: usize,
+        max: usize,
+    },
+    FileType {
+        at: Loc,
+        card: String,
+        file: String,
+        accepted: &'static [&'static str],
+    },
+    ChoiceAiAgent {
+        at: Loc,
+        agent: Loc,
+    },
+    SurveyScale {
+        at: Loc,
+        message: String,
+    },
+    TransferAttendant {
+        at: Loc,
+        attendant: String,
+        department: String,
+        actual: String,
+        declared: Loc,
+    },
+    DuplicateArm {
+        at: Loc,
+        first: Loc,
+        pattern: String,
+    },
+    Binding {
+        at: Loc,
+        card: String,
+        missing: bool,
+    },
+    Arms {
+        at: Loc,
+        card: String,
+        message: String,
+    },
+    ArgumentRange {
+        at: Loc,
+        card: String,
+        param: String,
+        message: &'static str,
+    },
+    Unassigned {
+        at: Loc,
+        name: String,
+    },
+    EndlessLoop {
+        at: Loc,
+        others: Vec<Loc>,
+    },
+    SignContractLink {
+        at: Loc,
+    },
+    ChannelOnly {
+        at: Loc,
+        card: String,
+        channels: Vec<&'static str>,
+    },
+    WhenExhaustive {
+        at: Loc,
+        missing: Vec<String>,
+    },
+    Unreachable {
+        at: Loc,
+    },
+    UnreachedFlow {
+        at: Loc,
+        flow: String,
+        entry: String,
+    },
+    ClosesUnexpectedly {
+        at: Loc,
+        flow: String,
+    },
 }
 
 fn did_you_mean(diag: Diagnostic, suggestion: &Option<String>) -> Diagnostic {
@@ -77,7 +254,10 @@ fn did_you_mean(diag: Diagnostic, suggestion: &Option<String>) -> Diagnostic {
 }
 
 fn list(names: &[impl AsRef<str>]) -> String {
-    let quoted: Vec<String> = names.iter().map(|it| format!("`{}`", it.as_ref())).collect();
+    let quoted: Vec<String> = names
+        .iter()
+        .map(|it| format!("`{}`", it.as_ref()))
+        .collect();
     quoted.join(", ")
 }
 

@@ -4,7 +4,10 @@
 //! least one edit allowed), so a hint is a likely typo, never a random name.
 
 /// The candidate closest to `name`, if one is close enough to be a likely typo.
-pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let n_chars = name.chars().count();
     let limit = (n_chars / 3).max(1);
     let mut best: Option<(usize, &str)> = None;
@@ -42,8 +45,14 @@ mod tests {
 
     #[test]
     fn offers_only_close_names() {
-        assert_eq!(closest("suprote", ["suporte", "financeiro"]), Some("suporte".to_string()));
-        assert_eq!(closest("financero", ["suporte", "financeiro"]), Some("financeiro".to_string()));
+        assert_eq!(
+            closest("suprote", ["suporte", "financeiro"]),
+            Some("suporte".to_string())
+        );
+        assert_eq!(
+            closest("financero", ["suporte", "financeiro"]),
+            Some("financeiro".to_string())
+        );
         assert_eq!(closest("xyz", ["suporte", "financeiro"]), None);
         assert_eq!(closest("a", ["b"]), Some("b".to_string()));
         assert_eq!(closest("same", ["same"]), None);

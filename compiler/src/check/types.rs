@@ -94,7 +94,11 @@ pub(crate) fn path(env: &mut dyn Env, path: &Path) -> Type {
     }
     let Some(mut ty) = env.variable(&root.name) else {
         let suggestion = suggest::closest(&root.name, env.variable_names());
-        env.report(Problem::UnknownVariable { at: env.loc(root.span), name: root.name.clone(), suggestion });
+        env.report(Problem::UnknownVariable {
+            at: env.loc(root.span),
+            name: root.name.clone(),
+            suggestion,
+        });
         return Type::Unknown;
     };
     env.record_read(&root.name, env.loc(path.span));
@@ -107,8 +111,10 @@ pub(crate) fn path(env: &mut dyn Env, path: &Path) -> Type {
                 match fields.iter().find(|(name, _)| *name == field.name) {
                     Some((_, field_ty)) => Type::Value(*field_ty),
                     None => {
-                        let names: Vec<String> = fields.iter().map(|(name, _)| name.clone()).collect();
-                        let suggestion = suggest::closest(&field.name, names.iter().map(String::as_str));
+                        let names: Vec<String> =
+                            fields.iter().map(|(name, _)| name.clone()).collect();
+                        let suggestion =
+                            suggest::closest(&field.name, names.iter().map(String::as_str));
                         env.report(Problem::UnknownField {
                             at: env.loc(field.span),
                             var: owner,
@@ -121,7 +127,11 @@ pub(crate) fn path(env: &mut dyn Env, path: &Path) -> Type {
                 }
             }
             Type::Value(_) => {
-                env.report(Problem::NoFields { at: env.loc(field.span), var: owner, ty: env.show(ty) });
+                env.report(Problem::NoFields {
+                    at: env.loc(field.span),
+                    var: owner,
+                    ty: env.show(ty),
+                });
                 return Type::Unknown;
             }
         };
@@ -173,11 +183,23 @@ pub(crate) fn expr(env: &mut dyn Env, expr: &Expr) -> Type {
     }
 }
 
-fn expect(env: &mut dyn Env, ty: Type, want: Ty, op: &'static str, expected: &'static str, at: &Expr) -> bool {
+fn expect(
+    env: &mut dyn Env,
+    ty: Type,
+    want: Ty,
+    op: &'static str,
+    expected: &'static str,
+    at: &Expr,
+) -> bool {
     if ty.is(want) {
         return true;
     }
-    env.report(Problem::OperatorType { at: env.loc(at.span), op, expected, found: env.show(ty) });
+    env.report(Problem::OperatorType {
+        at: env.loc(at.span),
+        op,
+        expected,
+        found: env.show(ty),
+    });
     false
 }
 
@@ -199,7 +221,9 @@ fn binary(env: &mut dyn Env, op: BinaryOp, left: &Expr, right: &Expr) -> Type {
             Type::Value(Ty::Number)
         }
         BinaryOp::Eq | BinaryOp::Ne => {
-            if let Some(ty) = enum_comparison(env, left, right).or_else(|| enum_comparison(env, right, left)) {
+            if let Some(ty) =
+                enum_comparison(env, left, right).or_else(|| enum_comparison(env, right, left))
+            {
                 return ty;
             }
             let (lt, rt) = (expr(env, left), expr(env, right));
@@ -218,7 +242,12 @@ fn binary(env: &mut dyn Env, op: BinaryOp, left: &Expr, right: &Expr) -> Type {
             let ordered = [Ty::Number, Ty::Duration, Ty::Time, Ty::Date];
             let expected = "two numbers, durations, times or dates";
             if !ordered.iter().any(|ty| lt.is(*ty)) {
-                env.report(Problem::OperatorType { at: env.loc(left.span), op: symbol, expected, found: env.show(lt) });
+                env.report(Problem::OperatorType {
+                    at: env.loc(left.span),
+                    op: symbol,
+                    expected,
+                    found: env.show(lt),
+                });
             } else if !lt.agrees(rt) {
                 env.report(Problem::OperatorType {
                     at: env.loc(right.span),

@@ -39,33 +39,60 @@ pub(super) fn collect(cx: &mut Cx, files: &[ParsedFile]) {
             let at = cx.loc(name.span);
             if builtins::builtin(&name.name).is_some() {
                 let name = name.name.clone();
-                cx.report(Problem::Duplicate { at, first: None, kind: "variable".to_string(), name });
+                cx.report(Problem::Duplicate {
+                    at,
+                    first: None,
+                    kind: "variable".to_string(),
+                    name,
+                });
                 continue;
             }
             seen.insert(name.name.clone(), firsts.len());
             firsts.push((name.name.clone(), at, def));
         }
     }
-    let mut infer = Infer { program: &cx.program, firsts: &firsts, seen: &seen, memo: vec![None; firsts.len()] };
+    let mut infer = Infer {
+        program: &cx.program,
+        firsts: &firsts,
+        seen: &seen,
+        memo: vec![None; firsts.len()],
+    };
     let tys: Vec<Type> = (0..firsts.len()).map(|idx| infer.type_of(idx)).collect();
     for ((name, loc, _), ty) in firsts.iter().zip(tys) {
-        cx.program.variable_index.insert(name.clone(), cx.program.variables.len());
-        cx.program.variables.push(VariableInfo { name: name.clone(), ty, loc: *loc });
+        cx.program
+            .variable_index
+            .insert(name.clone(), cx.program.variables.len());
+        cx.program.variables.push(VariableInfo {
+            name: name.clone(),
+            ty,
+            loc: *loc,
+        });
     }
 }
 
 /// The assignments in `stmts` and below, in source order.
-fn definitions<'a>(program: &ProgramInfo, stmts: &'a [ast::Stmt], out: &mut Vec<(&'a Ident, First<'a>)>) {
+fn definitions<'a>(
+    program: &ProgramInfo,
+    stmts: &'a [ast::Stmt],
+    out: &mut Vec<(&'a Ident, First<'a>)>,
+) {
     for stmt in stmts {
         match &stmt.kind {
             ast::StmtKind::Set { var, value } => out.push((var, First::Set(value))),
-            ast::StmtKind::Ask(ast::Ask { kind: ast::AskKind::Input { ty, var }, .. }) => {
-                let ty = InputType::from_name(&ty.name).map_or(Type::Unknown, |it| Type::Value(Ty::Input(it)));
+            ast::StmtKind::Ask(ast::Ask {
+                kind: ast::AskKind::Input { ty, var },
+                ..
+            }) => {
+                let ty = InputType::from_name(&ty.name)
+                    .map_or(Type::Unknown, |it| Type::Value(Ty::Input(it)));
                 out.push((var, First::Typed(ty)));
             }
             ast::StmtKind::Call(call) => {
                 if let (Some(binding), Some(spec)) = (&call.binding, card(&call.full_name())) {
-                    out.push((binding, First::Typed(cards::binding_type(program, spec, call))));
+                    out.push((
+                        binding,
+                        First::Typed(cards::binding_type(program, spec, call)),
+                    ));
                 }
             }
             _ => {}
@@ -118,7 +145,10 @@ impl Env for Infer<'_, '_> {
     }
 
     fn fields(&self, script: usize) -> &[(String, Ty)] {
-        self.program.scripts.get(script).map_or(&[], |it| it.fields.as_slice())
+        self.program
+            .scripts
+            .get(script)
+            .map_or(&[], |it| it.fields.as_slice())
     }
 
     fn report(&mut self, _: Problem) {}

@@ -33,7 +33,13 @@ pub(super) fn walk(cx: &mut Cx, files: &[ParsedFile]) -> Graph {
         if cx.program.flows[idx].loc != cx.loc(flow.name.span) {
             continue;
         }
-        let mut walker = Walker { cx, graph: &mut graph, flow: idx, labels: HashMap::new(), pending: Vec::new() };
+        let mut walker = Walker {
+            cx,
+            graph: &mut graph,
+            flow: idx,
+            labels: HashMap::new(),
+            pending: Vec::new(),
+        };
         walker.flow(&flow.body, entry_flow == Some(idx));
     }
     graph
@@ -63,10 +69,19 @@ impl Walker<'_> {
     }
 
     /// Walks a block whose end continues at `cont`; returns the node it starts at.
-    fn block(&mut self, stmts: &[Stmt], cont: NodeId, parent: Option<NodeId>, is_entry_start: bool) -> NodeId {
+    fn block(
+        &mut self,
+        stmts: &[Stmt],
+        cont: NodeId,
+        parent: Option<NodeId>,
+        is_entry_start: bool,
+    ) -> NodeId {
         let ids: Vec<NodeId> = stmts
             .iter()
-            .map(|stmt| self.graph.add(NodeKind::Stmt, self.flow, self.cx.loc(stmt.span), parent))
+            .map(|stmt| {
+                self.graph
+                    .add(NodeKind::Stmt, self.flow, self.cx.loc(stmt.span), parent)
+            })
             .collect();
         for (i, stmt) in stmts.iter().enumerate() {
             let id = ids[i];
@@ -77,7 +92,11 @@ impl Walker<'_> {
             if let Some(label) = &stmt.label {
                 self.labels.entry(label.name.clone()).or_insert(id);
             }
-            let position = if is_entry_start && i == 0 { Position::EntryStart } else { Position::Elsewhere };
+            let position = if is_entry_start && i == 0 {
+                Position::EntryStart
+            } else {
+                Position::Elsewhere
+            };
             self.stmt(stmt, id, next, position);
         }
         ids.first().copied().unwrap_or(cont)
@@ -91,11 +110,24 @@ impl Walker<'_> {
         }
     }
 
-    fn arms_bodies(&mut self, arms: &ast::Arms, id: NodeId, next: NodeId, channels: &[Option<fluxo_stdlib::types::Channel>]) {
+    fn arms_bodies(
+        &mut self,
+        arms: &ast::Arms,
+        id: NodeId,
+        next: NodeId,
+        channels: &[Option<fluxo_stdlib::types::Channel>],
+    ) {
         for (i, arm) in arms.arms.iter().enumerate() {
             let first = self.block(arm.body.stmts(), next, Some(id), false);
             let channel = channels.get(i).copied().flatten();
-            self.graph.edge_with(id, Edge { to: first, from_in: false, channel });
+            self.graph.edge_with(
+                id,
+                Edge {
+                    to: first,
+                    from_in: false,
+                    channel,
+                },
+            );
         }
     }
 
@@ -122,7 +154,10 @@ impl Walker<'_> {
             }
             StmtKind::If(branch) => self.if_chain(branch, id, next),
             StmtKind::Goto(target) => self.goto(target, id),
-            StmtKind::Transfer { department, attendant } => {
+            StmtKind::Transfer {
+                department,
+                attendant,
+            } => {
                 cards::transfer::check(self.cx, department, attendant.as_ref());
             }
             StmtKind::Tag(tags) => {
@@ -177,16 +212,28 @@ impl Walker<'_> {
         self.finish_card(spec, id, binds, facts.fail_flow);
     }
 
-    fn call(&mut self, call: &ast::Call, stmt: &Stmt, id: NodeId, next: NodeId, position: Position) {
+    fn call(
+        &mut self,
+        call: &ast::Call,
+        stmt: &Stmt,
+        id: NodeId,
+        next: NodeId,
+        position: Position,
+    ) {
         let name = call.full_name();
         let Some(spec) = card(&name) else {
             let names = fluxo_stdlib::catalogue::cards().iter().map(|it| it.name);
             let suggestion = suggest::closest(&name, names);
-            self.cx.report(Problem::UnknownCard { at: self.cx.loc(call.name_span()), name, suggestion });
+            self.cx.report(Problem::UnknownCard {
+                at: self.cx.loc(call.name_span()),
+                name,
+                suggestion,
+            });
             for arg in &call.args {
                 types::expr(self.cx, &arg.value);
             }
             self.take_reads(id);
+            self.graph.edge(id, next);
             return;
         };
         let facts = cards::check_call(self.cx, spec, call, stmt, position);
@@ -201,10 +248,23 @@ impl Walker<'_> {
     }
 
     /// What every card's node carries from the catalogue.
-    fn finish_card(&mut self, spec: &'static CardSpec, id: NodeId, binds: Option<usize>, fail_flow: Option<usize>) {
+    fn finish_card(
+        &mut self,
+        spec: &'static CardSpec,
+        id: NodeId,
+        binds: Option<usize>,
+        fail_flow: Option<usize>,
+    ) {
         if let Some(flow) = fail_flow {
             let to = self.graph.flow_entry[flow];
-            self.graph.edge_with(id, Edge { to, from_in: true, channel: None });
+            self.graph.edge_with(
+                id,
+                Edge {
+                    to,
+                    from_in: true,
+                    channel: None,
+                },
+            );
         }
         if let Some(node) = self.graph.node_mut(id) {
             node.waits = spec.waits_for_customer;
@@ -221,7 +281,10 @@ impl Walker<'_> {
         let ty = types::expr(self.cx, &branch.cond);
         if !ty.is(fluxo_stdlib::types::Ty::Bool) {
             let found = self.cx.show(ty);
-            self.cx.report(Problem::ConditionType { at: self.cx.loc(branch.cond.span), found });
+            self.cx.report(Problem::ConditionType {
+                at: self.cx.loc(branch.cond.span),
+                found,
+            });
         }
         self.take_reads(id);
         let then = self.block(&branch.then.stmts, next, Some(id), false);
@@ -233,7 +296,9 @@ impl Walker<'_> {
                 self.graph.edge(id, first);
             }
             Some(ast::Else::If(nested, span)) => {
-                let node = self.graph.add(NodeKind::ElseIf, self.flow, self.cx.loc(*span), Some(id));
+                let node =
+                    self.graph
+                        .add(NodeKind::ElseIf, self.flow, self.cx.loc(*span), Some(id));
                 self.graph.edge(id, node);
                 self.if_chain(nested, node, next);
             }
@@ -258,7 +323,9 @@ impl Walker<'_> {
             return;
         }
         let labels = flow.labels.iter().map(|it| it.name.as_str());
-        let candidates: Vec<&str> = labels.chain(self.cx.program.names_of(ItemKind::Flow)).collect();
+        let candidates: Vec<&str> = labels
+            .chain(self.cx.program.names_of(ItemKind::Flow))
+            .collect();
         let suggestion = suggest::closest(&target.name, candidates);
         self.cx.report(Problem::UnknownName {
             at: self.cx.loc(target.span),
