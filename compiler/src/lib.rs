@@ -7,6 +7,7 @@
 mod cards;
 pub mod check;
 pub mod codes;
+pub mod json;
 pub mod render;
 pub mod source;
 
