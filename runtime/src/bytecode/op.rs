@@ -311,7 +311,12 @@ mod tests {
     #[test]
     fn opcodes_are_unique_and_sorted() {
         for pair in OPCODES.windows(2) {
-            assert!(pair[0].code < pair[1].code, "{} before {}", pair[0].name, pair[1].name);
+            assert!(
+                pair[0].code < pair[1].code,
+                "{} before {}",
+                pair[0].name,
+                pair[1].name
+            );
         }
         let mut names: Vec<_> = OPCODES.iter().map(|it| it.name).collect();
         names.sort_unstable();
@@ -323,8 +328,18 @@ mod tests {
     fn encode_then_decode_gives_back_the_op() {
         let ops = [
             Op::Say { msg: 0 },
-            Op::Card { card: 30, args: 200, bind: 0, menu: 70_000 },
-            Op::Confirm { prompt: 1, args: 2, yes: 3, no: u32::MAX },
+            Op::Card {
+                card: 30,
+                args: 200,
+                bind: 0,
+                menu: 70_000,
+            },
+            Op::Confirm {
+                prompt: 1,
+                args: 2,
+                yes: 3,
+                no: u32::MAX,
+            },
             Op::End {},
             Op::Ge {},
         ];
@@ -344,7 +359,10 @@ mod tests {
 
     #[test]
     fn decode_reports_bad_bytes() {
-        assert_eq!(Op::decode(&[0xee], 0), Err(DecodeError::UnknownOpcode(0xee)));
+        assert_eq!(
+            Op::decode(&[0xee], 0),
+            Err(DecodeError::UnknownOpcode(0xee))
+        );
         assert_eq!(Op::decode(&[0x01], 0), Err(DecodeError::Truncated));
         assert_eq!(Op::decode(&[0x01, 0x80], 0), Err(DecodeError::Truncated));
         assert_eq!(
@@ -355,7 +373,10 @@ mod tests {
 
     #[test]
     fn info_matches_the_variant() {
-        let op = Op::Transfer { department: 1, attendant: 0 };
+        let op = Op::Transfer {
+            department: 1,
+            attendant: 0,
+        };
         assert_eq!(op.name(), "transfer");
         assert_eq!(op.operands().len(), 2);
         assert_eq!(op.operands()[1].0.kind, OperandKind::OptAttendant);

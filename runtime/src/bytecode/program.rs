@@ -53,11 +53,18 @@ pub enum Const {
     Duration(u64),
     /// Minutes since midnight, `24:00` = 1440.
     Time(u16),
-    Date { year: u16, month: u8, day: u8 },
+    Date {
+        year: u16,
+        month: u8,
+        day: u8,
+    },
     /// Both ends included.
     Range(i64, i64),
     /// The `index`th pattern of `kind` (`fluxo_stdlib::types::EnumKind::patterns()`).
-    Pattern { kind: EnumKind, index: u32 },
+    Pattern {
+        kind: EnumKind,
+        index: u32,
+    },
 }
 
 /// A text with interpolations, pre-split: the VM concatenates the parts.
@@ -391,7 +398,10 @@ impl Program {
     /// The instruction at `pc` and the pc after it.
     pub fn op_at(&self, pc: u32) -> Result<(Op, u32), DecodeError> {
         let (op, next) = Op::decode(&self.code, pc as usize)?;
-        Ok((op, u32::try_from(next).map_err(|_| DecodeError::OutOfRange)?))
+        Ok((
+            op,
+            u32::try_from(next).map_err(|_| DecodeError::OutOfRange)?,
+        ))
     }
 
     pub fn string(&self, idx: u32) -> Option<&str> {
@@ -408,13 +418,19 @@ impl Program {
 
     /// The flow called `name`.
     pub fn flow_index(&self, name: &str) -> Option<u32> {
-        let idx = self.flows.iter().position(|it| self.string(it.name) == Some(name))?;
+        let idx = self
+            .flows
+            .iter()
+            .position(|it| self.string(it.name) == Some(name))?;
         u32::try_from(idx).ok()
     }
 
     /// The variable called `name`.
     pub fn var_index(&self, name: &str) -> Option<u32> {
-        let idx = self.vars.iter().position(|it| self.string(it.name) == Some(name))?;
+        let idx = self
+            .vars
+            .iter()
+            .position(|it| self.string(it.name) == Some(name))?;
         u32::try_from(idx).ok()
     }
 
@@ -443,7 +459,11 @@ impl Program {
     /// `args`, or `None` when the parameter has no value (an optional one left out).
     pub fn arg(&self, args: u32, param: u32) -> Option<&ArgValue> {
         let record = self.args.get(args as usize)?;
-        record.values.iter().find(|it| it.param == param).map(|it| &it.value)
+        record
+            .values
+            .iter()
+            .find(|it| it.param == param)
+            .map(|it| &it.value)
     }
 
     /// The value of the parameter named `name` of catalogue card `card` in record `args`.
