@@ -26,6 +26,8 @@ enum Command {
     Cards(cmd::cards::Args),
     Fmt(cmd::fmt::Args),
     Explain(cmd::explain::Args),
+    Export(cmd::export::Args),
+    Import(cmd::import::Args),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +37,8 @@ fn main() -> ExitCode {
         Command::Cards(args) => cmd::cards::run(args),
         Command::Fmt(args) => cmd::fmt::run(args),
         Command::Explain(args) => cmd::explain::run(args),
+        Command::Export(args) => cmd::export::run(args),
+        Command::Import(args) => cmd::import::run(args),
     };
     match res {
         Ok(code) => code,

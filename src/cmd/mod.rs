@@ -3,4 +3,6 @@
 pub mod cards;
 pub mod check;
 pub mod explain;
+pub mod export;
 pub mod fmt;
+pub mod import;
