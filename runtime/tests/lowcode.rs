@@ -517,3 +517,23 @@ fn input_is_read_only_flow_data() {
         json!({"n": 42, "nome": "Ana"})
     );
 }
+
+#[tokio::test]
+async fn runs_from_async_code_directly_or_through_spawn_blocking() {
+    let server = Server::start(portal);
+    let script = script(&format!(
+        r#"let r = http_get("{}/eco", #{{ "X-Token": "t" }}); #{{ body: r.body }}"#,
+        server.base_url()
+    ));
+    let config = config_for(&server);
+    // Directly on the runtime's thread: it blocks the thread, but must not panic.
+    let direct = lowcode::run(&script, Map::new(), Duration::from_secs(5), &config);
+    assert_eq!(direct.result.unwrap()["body"], json!("t"));
+    // The intended way.
+    let blocking = tokio::task::spawn_blocking(move || {
+        lowcode::run(&script, Map::new(), Duration::from_secs(5), &config)
+    })
+    .await
+    .unwrap();
+    assert_eq!(blocking.result.unwrap()["body"], json!("t"));
+}

@@ -33,6 +33,13 @@ pub(crate) struct HttpSession {
     max_redirects: usize,
 }
 
+/// Where one request led: the final response as the script sees it, or a
+/// redirect to follow.
+enum Hop {
+    Done(Dynamic),
+    Redirect { to: Url, status: StatusCode },
+}
+
 enum Body {
     Empty,
     Json(serde_json::Value),
@@ -119,18 +126,14 @@ impl HttpSession {
                 )));
             }
             self.allowed.check(&url).map_err(abort)?;
-            let response = self
-                .send_once(&method, &url, &body, &headers)
-                .map_err(abort)?;
-            let Some(next) = redirect_target(&response, &url) else {
-                return self.read(response, &url).map_err(abort);
+            let (next, status) = match self.hop_off_runtime(&method, &url, &body, &headers) {
+                Ok(Hop::Done(response)) => return Ok(response),
+                Ok(Hop::Redirect { to, status }) => (to, status),
+                Err(err) => return Err(abort(err)),
             };
-            if response.status() == StatusCode::SEE_OTHER
+            if status == StatusCode::SEE_OTHER
                 || (method == Method::POST
-                    && matches!(
-                        response.status(),
-                        StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND
-                    ))
+                    && matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND))
             {
                 // What browsers do after a login form: fetch the next page with GET.
                 method = Method::GET;
@@ -147,6 +150,45 @@ impl HttpSession {
             "`{url}` redirected more than {} times",
             self.max_redirects
         ))))
+    }
+
+    /// Runs one request on a short-lived thread of its own: reqwest's blocking
+    /// client panics when used on an async runtime's thread, and this keeps
+    /// `run` safe to call from anywhere (though it belongs in `spawn_blocking`).
+    fn hop_off_runtime(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: &Body,
+        headers: &HeaderMap,
+    ) -> Result<Hop, LowcodeError> {
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| self.hop(method, url, body, headers))
+                .join()
+                .unwrap_or_else(|_| {
+                    Err(LowcodeError::Http(format!(
+                        "`{url}`: the request thread failed"
+                    )))
+                })
+        })
+    }
+
+    fn hop(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: &Body,
+        headers: &HeaderMap,
+    ) -> Result<Hop, LowcodeError> {
+        let response = self.send_once(method, url, body, headers)?;
+        match redirect_target(&response, url) {
+            Some(to) => Ok(Hop::Redirect {
+                to,
+                status: response.status(),
+            }),
+            None => self.read(response, url).map(Hop::Done),
+        }
     }
 
     fn send_once(

@@ -37,7 +37,7 @@ pub use error::{LimitKind, LowcodeError, ScriptError};
 pub use record::{validate_record, FieldType};
 
 /// What a deployment allows Low Code scripts to do; shared by all runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LowcodeConfig {
     /// Hosts the HTTP functions may reach: `host` (any port), `host:port`, or
     /// `*.domain` (any subdomain of `domain`, not `domain` itself). Matching
@@ -50,23 +50,14 @@ pub struct LowcodeConfig {
     pub today: Option<time::Date>,
 }
 
-impl Default for LowcodeConfig {
-    fn default() -> Self {
-        LowcodeConfig {
-            allowed_hosts: Vec::new(),
-            limits: Limits::default(),
-            today: None,
-        }
-    }
-}
-
-/// Resource limits of one run. A value of 0 is read as 1: there is no
-/// "unlimited" setting, because the runtime serves many conversations at once.
+/// Resource limits of one run. The five Rhai limits (operations to map size)
+/// read 0 as 1: Rhai takes 0 to mean "unlimited", which a runtime serving many
+/// conversations at once must never be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Rhai operations (roughly, evaluated expressions and statements) per run.
     /// Default 1,000,000: a scraping script uses a few hundred, an accidental
-    /// infinite loop reaches it within milliseconds.
+    /// infinite loop reaches it in about 0.2 s.
     pub max_operations: u64,
     /// Nested calls of script functions. Default 32.
     pub max_call_depth: usize,
@@ -142,6 +133,9 @@ pub fn compile(name: &str, source: &str) -> Result<CompiledScript, ScriptError> 
 
 /// Runs `script` with `input` bound to the variable `input` and returns the
 /// map it evaluates to (its last expression or a top-level `return`).
+///
+/// Call it through `spawn_blocking` from async code; it is safe (but
+/// stalls the thread) on an async runtime's own thread too.
 ///
 /// Blocks for at most about `timeout` (capped at [`MAX_TIMEOUT`]): the clock
 /// is checked between Rhai operations and bounds every HTTP request, so a hung
