@@ -8,6 +8,7 @@ mod cards;
 pub mod check;
 pub mod codes;
 pub mod json;
+pub mod lower;
 pub mod render;
 pub mod source;
 
@@ -48,4 +49,47 @@ pub fn check_with(sources: &Sources, options: &CheckOptions) -> Checked {
     diagnostics.extend(checked);
     check::sort(&mut diagnostics);
     Checked { files, program, diagnostics }
+}
+
+/// How to compile a program.
+#[derive(Clone, Debug)]
+pub struct CompileOptions {
+    /// The flow conversations start at.
+    pub entry: String,
+}
+
+impl Default for CompileOptions {
+    fn default() -> CompileOptions {
+        CompileOptions { entry: "main".to_string() }
+    }
+}
+
+/// The result of compiling: a verified program when there were no errors, and every
+/// diagnostic (warnings come back with a program too).
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    pub program: Option<fluxo_runtime::bytecode::Program>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses, checks and lowers a program. Lowering runs only when the checker found no
+/// errors; a lowering failure is a compiler bug, reported as diagnostic `E0000`.
+pub fn compile(sources: &Sources, options: &CompileOptions) -> Compiled {
+    let checked = check_with(sources, &CheckOptions { entry: options.entry.clone() });
+    let mut diagnostics = checked.diagnostics;
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Compiled { program: None, diagnostics };
+    }
+    match lower::lower(sources, &checked.files, &checked.program) {
+        Ok(program) => Compiled { program: Some(program), diagnostics },
+        Err(err) => {
+            let file = sources.iter().next().map_or(fluxo_grammar::FileId(0), |it| it.id);
+            let at = fluxo_grammar::Label::new(file, ast::Span::new(0, 0), "while compiling this program");
+            diagnostics.push(
+                Diagnostic::error("E0000", err.to_string(), at)
+                    .with_note("this is a bug in fluxo; please report it with the program"),
+            );
+            Compiled { program: None, diagnostics }
+        }
+    }
 }

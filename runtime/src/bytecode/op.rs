@@ -167,6 +167,16 @@ macro_rules! ops {
                 }
             }
 
+            /// The same instruction with each operand replaced by `f(kind, value)`; the
+            /// compiler uses it to turn jump labels into pcs.
+            pub fn map_operands(&self, mut f: impl FnMut(OperandKind, u32) -> u32) -> Op {
+                match *self {
+                    $(Op::$variant { $($field),* } => Op::$variant {
+                        $($field: f(OperandKind::$kind, $field)),*
+                    },)*
+                }
+            }
+
             /// Appends the instruction's bytes: the opcode, then each operand as a varint.
             pub fn encode(&self, out: &mut Vec<u8>) {
                 match *self {
@@ -275,6 +285,8 @@ ops! {
         "Pops b, a (bools); pushes a and b. Both sides are evaluated: expressions have no effects.";
     0x20 Or "or" () pops 2 pushes 1 expr
         "Pops b, a (bools); pushes a or b.";
+    0x21 PushMessage "push_message" (msg: Message) pops 0 pushes 1 expr
+        "Pushes the text of message `msg`, interpolated now (a string with `{var}` in an expression).";
 }
 
 impl Op {

@@ -1,0 +1,134 @@
+//! The emitter: instructions with symbolic jump labels and source positions, laid out
+//! into bytes once the whole program is known. Because operands are varints, a jump's
+//! size depends on its target; layout repeats until no offset moves (sizes only grow,
+//! so it converges in a few rounds).
+//!
+//! It knows `Op` and pcs; it knows nothing about statements or cards.
+
+use fluxo_runtime::bytecode::op::{Op, OperandKind};
+use fluxo_runtime::bytecode::program::{LineEntry, LineTable};
+
+use super::LowerError;
+
+/// A jump destination not yet placed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Label(pub u32);
+
+/// Where an instruction was written: file index, line, column.
+pub(crate) type Pos = (u32, u32, u32);
+
+enum Item {
+    /// An instruction whose `Target` operands hold label numbers.
+    Op(Op, Pos),
+    Place(Label),
+}
+
+#[derive(Default)]
+pub(crate) struct Emitter {
+    items: Vec<Item>,
+    n_labels: u32,
+}
+
+/// The laid-out code: bytes, line table, and the pc of every label.
+pub(crate) struct Layout {
+    pub code: Vec<u8>,
+    pub lines: LineTable,
+    pub labels: Vec<u32>,
+}
+
+impl Emitter {
+    pub fn label(&mut self) -> Label {
+        self.n_labels += 1;
+        Label(self.n_labels - 1)
+    }
+
+    pub fn place(&mut self, label: Label) {
+        self.items.push(Item::Place(label));
+    }
+
+    pub fn op(&mut self, op: Op, pos: Pos) {
+        self.items.push(Item::Op(op, pos));
+    }
+
+    /// Whether execution can reach the point after the last instruction emitted.
+    pub fn open(&self) -> bool {
+        match self.items.last() {
+            Some(Item::Op(op, _)) => op.falls_through(),
+            _ => true,
+        }
+    }
+
+    pub fn layout(&self) -> Result<Layout, LowerError> {
+        let mut labels = vec![0u32; self.n_labels as usize];
+        // Sizes only grow as targets move forward, so this reaches a fixpoint; the bound
+        // is a guard against a bug, reported as an internal error.
+        for _ in 0..16 {
+            let mut pc: u32 = 0;
+            let mut moved = false;
+            for item in &self.items {
+                match item {
+                    Item::Place(label) => {
+                        let slot = labels
+                            .get_mut(label.0 as usize)
+                            .ok_or_else(|| LowerError::new("a label out of range"))?;
+                        moved |= *slot != pc;
+                        *slot = pc;
+                    }
+                    Item::Op(op, _) => {
+                        let len = resolve(op, &labels)?.encoded_len();
+                        pc = pc
+                            .checked_add(u32::try_from(len).unwrap_or(u32::MAX))
+                            .ok_or_else(|| LowerError::new("the code is larger than 4 GiB"))?;
+                    }
+                }
+            }
+            if !moved {
+                return self.finish(labels);
+            }
+        }
+        Err(LowerError::new("code layout did not converge"))
+    }
+
+    fn finish(&self, labels: Vec<u32>) -> Result<Layout, LowerError> {
+        let mut code = Vec::new();
+        let mut lines = LineTable::default();
+        for item in &self.items {
+            if let Item::Op(op, (file, line, column)) = item {
+                let pc = u32::try_from(code.len()).unwrap_or(u32::MAX);
+                let same = lines
+                    .entries
+                    .last()
+                    .is_some_and(|it| (it.file, it.line, it.column) == (*file, *line, *column));
+                if !same {
+                    lines.entries.push(LineEntry {
+                        pc,
+                        file: *file,
+                        line: *line,
+                        column: *column,
+                    });
+                }
+                resolve(op, &labels)?.encode(&mut code);
+            }
+        }
+        Ok(Layout {
+            code,
+            lines,
+            labels,
+        })
+    }
+}
+
+fn resolve(op: &Op, labels: &[u32]) -> Result<Op, LowerError> {
+    let mut bad = false;
+    let op = op.map_operands(|kind, value| match kind {
+        OperandKind::Target => labels.get(value as usize).copied().unwrap_or_else(|| {
+            bad = true;
+            0
+        }),
+        _ => value,
+    });
+    if bad {
+        return Err(LowerError::new("a jump to an unknown label"));
+    }
+    Ok(op)
+}
