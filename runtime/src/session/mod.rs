@@ -1,0 +1,246 @@
+//! A conversation: the state a waiting conversation needs (where it is, its variables,
+//! the card's sub-state, the conversation's platform state) and the API a driver uses:
+//! `Session::start`, `resume(event)`, `snapshot()` / `Session::restore`.
+//!
+//! A session is plain data; the VM (`crate::vm`) is what runs it. Nothing here does
+//! I/O or reads a clock: the host sets `now`.
+
+mod event;
+mod snapshot;
+
+use fluxo_stdlib::types::Channel;
+
+pub use event::{Effect, Ending, Event, HostCall, HostResult, Media, Message, Output, Turn, Wait};
+pub use snapshot::{SnapshotError, SNAPSHOT_VERSION};
+
+use crate::bytecode::Program;
+use crate::clock::Timestamp;
+use crate::vm::{self, RuntimeError, Value};
+
+/// Who the conversation is with and where: everything the platform knows when the
+/// customer's first message arrives.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Context {
+    pub channel: Channel,
+    /// The contact's name as the channel reports it.
+    pub user_name: String,
+    /// E.164 (`+5548999990000`) when known, else empty.
+    pub contact_phone: String,
+    pub company_name: String,
+    pub protocol: String,
+    /// The attendant responsible, if any.
+    pub attendant_name: String,
+    /// The conversation came from an ad campaign.
+    pub from_ad: bool,
+    /// The branch (filial) the conversation belongs to, by its declared name.
+    pub branch: Option<String>,
+    /// Tags already on the contact, by declared name.
+    pub tags: Vec<String>,
+    /// The registration the contact is already linked to, if any.
+    pub link: Option<Link>,
+    /// The message that opened the conversation (read by `intent` without a question).
+    pub opening_message: Option<String>,
+    /// The clock when the conversation opens.
+    pub now: Timestamp,
+}
+
+impl Context {
+    /// A WhatsApp conversation with the given clock and nothing else known.
+    pub fn new(now: Timestamp) -> Context {
+        Context {
+            channel: Channel::Whatsapp,
+            user_name: String::new(),
+            contact_phone: String::new(),
+            company_name: String::new(),
+            protocol: String::new(),
+            attendant_name: String::new(),
+            from_ad: false,
+            branch: None,
+            tags: Vec::new(),
+            link: None,
+            opening_message: None,
+            now,
+        }
+    }
+}
+
+/// The ERP registration a conversation is linked to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub customer_id: String,
+    pub name: String,
+    /// CPF/CNPJ, bare characters.
+    pub document: String,
+    /// The contract chosen or implied, once known.
+    pub contract_id: Option<String>,
+    /// A supplier rather than a client (`when registration`).
+    pub supplier: bool,
+}
+
+/// Where the session stands.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Status {
+    /// Not started: `start` runs from the entry.
+    Ready,
+    Waiting(Wait),
+}
+
+/// The sub-state of the multi-step card at `pc`: a phase number and the texts the
+/// card keeps between steps (ids, the options it showed). Its meaning belongs to the
+/// card's module in `vm::cards`; it is reset whenever `pc` moves.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CardState {
+    pub phase: u8,
+    pub texts: Vec<String>,
+}
+
+/// One conversation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Session {
+    pub(crate) program_hash: u64,
+    pub(crate) ctx: Context,
+    /// The clock as the host last set it.
+    pub(crate) now: Timestamp,
+    pub(crate) pc: u32,
+    /// Wrong answers given to the card at `pc`.
+    pub(crate) tries: u32,
+    pub(crate) card: CardState,
+    /// One slot per program variable; built-ins stay `None` (computed from `ctx`).
+    pub(crate) vars: Vec<Option<Value>>,
+    /// Tags put on the conversation, by declared name.
+    pub(crate) tags: Vec<String>,
+    /// Further registrations added with `account_add` (the active one is `ctx.link`).
+    pub(crate) accounts: Vec<Link>,
+    /// The conversation's description (`describe`).
+    pub(crate) description: String,
+    /// The opt-out text of the `optin` card that ran, for `/bloquear`.
+    pub(crate) optout_message: Option<String>,
+    /// Whether a card has read a customer message yet.
+    pub(crate) read_message: bool,
+    /// Messages that arrived while the session waited on a host call or a timer.
+    pub(crate) queued: Vec<Message>,
+    pub(crate) status: Status,
+}
+
+impl Session {
+    /// A new conversation at the entry of `flow` (the program's entry when `None`).
+    /// Call `start` to run it to its first wait.
+    pub fn new(
+        program: &Program,
+        flow: Option<&str>,
+        ctx: Context,
+    ) -> Result<Session, RuntimeError> {
+        let flow_idx = match flow {
+            Some(name) => program
+                .flow_index(name)
+                .ok_or_else(|| RuntimeError::plain(format!("the program has no flow `{name}`")))?,
+            None => program.entry,
+        };
+        let pc = program
+            .flows
+            .get(flow_idx as usize)
+            .map(|it| it.entry)
+            .ok_or_else(|| RuntimeError::plain("the program's entry flow does not exist"))?;
+        Ok(Session {
+            program_hash: program.source_hash,
+            now: ctx.now,
+            ctx,
+            pc,
+            tries: 0,
+            card: CardState::default(),
+            vars: vec![None; program.vars.len()],
+            tags: Vec::new(),
+            accounts: Vec::new(),
+            description: String::new(),
+            optout_message: None,
+            read_message: false,
+            queued: Vec::new(),
+            status: Status::Ready,
+        })
+    }
+
+    /// Runs the conversation from its entry to the first wait.
+    pub fn start(&mut self, program: &Program) -> Result<Turn, RuntimeError> {
+        self.check_program(program)?;
+        if self.status != Status::Ready {
+            return Err(RuntimeError::plain("the conversation has already started"));
+        }
+        vm::start(self, program)
+    }
+
+    /// Hands `event` to the waiting conversation and runs it to its next wait.
+    pub fn resume(&mut self, program: &Program, event: Event) -> Result<Turn, RuntimeError> {
+        self.check_program(program)?;
+        vm::resume(self, program, event)
+    }
+
+    /// What the conversation waits for; `None` before `start`.
+    pub fn wait(&self) -> Option<&Wait> {
+        match &self.status {
+            Status::Ready => None,
+            Status::Waiting(wait) => Some(wait),
+        }
+    }
+
+    /// Whether the bot's part is over.
+    pub fn is_done(&self) -> bool {
+        matches!(self.status, Status::Waiting(Wait::Done(_)))
+    }
+
+    /// Moves the conversation clock (never backwards).
+    pub fn set_now(&mut self, now: Timestamp) {
+        self.now = self.now.max(now);
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// The registration the conversation is linked to.
+    pub fn link(&self) -> Option<&Link> {
+        self.ctx.link.as_ref()
+    }
+
+    /// The tags put on the conversation so far.
+    pub fn tags(&self) -> &[String] {
+        &self.tags
+    }
+
+    /// The value of a program variable by name, if assigned (built-ins included).
+    pub fn var(&self, program: &Program, name: &str) -> Option<Value> {
+        let idx = program.var_index(name)?;
+        vm::read_var(self, program, idx).ok()
+    }
+
+    /// The compact binary snapshot (see docs/runtime.md).
+    pub fn snapshot(&self) -> Vec<u8> {
+        snapshot::encode(self)
+    }
+
+    /// A session from a snapshot, to run on `program`: the program must be the one the
+    /// snapshot was taken on (same source hash).
+    pub fn restore(bytes: &[u8], program: &Program) -> Result<Session, SnapshotError> {
+        let session = snapshot::decode(bytes)?;
+        if session.program_hash != program.source_hash {
+            return Err(SnapshotError::OtherProgram {
+                snapshot: session.program_hash,
+                program: program.source_hash,
+            });
+        }
+        if session.vars.len() != program.vars.len() || program.op_at(session.pc).is_err() {
+            return Err(SnapshotError::Malformed(
+                "the snapshot does not fit the program",
+            ));
+        }
+        Ok(session)
+    }
+
+    fn check_program(&self, program: &Program) -> Result<(), RuntimeError> {
+        if program.source_hash != self.program_hash || program.vars.len() != self.vars.len() {
+            return Err(RuntimeError::plain(
+                "the session belongs to another program (source hash differs)",
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,187 @@
+//! The question cards: `ask ... choice` (with the optional AI classification of free
+//! text), `ask ... confirm`, `ask ... input <type>`, and `optin`, which asks a yes/no
+//! question of its own.
+
+use fluxo_stdlib::answers::read_confirm;
+use fluxo_stdlib::builtins::{NO_LABEL, YES_LABEL};
+use fluxo_stdlib::catalogue::cards;
+use fluxo_stdlib::types::{Channel, InputType};
+use fluxo_stdlib::validate::validate;
+
+use super::{host_result, menu_text, message, pick, Call, Cx};
+use crate::bytecode::program::Menu;
+use crate::session::{Effect, Ending, HostCall, HostResult, Wait};
+use crate::vm::{Input, Next, RuntimeError, Value};
+
+/// The catalogue index of a statement card, for its argument records.
+fn card_index(name: &str) -> u32 {
+    cards().iter().position(|it| it.name == name).unwrap_or(0) as u32
+}
+
+/// Phase of `choice` while the AI classifies a free-text answer.
+const CLASSIFYING: u8 = 1;
+
+pub(super) fn choice(
+    cx: &mut Cx,
+    prompt: u32,
+    args: u32,
+    menu: u32,
+    input: Input,
+) -> Result<Next, RuntimeError> {
+    let card = card_index("ask_choice");
+    let table = menu_table(cx, menu)?;
+    let options = labels(cx, table)?;
+    let question = menu_text(&cx.message(prompt)?, &options);
+    if let Some(HostResult::Intent(found)) = host_result(input) {
+        return match found.and_then(|idx| table.options.get(idx)) {
+            Some(option) => Ok(Next::Go(option.target)),
+            None => cx.wrong_answer(cx.retry(card, args)?, |cx| {
+                cx.say(question);
+                Ok(())
+            }),
+        };
+    }
+    let Some(answer) = message(cx, input) else {
+        cx.say(question);
+        return Ok(Next::Wait(Wait::Customer));
+    };
+    if let Some(idx) = pick(answer, &options) {
+        return Ok(Next::Go(table.options[idx].target));
+    }
+    let ai = matches!(cx.arg_const(card, args, "ai")?, Some(Value::Bool(true)));
+    if ai && !answer.text.trim().is_empty() {
+        cx.s.card.phase = CLASSIFYING;
+        return Ok(Next::Wait(Wait::Host(HostCall::Intent {
+            text: answer.text.clone(),
+            intents: options,
+            agent: None,
+        })));
+    }
+    cx.wrong_answer(cx.retry(card, args)?, |cx| {
+        cx.say(question);
+        Ok(())
+    })
+}
+
+pub(super) fn confirm(
+    cx: &mut Cx,
+    prompt: u32,
+    args: u32,
+    yes: u32,
+    no: u32,
+    input: Input,
+) -> Result<Next, RuntimeError> {
+    let question = yes_no_text(&cx.message(prompt)?);
+    let Some(answer) = message(cx, input) else {
+        cx.say(question);
+        return Ok(Next::Wait(Wait::Customer));
+    };
+    match read_yes_no(answer) {
+        Some(true) => Ok(Next::Go(yes)),
+        Some(false) => Ok(Next::Go(no)),
+        None => cx.wrong_answer(cx.retry(card_index("ask_confirm"), args)?, |cx| {
+            cx.say(question);
+            Ok(())
+        }),
+    }
+}
+
+pub(super) fn input(
+    cx: &mut Cx,
+    prompt: u32,
+    ty: u32,
+    var: u32,
+    args: u32,
+    after: u32,
+    input: Input,
+) -> Result<Next, RuntimeError> {
+    let question = cx.message(prompt)?;
+    let ty = *InputType::ALL
+        .get(ty as usize)
+        .ok_or_else(|| cx.error("input type out of range"))?;
+    let Some(answer) = message(cx, input) else {
+        cx.say(question);
+        return Ok(Next::Wait(Wait::Customer));
+    };
+    match validate(ty, &answer.text) {
+        Ok(normal) => {
+            let value = match ty {
+                InputType::Number => Value::Number(normal.parse().unwrap_or(0.0)),
+                InputType::Date => date_value(&normal).unwrap_or(Value::Text(normal)),
+                _ => Value::Text(normal),
+            };
+            cx.store(var, value)?;
+            Ok(Next::Go(after))
+        }
+        Err(_) => cx.wrong_answer(cx.retry(card_index("ask_input"), args)?, |cx| {
+            cx.say(question);
+            Ok(())
+        }),
+    }
+}
+
+/// Consent on WhatsApp; nothing on other channels. No try limit: consent cannot be
+/// assumed.
+pub(super) fn optin(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
+    let optout = cx
+        .arg_text(call.card, call.args, "optout_message")?
+        .unwrap_or_else(|| cx.default_text(fluxo_stdlib::builtins::OPTOUT_MESSAGE));
+    cx.s.optout_message = Some(optout.clone());
+    if cx.s.ctx.channel != Channel::Whatsapp {
+        return Ok(Next::Go(call.after));
+    }
+    let question = yes_no_text(
+        &cx.arg_text(call.card, call.args, "message")?
+            .unwrap_or_else(|| cx.default_text(fluxo_stdlib::builtins::OPTIN_MESSAGE)),
+    );
+    let Some(answer) = message(cx, input) else {
+        cx.say(question);
+        return Ok(Next::Wait(Wait::Customer));
+    };
+    match read_yes_no(answer) {
+        Some(true) => Ok(Next::Go(call.after)),
+        Some(false) => {
+            cx.say(optout);
+            cx.effect(Effect::OptOut);
+            Ok(Next::End(Ending::OptedOut))
+        }
+        None => {
+            cx.say(fluxo_stdlib::builtins::INVALID_MESSAGE);
+            cx.say(question);
+            Ok(Next::Wait(Wait::Customer))
+        }
+    }
+}
+
+/// A yes/no question with its two numbered options.
+pub(crate) fn yes_no_text(question: &str) -> String {
+    menu_text(question, &[YES_LABEL.to_string(), NO_LABEL.to_string()])
+}
+
+/// A yes/no answer, typed or tapped.
+pub(crate) fn read_yes_no(answer: &crate::session::Message) -> Option<bool> {
+    answer
+        .reply_id
+        .as_deref()
+        .and_then(read_confirm)
+        .or_else(|| read_confirm(&answer.text))
+}
+
+fn menu_table<'p>(cx: &Cx<'p>, menu: u32) -> Result<&'p Menu, RuntimeError> {
+    cx.p.menus
+        .get(menu as usize)
+        .ok_or_else(|| cx.error("menu index out of range"))
+}
+
+pub(crate) fn labels(cx: &Cx, menu: &Menu) -> Result<Vec<String>, RuntimeError> {
+    menu.options.iter().map(|it| cx.string(it.label)).collect()
+}
+
+/// `dd/mm/aaaa` as a date value.
+fn date_value(text: &str) -> Option<Value> {
+    let mut parts = text.split('/');
+    let day = parts.next()?.parse().ok()?;
+    let month = parts.next()?.parse().ok()?;
+    let year = parts.next()?.parse().ok()?;
+    Some(Value::Date { year, month, day })
+}

@@ -1,0 +1,102 @@
+//! The cards that collect the customer's opinion or words: `survey` (a rating on a
+//! scale, listed ascending or descending, with optional labels) and `describe` (a short
+//! description for the attendants).
+
+use fluxo_stdlib::answers::fold;
+
+use super::{message, Call, Cx};
+use crate::session::{Effect, Wait};
+use crate::vm::{Input, Next, RuntimeError, Value};
+
+pub(super) fn survey(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
+    let (low, high) = match cx.arg_const(call.card, call.args, "scale")? {
+        Some(Value::Range(low, high)) if low <= high && high - low < 100 => (low, high),
+        _ => (1, 5),
+    };
+    let labels = cx
+        .arg_texts(call.card, call.args, "labels")?
+        .unwrap_or_default();
+    let descending = matches!(
+        cx.arg_const(call.card, call.args, "order")?,
+        Some(Value::Pattern { kind, index }) if kind.patterns().get(index as usize).is_some_and(|it| it.name == "descending")
+    );
+    let question = cx
+        .arg_text(call.card, call.args, "question")?
+        .unwrap_or_else(|| fluxo_stdlib::builtins::SURVEY_QUESTION.to_string());
+    let label_of = |value: i64| labels.get((value - low) as usize).cloned();
+    let mut values: Vec<i64> = (low..=high).collect();
+    if descending {
+        values.reverse();
+    }
+    let mut text = question;
+    for value in &values {
+        match label_of(*value) {
+            Some(label) => text.push_str(&format!("\n  {value}) {label}")),
+            None => text.push_str(&format!("\n  {value}")),
+        }
+    }
+    let Some(answer) = message(cx, input) else {
+        cx.say(text);
+        return Ok(Next::Wait(Wait::Customer));
+    };
+    let folded = fold(&answer.text);
+    let picked = folded
+        .parse::<i64>()
+        .ok()
+        .filter(|it| (low..=high).contains(it))
+        .or_else(|| {
+            values
+                .iter()
+                .copied()
+                .find(|it| label_of(*it).is_some_and(|label| fold(&label) == folded))
+        });
+    match picked {
+        Some(value) => {
+            let target = match cx.arg_const(call.card, call.args, "target")? {
+                Some(pattern @ Value::Pattern { .. }) => pattern_name(&pattern),
+                _ => "both".to_string(),
+            };
+            cx.effect(Effect::Rating { target, value });
+            cx.bind(call.bind, Value::Number(value as f64))?;
+            Ok(Next::Go(call.after))
+        }
+        None => cx.wrong_answer(cx.retry(call.card, call.args)?, |cx| {
+            cx.say(text);
+            Ok(())
+        }),
+    }
+}
+
+pub(super) fn describe(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
+    let question = cx
+        .arg_text(call.card, call.args, "question")?
+        .unwrap_or_else(|| fluxo_stdlib::builtins::DESCRIBE_QUESTION.to_string());
+    let Some(answer) = message(cx, input) else {
+        cx.say(question);
+        return Ok(Next::Wait(Wait::Customer));
+    };
+    let text = answer.text.trim();
+    if text.is_empty() {
+        return cx.wrong_answer(cx.retry(call.card, call.args)?, |cx| {
+            cx.say(question);
+            Ok(())
+        });
+    }
+    cx.s.description = text.to_string();
+    cx.effect(Effect::Describe {
+        text: text.to_string(),
+    });
+    cx.bind(call.bind, Value::Text(text.to_string()))?;
+    Ok(Next::Go(call.after))
+}
+
+fn pattern_name(value: &Value) -> String {
+    match value {
+        Value::Pattern { kind, index } => kind
+            .patterns()
+            .get(*index as usize)
+            .map_or("", |it| it.name)
+            .to_string(),
+        _ => String::new(),
+    }
+}

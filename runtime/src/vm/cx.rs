@@ -1,0 +1,367 @@
+//! The execution context cards run in: the session, the program, the outputs of this
+//! turn, and the helpers every card family shares (interpolation, card arguments,
+//! built-in variables, the retry/fail protocol).
+
+use fluxo_stdlib::builtins::{self, CLIENT_NAME_FALLBACK};
+use fluxo_stdlib::catalogue::cards;
+use fluxo_stdlib::types::EnumKind;
+
+use super::{Next, RuntimeError, Value};
+use crate::bytecode::program::{ArgValue, EntityRef, MessagePart};
+use crate::bytecode::Program;
+use crate::clock;
+use crate::session::{CardState, Effect, Ending, Output, Session, Status, Turn, Wait};
+
+pub(crate) struct Cx<'a> {
+    pub s: &'a mut Session,
+    pub p: &'a Program,
+    pub out: Vec<Output>,
+}
+
+/// The retry parameters of a card that reads the customer's answer.
+pub(crate) struct Retry {
+    pub retries: u32,
+    pub invalid_message: String,
+    pub fail: Fail,
+}
+
+/// Where a card goes when it fails: `fail_message`, then `fail_flow` or the end.
+pub(crate) struct Fail {
+    pub message: Option<String>,
+    pub flow: Option<u32>,
+}
+
+impl<'a> Cx<'a> {
+    pub fn new(s: &'a mut Session, p: &'a Program) -> Cx<'a> {
+        Cx {
+            s,
+            p,
+            out: Vec::new(),
+        }
+    }
+
+    /// Records where the session now stands and hands back the turn.
+    pub fn finish(self, next: Next) -> Turn {
+        let wait = match next {
+            Next::Wait(wait) => wait,
+            Next::End(ending) => Wait::Done(ending),
+            Next::Go(_) => Wait::Done(Ending::Closed),
+        };
+        self.s.status = Status::Waiting(wait.clone());
+        Turn {
+            outputs: self.out,
+            wait,
+        }
+    }
+
+    pub fn error(&self, message: impl Into<String>) -> RuntimeError {
+        RuntimeError::at(self.p, self.s.pc, message)
+    }
+
+    /// Moves to `pc`: a new card starts with a fresh sub-state and no wrong answers.
+    pub fn go(&mut self, pc: u32) {
+        self.s.pc = pc;
+        self.s.tries = 0;
+        self.s.card = CardState::default();
+    }
+
+    pub fn say(&mut self, text: impl Into<String>) {
+        self.out.push(Output::Text { text: text.into() });
+    }
+
+    pub fn effect(&mut self, effect: Effect) {
+        self.out.push(Output::Effect { effect });
+    }
+
+    /// Closes the conversation (`end`, running off a flow, a failure with no flow).
+    pub fn close(&mut self) -> Next {
+        self.effect(Effect::End);
+        Next::End(Ending::Closed)
+    }
+
+    pub fn string(&self, idx: u32) -> Result<String, RuntimeError> {
+        self.p
+            .string(idx)
+            .map(str::to_string)
+            .ok_or_else(|| self.error("string index out of range"))
+    }
+
+    /// Program message `idx` with its interpolations filled in.
+    pub fn message(&self, idx: u32) -> Result<String, RuntimeError> {
+        let message = self
+            .p
+            .messages
+            .get(idx as usize)
+            .ok_or_else(|| self.error("message index out of range"))?;
+        let mut out = String::new();
+        for part in &message.parts {
+            match part {
+                MessagePart::Text(text) => out.push_str(&self.string(*text)?),
+                MessagePart::Var { var, fields } => {
+                    let mut value =
+                        read_var(self.s, self.p, *var).map_err(|why| self.error(why))?;
+                    for field in fields {
+                        let name = self.string(*field)?;
+                        value = value.field(&name).cloned().ok_or_else(|| {
+                            self.error(format!("the record has no field `{name}`"))
+                        })?;
+                    }
+                    out.push_str(&value.display());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// A default text of the stdlib (which may interpolate built-ins), filled in.
+    pub fn default_text(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            match after.find('}') {
+                Some(close) => {
+                    out.push_str(&builtin_text(self.s, &after[..close]));
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    rest = &rest[open..];
+                    break;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The opt-out text: the `optin` card's, else the default.
+    pub fn optout_text(&self) -> String {
+        match &self.s.optout_message {
+            Some(text) => text.clone(),
+            None => self.default_text(builtins::OPTOUT_MESSAGE),
+        }
+    }
+
+    pub fn store(&mut self, var: u32, value: Value) -> Result<(), RuntimeError> {
+        let info = self
+            .p
+            .vars
+            .get(var as usize)
+            .ok_or_else(|| self.error("variable index out of range"))?;
+        if info.builtin {
+            return Err(self.error("a built-in variable cannot be assigned"));
+        }
+        let slot = self
+            .s
+            .vars
+            .get_mut(var as usize)
+            .ok_or_else(|| RuntimeError::plain("variable index out of range"))?;
+        *slot = Some(value);
+        Ok(())
+    }
+
+    /// Binds an optional `as` variable (`bind` is the raw `OptVar` operand).
+    pub fn bind(&mut self, bind: u32, value: Value) -> Result<(), RuntimeError> {
+        match bind.checked_sub(1) {
+            Some(var) => self.store(var, value),
+            None => Ok(()),
+        }
+    }
+
+    /// Argument `name` of catalogue card `card` in record `args`.
+    pub fn arg(&self, card: u32, args: u32, name: &str) -> Option<&'a ArgValue> {
+        self.p.arg_named(card, args, name)
+    }
+
+    /// A text argument, interpolated; `None` when absent.
+    pub fn arg_text(
+        &self,
+        card: u32,
+        args: u32,
+        name: &str,
+    ) -> Result<Option<String>, RuntimeError> {
+        match self.arg(card, args, name) {
+            None => Ok(None),
+            Some(value) => self.arg_value_text(value).map(Some),
+        }
+    }
+
+    fn arg_value_text(&self, value: &ArgValue) -> Result<String, RuntimeError> {
+        match value {
+            ArgValue::Message(idx) => self.message(*idx),
+            ArgValue::Const(idx) => Ok(self.constant(*idx)?.display()),
+            ArgValue::Item { kind, index } => self.entity_name(*kind, *index),
+            ArgValue::Flow(idx) => Ok(self.p.flow_name(*idx).unwrap_or_default().to_string()),
+            ArgValue::List(items) => Ok(items
+                .iter()
+                .map(|it| self.arg_value_text(it))
+                .collect::<Result<Vec<_>, _>>()?
+                .join(", ")),
+        }
+    }
+
+    /// The texts of a list argument.
+    pub fn arg_texts(
+        &self,
+        card: u32,
+        args: u32,
+        name: &str,
+    ) -> Result<Option<Vec<String>>, RuntimeError> {
+        match self.arg(card, args, name) {
+            None => Ok(None),
+            Some(ArgValue::List(items)) => items
+                .iter()
+                .map(|it| self.arg_value_text(it))
+                .collect::<Result<_, _>>()
+                .map(Some),
+            Some(other) => Ok(Some(vec![self.arg_value_text(other)?])),
+        }
+    }
+
+    /// A constant argument's value.
+    pub fn arg_const(
+        &self,
+        card: u32,
+        args: u32,
+        name: &str,
+    ) -> Result<Option<Value>, RuntimeError> {
+        match self.arg(card, args, name) {
+            None => Ok(None),
+            Some(ArgValue::Const(idx)) => self.constant(*idx).map(Some),
+            Some(_) => Err(self.error(format!("argument `{name}` is not a constant"))),
+        }
+    }
+
+    /// An entity argument: its kind and index.
+    pub fn arg_item(&self, card: u32, args: u32, name: &str) -> Option<(EntityRef, u32)> {
+        match self.arg(card, args, name) {
+            Some(ArgValue::Item { kind, index }) => Some((*kind, *index)),
+            _ => None,
+        }
+    }
+
+    pub fn constant(&self, idx: u32) -> Result<Value, RuntimeError> {
+        self.p
+            .consts
+            .get(idx as usize)
+            .and_then(|it| Value::from_const(self.p, it))
+            .ok_or_else(|| self.error("constant index out of range"))
+    }
+
+    pub fn entity_name(&self, kind: EntityRef, index: u32) -> Result<String, RuntimeError> {
+        let name = self
+            .p
+            .entities
+            .name(kind, index)
+            .ok_or_else(|| self.error(format!("{} index out of range", kind.keyword())))?;
+        self.string(name)
+    }
+
+    /// The retry parameters of `card` (defaults from the catalogue when the record
+    /// lacks them, e.g. in a hand-made program).
+    pub fn retry(&self, card: u32, args: u32) -> Result<Retry, RuntimeError> {
+        let retries = match self.arg_const(card, args, "retries")? {
+            Some(Value::Number(n)) if n >= 1.0 => n.min(1000.0) as u32,
+            _ => 3,
+        };
+        let invalid_message = self
+            .arg_text(card, args, "invalid_message")?
+            .unwrap_or_else(|| builtins::INVALID_MESSAGE.to_string());
+        Ok(Retry {
+            retries,
+            invalid_message,
+            fail: self.fail(card, args)?,
+        })
+    }
+
+    pub fn fail(&self, card: u32, args: u32) -> Result<Fail, RuntimeError> {
+        let flow = match self.arg(card, args, "fail_flow") {
+            Some(ArgValue::Flow(idx)) => Some(*idx),
+            _ => None,
+        };
+        Ok(Fail {
+            message: self.arg_text(card, args, "fail_message")?,
+            flow,
+        })
+    }
+
+    /// A wrong answer: with tries left, `invalid_message` and `reask`; the wrong answer
+    /// that uses up the last try fails the card.
+    pub fn wrong_answer(
+        &mut self,
+        retry: Retry,
+        reask: impl FnOnce(&mut Cx) -> Result<(), RuntimeError>,
+    ) -> Result<Next, RuntimeError> {
+        self.s.tries += 1;
+        if self.s.tries >= retry.retries {
+            return self.fail_with(retry.fail);
+        }
+        self.say(retry.invalid_message);
+        reask(self)?;
+        Ok(Next::Wait(Wait::Customer))
+    }
+
+    /// Sends the fail message and continues at the fail flow, or closes.
+    pub fn fail_with(&mut self, fail: Fail) -> Result<Next, RuntimeError> {
+        if let Some(text) = fail.message {
+            self.say(text);
+        }
+        match fail.flow {
+            Some(flow) => Ok(Next::Go(self.flow_entry(flow)?)),
+            None => Ok(self.close()),
+        }
+    }
+
+    pub fn flow_entry(&self, flow: u32) -> Result<u32, RuntimeError> {
+        self.p
+            .flows
+            .get(flow as usize)
+            .map(|it| it.entry)
+            .ok_or_else(|| self.error("flow index out of range"))
+    }
+
+    pub fn card_name(card: u32) -> &'static str {
+        cards().get(card as usize).map_or("", |it| it.name)
+    }
+}
+
+/// A variable's value: a built-in computed from the session, or an assigned one.
+pub(crate) fn read_var(s: &Session, p: &Program, var: u32) -> Result<Value, String> {
+    let info = p
+        .vars
+        .get(var as usize)
+        .ok_or("variable index out of range")?;
+    let name = p.string(info.name).unwrap_or_default();
+    if info.builtin {
+        return Ok(match name {
+            "channel" => Value::pattern(EnumKind::Channel, s.ctx.channel.name())
+                .unwrap_or(Value::Text(String::new())),
+            "now" => Value::Time(clock::local(s.now).minute),
+            other => Value::Text(builtin_text(s, other)),
+        });
+    }
+    s.vars
+        .get(var as usize)
+        .cloned()
+        .flatten()
+        .ok_or_else(|| format!("variable `{name}` is read before it is assigned"))
+}
+
+fn builtin_text(s: &Session, name: &str) -> String {
+    match name {
+        "protocol" => s.ctx.protocol.clone(),
+        "user_name" => s.ctx.user_name.clone(),
+        "client_name" => s
+            .ctx
+            .link
+            .as_ref()
+            .map_or_else(|| CLIENT_NAME_FALLBACK.to_string(), |it| it.name.clone()),
+        "contact_phone" => s.ctx.contact_phone.clone(),
+        "company_name" => s.ctx.company_name.clone(),
+        "attendant_name" => s.ctx.attendant_name.clone(),
+        "channel" => s.ctx.channel.opa_label().to_string(),
+        "now" => Value::Time(clock::local(s.now).minute).display(),
+        _ => String::new(),
+    }
+}
