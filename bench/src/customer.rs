@@ -85,6 +85,7 @@ pub fn converse(model: &Model, contact: &Contact, seed: u64, max_answers: usize)
         max_answers,
         cpf: String::new(),
         plan: 0,
+        tags: Vec::new(),
         conversation: Conversation {
             answers: Vec::new(),
             turns: vec![Vec::new()],
@@ -162,6 +163,7 @@ struct Walker<'a> {
     max_answers: usize,
     cpf: String,
     plan: u32,
+    tags: Vec<String>,
     conversation: Conversation,
 }
 
@@ -268,8 +270,12 @@ impl Walker<'_> {
                 self.say(Said::Line(line));
             }
             Card::Tag(index) => {
-                let tag = self.model.tags[*index].0.clone();
-                self.say(Said::Tag(tag));
+                // Tags are a set: tagging twice is seen once.
+                let tag = &self.model.tags[*index].0;
+                if !self.tags.contains(tag) {
+                    self.tags.push(tag.clone());
+                    self.say(Said::Tag(tag.clone()));
+                }
             }
             Card::SetPlan(speed) => self.plan = *speed,
             Card::Choice { question, arms } => {

@@ -8,6 +8,7 @@
 pub mod customer;
 pub mod generate;
 pub mod model;
+pub mod ours;
 pub mod print_flow;
 pub mod print_yarn;
 pub mod rng;

@@ -170,8 +170,10 @@ impl YarnConversation {
 }
 
 /// Yarn's events as the customer sees them: a line followed by options is one menu;
-/// node starts and the `aguardar` command are not seen.
-pub fn normalize(events: &[DialogueEvent]) -> Vec<Said> {
+/// node starts and the `aguardar` command are not seen, and a tag already in `tags`
+/// (the conversation's tags so far, which this updates) is not put on again, as the
+/// platform keeps tags as a set.
+pub fn normalize(events: &[DialogueEvent], tags: &mut Vec<String>) -> Vec<Said> {
     let mut said = Vec::new();
     for event in events {
         match event {
@@ -194,7 +196,10 @@ pub fn normalize(events: &[DialogueEvent]) -> Vec<Said> {
                     .map(|it| it.to_string())
                     .unwrap_or_default();
                 match command.name.as_str() {
-                    TAG_COMMAND => said.push(Said::Tag(parameter)),
+                    TAG_COMMAND if !tags.contains(&parameter) => {
+                        tags.push(parameter.clone());
+                        said.push(Said::Tag(parameter));
+                    }
                     TRANSFER_COMMAND => said.push(Said::Transfer(parameter)),
                     END_COMMAND => said.push(Said::End),
                     _ => {}

@@ -17,16 +17,21 @@ fn yarn_follows_the_scripted_conversations_turn_by_turn() {
     for seed in 0..60 {
         let talk = converse(&model, &contact, seed, 30);
         events.clear();
+        let mut tags = Vec::new();
         let mut dialogue = flow
             .start(&contact, &mut events)
             .expect("the dialogue starts");
-        assert_eq!(normalize(&events), talk.turns[0], "seed {seed}: opening");
+        assert_eq!(
+            normalize(&events, &mut tags),
+            talk.turns[0],
+            "seed {seed}: opening"
+        );
         for (index, answer) in talk.answers.iter().enumerate() {
             events.clear();
             dialogue
                 .answer(answer, &mut events)
                 .expect("the dialogue takes the answer");
-            let said = normalize(&events);
+            let said = normalize(&events, &mut tags);
             assert_eq!(
                 said,
                 talk.turns[index + 1],
