@@ -406,7 +406,7 @@ pub fn is_number(text: &str) -> bool {
         None => (digits, None),
     };
     let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    all_digits(whole) && frac.map_or(true, all_digits)
+    all_digits(whole) && frac.is_none_or(all_digits)
 }
 
 pub fn make_attr(name: &str, args: Vec<AttrArg>) -> Attr {
