@@ -63,7 +63,7 @@ fn every_syntax_code_has_a_case_and_docs() {
             "no case `{prefix}_*.flow` in {CASES} produces {code}"
         );
         assert!(
-            docs.contains(&format!("\n## {code}\n")),
+            docs.contains(&format!("\n## {code}:")) || docs.contains(&format!("\n## {code}\n")),
             "docs/diagnostics.md has no `## {code}` section"
         );
     }

@@ -10,10 +10,12 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::EOI => "the end of the file",
         Rule::WHITESPACE | Rule::COMMENT => "a comment",
         Rule::file | Rule::item_chunk | Rule::item | Rule::item_kind => {
-            "an item such as `flow`, `department` or `tag`"
+            "an item (`flow`, `department`, `tag`...)"
         }
         Rule::erp_item | Rule::kw_erp => "`erp`",
-        Rule::entity_item | Rule::entity_kw => "an item such as `department` or `tag`",
+        Rule::entity_item | Rule::entity_kw => {
+            "a declaration such as `department suporte \"Suporte\"`"
+        }
         Rule::attendant_item | Rule::kw_attendant => "`attendant`",
         Rule::period_item | Rule::kw_period => "`period`",
         Rule::period_rule | Rule::hours_rule => {
@@ -32,6 +34,7 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::close_brace => "`}`",
         Rule::close_paren => "`)`",
         Rule::colon => "`:`",
+        Rule::comma => "`,`",
         Rule::equals => "`=`",
         Rule::arrow => "`->`",
         Rule::fat_arrow => "`=>`",
@@ -108,8 +111,31 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
     }
 }
 
-pub(crate) const STATEMENT: &str = "a statement such as `say`, `ask`, `when`, `goto` or `transfer`";
-pub(crate) const ITEM: &str = "an item such as `flow`, `department` or `tag`";
+pub(crate) const STATEMENT: &str = "a statement (`say`, `ask`, `when`, `goto`, `transfer`...)";
+pub(crate) const ITEM: &str = "an item (`flow`, `department`, `tag`...)";
+pub(crate) const OPERATOR: &str = "an operator (`==`, `<`, `+`, `and`...)";
+
+/// Infix operators: when several are expected at once, the message says "an operator".
+pub(crate) fn is_operator(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::infix
+            | Rule::kw_or
+            | Rule::kw_and
+            | Rule::op_or
+            | Rule::op_and
+            | Rule::op_eq
+            | Rule::op_ne
+            | Rule::op_le
+            | Rule::op_ge
+            | Rule::op_lt
+            | Rule::op_gt
+            | Rule::op_add
+            | Rule::op_sub
+            | Rule::op_mul
+            | Rule::op_div
+    )
+}
 
 /// Rules that begin a statement: when many of them are expected at once, the message
 /// says "a statement" instead of listing them.

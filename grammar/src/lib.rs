@@ -17,6 +17,7 @@ pub mod diagnostic;
 mod format;
 mod lexer;
 mod parse;
+mod pest_failure;
 mod syntax_error;
 
 pub use diagnostic::{Diagnostic, FileId, Label, Severity};

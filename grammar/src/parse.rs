@@ -12,8 +12,8 @@ use pest::Parser;
 
 use crate::ast::*;
 use crate::diagnostic::{Diagnostic, FileId};
-use crate::lexer::{self, Comment};
-use crate::syntax_error;
+use crate::lexer::{self, Comment, LexIssue};
+use crate::{pest_failure, syntax_error};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "flow.pest"]
@@ -51,6 +51,18 @@ pub fn parse(file_id: FileId, src: &str) -> Parsed {
             comments: &scan.comments,
         };
         parse_chunk(&chunk, &mut buffer, &mut items, &mut diagnostics);
+    }
+    // An unclosed `"""` swallows the rest of the file: what pest made of it is noise.
+    let swallowed = scan.issues.iter().find_map(|issue| match issue {
+        LexIssue::Unterminated {
+            start,
+            triple: true,
+            ..
+        } => Some(*start),
+        _ => None,
+    });
+    if let Some(from) = swallowed {
+        diagnostics.retain(|d| d.code == "E0102" || (d.primary.span.start as usize) < from);
     }
     diagnostics.sort_by_key(|d| d.primary.span.start);
     Parsed {
@@ -100,11 +112,11 @@ fn parse_chunk(
                 return;
             }
             Err(err) => {
-                let diag = syntax_error::from_pest(file_id, chunk, start, &err);
-                let at = diag.primary.span.start as usize;
+                let failure = pest_failure::from_pest(file_id, chunk, start, &err);
+                let at = failure.diagnostic.primary.span.start as usize;
                 let at_end = at >= start + chunk.trim_end().len();
-                diagnostics.push(diag);
-                if at_end || !blank_line(buffer, at) {
+                diagnostics.push(failure.diagnostic);
+                if at_end || !failure.recoverable || !blank_line(buffer, at) {
                     return;
                 }
             }
@@ -290,7 +302,7 @@ impl Builder<'_> {
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::day_set => {
-                    for range in p.into_inner() {
+                    for range in p.into_inner().filter(|r| r.as_rule() == Rule::day_range) {
                         let range_span = self.span(&range);
                         let mut names = range.into_inner().map(|d| weekday(d.as_str()));
                         let from = names.next().unwrap_or(Weekday::Mon);
@@ -987,6 +999,7 @@ fn is_punct(rule: Rule) -> bool {
             | Rule::close_brace
             | Rule::close_paren
             | Rule::colon
+            | Rule::comma
             | Rule::equals
             | Rule::arrow
             | Rule::fat_arrow

@@ -48,7 +48,8 @@ fn identifiers() {
     ok("flow a_1 {}");
     ok("flow _x {}");
     err("flow A {}", "E0107");
-    err("flow fluxoÇ {}", "E0101");
+    err("flow fluxoÇ {}", "E0107");
+    err("flow promoção {}", "E0107");
     err("flow 1a {}", "E0101");
     err("flow say {}", "E0108");
     err("flow end {}", "E0108");
