@@ -11,6 +11,7 @@ use crate::bytecode::Op;
 pub(super) fn exec(cx: &mut Cx, op: Op, stack: &mut Vec<Value>) -> Result<(), RuntimeError> {
     let value = match op {
         Op::PushConst { value } => cx.constant(value)?,
+        Op::PushMessage { msg } => Value::Text(cx.message(msg)?),
         Op::Load { var } => read_var(cx.s, cx.p, var).map_err(|why| cx.error(why))?,
         Op::LoadField { field } => {
             let name = cx.string(field)?;

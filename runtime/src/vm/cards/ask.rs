@@ -123,6 +123,10 @@ pub(super) fn input(
 /// Consent on WhatsApp; nothing on other channels. No try limit: consent cannot be
 /// assumed.
 pub(super) fn optin(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
+    if matches!(input, Input::Enter) && cx.s.optout_message.is_some() {
+        // Consent was given earlier in this conversation (a refusal would have ended it).
+        return Ok(Next::Go(call.after));
+    }
     let optout = cx
         .arg_text(call.card, call.args, "optout_message")?
         .unwrap_or_else(|| cx.default_text(fluxo_stdlib::builtins::OPTOUT_MESSAGE));

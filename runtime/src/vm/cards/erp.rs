@@ -89,6 +89,9 @@ pub(super) fn run(
             match pick(answer, &labels) {
                 Some(idx) => {
                     let id = ids[idx].clone();
+                    if action != "sign_contract" {
+                        remember_contract(cx, &id);
+                    }
                     super::erp_actions::act(cx, call, action, id)
                 }
                 None => cx.wrong_answer(cx.retry(call.card, call.args)?, |cx| {

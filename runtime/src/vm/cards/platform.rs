@@ -23,8 +23,8 @@ pub(super) fn tag(cx: &mut Cx, tag: u32, after: u32) -> Result<Next, RuntimeErro
     let name = cx.entity_name(EntityRef::Tag, tag)?;
     if !cx.s.tags.contains(&name) {
         cx.s.tags.push(name.clone());
+        cx.effect(Effect::Tag { tag: name });
     }
-    cx.effect(Effect::Tag { tag: name });
     Ok(Next::Go(after))
 }
 

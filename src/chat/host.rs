@@ -1,0 +1,146 @@
+//! The offline host `fluxo run` and `fluxo test` answer a session's host calls with:
+//! the simulated ERP (from a fixture), canned Low Code records, and the offline intent
+//! classifier. Also how effects and host calls read as transcript `=` lines.
+
+use std::collections::HashMap;
+
+use fluxo_runtime::clock;
+use fluxo_runtime::erp::{ErpError, Request, SimulatedErp};
+use fluxo_runtime::intent::{IntentOption, OfflineClassifier};
+use fluxo_runtime::session::{Effect, HostCall, HostResult, Output};
+use serde_json::{Map, Value};
+
+/// Answers host calls without any network.
+pub struct Host {
+    pub erp: Option<SimulatedErp>,
+    /// Script name → the record it returns or why it fails.
+    pub lowcode: HashMap<String, Result<Map<String, Value>, String>>,
+    classifier: OfflineClassifier,
+}
+
+impl Host {
+    pub fn new(
+        erp: Option<SimulatedErp>,
+        lowcode: HashMap<String, Result<Map<String, Value>, String>>,
+    ) -> Host {
+        Host {
+            erp,
+            lowcode,
+            classifier: OfflineClassifier::default(),
+        }
+    }
+
+    /// The result of `call`, with the conversation clock at `now`.
+    pub fn answer(&self, call: &HostCall, now: clock::Timestamp) -> HostResult {
+        match call {
+            HostCall::Erp { request } => HostResult::Erp(match &self.erp {
+                Some(erp) => erp.handle(request, clock::today(now)),
+                None => Err(ErpError::Unavailable {
+                    detail: "no ERP fixture (use @erp or --fixture)".into(),
+                }),
+            }),
+            HostCall::Lowcode { script, .. } => {
+                HostResult::Lowcode(self.lowcode.get(script).cloned().unwrap_or_else(|| {
+                    Err(format!(
+                        "no canned result for script `{script}` (use @lowcode)"
+                    ))
+                }))
+            }
+            HostCall::Intent { text, intents, .. } => {
+                let options: Vec<IntentOption> = intents.iter().map(IntentOption::new).collect();
+                HostResult::Intent(self.classifier.classify_now(text, &options).choice)
+            }
+        }
+    }
+}
+
+/// A transcript's lines for one output: a text's lines as `<`, anything else as `=`.
+pub fn output_lines(output: &Output) -> Vec<(char, String)> {
+    match output {
+        Output::Text { text } => text
+            .split('\n')
+            .map(|line| ('<', line.to_string()))
+            .collect(),
+        Output::File { url, caption: None } => vec![('=', format!("file {url}"))],
+        Output::File {
+            url,
+            caption: Some(caption),
+        } => vec![('=', format!("file {url} caption: {caption}"))],
+        Output::Audio { file } => vec![('=', format!("audio {file}"))],
+        Output::Effect { effect } => vec![('=', effect_line(effect))],
+    }
+}
+
+fn effect_line(effect: &Effect) -> String {
+    match effect {
+        Effect::Tag { tag } => format!("tag {tag}"),
+        Effect::Transfer {
+            department,
+            attendant: None,
+        } => format!("transfer {department}"),
+        Effect::Transfer {
+            department,
+            attendant: Some(attendant),
+        } => format!("transfer {department} attendant {attendant}"),
+        Effect::Notify { group, text } => format!("notify {group}: {text}"),
+        Effect::OptOut => "optout".into(),
+        Effect::End => "end".into(),
+        Effect::Describe { text } => format!("describe {text}"),
+        Effect::Link {
+            customer_id, name, ..
+        } => format!("link {customer_id} {name}"),
+        Effect::Template { template } => format!("template {template}"),
+        Effect::ForwardCall {
+            number,
+            route: None,
+        } => format!("forward_call {number}"),
+        Effect::ForwardCall {
+            number,
+            route: Some(route),
+        } => format!("forward_call {number} route {route}"),
+        Effect::Rating { target, value } => format!("rating {target} {value}"),
+    }
+}
+
+/// The `=` line of a host call: `erp <op> <args>`, `lowcode <script>`, `intent <text>`.
+pub fn call_line(call: &HostCall) -> String {
+    match call {
+        HostCall::Erp { request } => {
+            let args = match request {
+                Request::FindCustomerByDocument { document } => vec![document.clone()],
+                Request::FindCustomerByPhone { phone } => vec![phone.clone()],
+                Request::ListContracts { customer_id } => vec![customer_id.clone()],
+                Request::SecondCopy { contract_id }
+                | Request::Invoice { contract_id }
+                | Request::TrustUnlock { contract_id }
+                | Request::ReleaseSpeed { contract_id }
+                | Request::Diagnose { contract_id } => vec![contract_id.clone()],
+                Request::ContractDocument { contract_id, phone }
+                | Request::SignContract { contract_id, phone } => {
+                    vec![contract_id.clone(), phone.clone()]
+                }
+                Request::ListTicketOptions => Vec::new(),
+                Request::OpenTicket {
+                    contract_id,
+                    department,
+                    subject,
+                    ..
+                } => vec![contract_id.clone(), department.clone(), subject.clone()],
+                Request::Authenticate {
+                    document, login, ..
+                } => vec![document.clone(), login.clone(), "***".into()],
+                Request::WifiPassword { contract_id, .. } => {
+                    vec![contract_id.clone(), "***".into()]
+                }
+            };
+            let mut line = format!("erp {}", request.op());
+            for arg in args {
+                line.push(' ');
+                line.push_str(&arg);
+            }
+            line
+        }
+        HostCall::Lowcode { script, .. } => format!("lowcode {script}"),
+        HostCall::Intent { text, .. } => format!("intent {text}"),
+    }
+}

@@ -1,0 +1,168 @@
+//! Setting a conversation up: compiling the program, the context from transcript
+//! headers (or `fluxo run` flags) with their documented defaults, and the host.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use fluxo_runtime::bytecode::Program;
+use fluxo_runtime::clock;
+use fluxo_runtime::erp::SimulatedErp;
+use fluxo_runtime::session::{Context, Event, Media, Message};
+use fluxo_stdlib::types::Channel;
+
+use super::format::Headers;
+use super::host::Host;
+use crate::files::{self, CliError, CliResult};
+
+/// The header defaults (docs/runtime.md): the conversation of LANGUAGE.md §8.
+pub const DEFAULT_NOW: &str = "2026-11-23T10:00:00-03:00";
+pub const DEFAULT_NAME: &str = "Ana";
+pub const DEFAULT_PHONE: &str = "+5548999990000";
+pub const DEFAULT_COMPANY: &str = "Provedor Exemplo";
+pub const DEFAULT_PROTOCOL: &str = "20261123000001";
+/// The fixture looked for next to the program when no `@erp` names one.
+pub const DEFAULT_FIXTURE: &str = "erp-demo.json";
+
+/// A compiled program and where it came from.
+pub struct Loaded {
+    pub program: Program,
+    /// The folder the program's files are in (for the default fixture).
+    pub dir: PathBuf,
+}
+
+/// Compiles the `.flow` file or folder at `path`; diagnostics go to stderr and make
+/// it an error.
+pub fn compile(path: &Path) -> CliResult<Loaded> {
+    let sources = files::load_sources(path)?;
+    let compiled = fluxo_compiler::compile(&sources, &fluxo_compiler::CompileOptions::default());
+    let errors: Vec<_> = compiled
+        .diagnostics
+        .iter()
+        .filter(|it| it.is_error())
+        .collect();
+    let program = match compiled.program {
+        Some(program) if errors.is_empty() => program,
+        _ => {
+            crate::report::print(&sources, &compiled.diagnostics, crate::report::Format::Text);
+            return Err(CliError(format!("{} does not compile", path.display())));
+        }
+    };
+    let dir = if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    Ok(Loaded { program, dir })
+}
+
+/// The conversation's context from headers, with the defaults for absent ones.
+pub fn context(headers: &Headers) -> CliResult<Context> {
+    let now_text = headers.now.as_deref().unwrap_or(DEFAULT_NOW);
+    let now = clock::parse_rfc3339(now_text).ok_or_else(|| {
+        CliError(format!(
+            "`{now_text}` is not an RFC 3339 instant (2026-11-23T10:00:00-03:00)"
+        ))
+    })?;
+    let mut ctx = Context::new(now);
+    if let Some(name) = &headers.channel {
+        ctx.channel = Channel::from_name(name).ok_or_else(|| {
+            CliError(format!(
+                "unknown channel `{name}` (whatsapp telegram facebook instagram telephony webchat)"
+            ))
+        })?;
+    }
+    ctx.user_name = headers
+        .contact_name
+        .clone()
+        .unwrap_or_else(|| DEFAULT_NAME.into());
+    ctx.contact_phone = headers
+        .contact_phone
+        .clone()
+        .unwrap_or_else(|| DEFAULT_PHONE.into());
+    ctx.company_name = headers
+        .company
+        .clone()
+        .unwrap_or_else(|| DEFAULT_COMPANY.into());
+    ctx.protocol = headers
+        .protocol
+        .clone()
+        .unwrap_or_else(|| DEFAULT_PROTOCOL.into());
+    ctx.attendant_name = headers.attendant.clone().unwrap_or_default();
+    ctx.from_ad = match headers.origin.as_deref() {
+        None | Some("organic") => false,
+        Some("ad") => true,
+        Some(other) => {
+            return Err(CliError(format!(
+                "`@origin` is `ad` or `organic`, not `{other}`"
+            )))
+        }
+    };
+    ctx.branch = headers.branch.clone();
+    ctx.tags = headers.tags.clone();
+    ctx.opening_message = headers.message.clone();
+    Ok(ctx)
+}
+
+/// The offline host: the fixture (`fixture`, else `erp-demo.json` in `program_dir`
+/// when present) and the canned Low Code results.
+pub fn host(
+    fixture: Option<&Path>,
+    program_dir: &Path,
+    lowcode: &[(String, Result<String, String>)],
+) -> CliResult<Host> {
+    let fixture = match fixture {
+        Some(path) => Some(path.to_path_buf()),
+        None => Some(program_dir.join(DEFAULT_FIXTURE)).filter(|it| it.is_file()),
+    };
+    let erp = match fixture {
+        Some(path) => {
+            let text = files::read(&path)?;
+            Some(
+                SimulatedErp::from_json(&text)
+                    .map_err(|err| CliError(format!("{}: {err}", path.display())))?,
+            )
+        }
+        None => None,
+    };
+    let mut canned = HashMap::new();
+    for (script, outcome) in lowcode {
+        let outcome = match outcome {
+            Ok(json) => Ok(serde_json::from_str(json).map_err(|err| {
+                CliError(format!("`@lowcode {script}`: not a JSON object: {err}"))
+            })?),
+            Err(why) => Err(why.clone()),
+        };
+        canned.insert(script.clone(), outcome);
+    }
+    Ok(Host::new(erp, canned))
+}
+
+/// A customer line as an event: `[reply <id>]` taps an interactive option,
+/// `[<kind> <url>]` sends media (`image`, `audio`, `video`, `document`, `sticker`),
+/// anything else is text.
+pub fn customer_event(line: &str) -> Event {
+    if let Some(inner) = line.strip_prefix('[').and_then(|it| it.strip_suffix(']')) {
+        let (kind, rest) = inner.split_once(' ').unwrap_or((inner, ""));
+        match kind {
+            "reply" => {
+                return Event::Message(Message {
+                    text: String::new(),
+                    reply_id: Some(rest.trim().to_string()),
+                    media: None,
+                })
+            }
+            "image" | "audio" | "video" | "document" | "sticker" => {
+                return Event::Message(Message {
+                    text: String::new(),
+                    reply_id: None,
+                    media: Some(Media {
+                        kind: kind.to_string(),
+                        url: rest.trim().to_string(),
+                    }),
+                })
+            }
+            _ => {}
+        }
+    }
+    Event::text(line)
+}

@@ -1,0 +1,123 @@
+//! `fluxo run PATH`: chat with a flow in the terminal, with the simulated ERP. Bot
+//! messages print as they are; effects and host calls as `= ...` lines, dim cyan on a
+//! terminal (never with `NO_COLOR` set or when piped). Reads one customer message per
+//! line of stdin; end of input ends the chat. Timers fire at once.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use fluxo_runtime::session::{Ending, Event, Session, Wait};
+use fluxo_stdlib::types::Literal;
+
+use crate::chat::format;
+use crate::chat::{host, setup};
+use crate::files::{CliError, CliResult};
+
+/// Chat with a flow in the terminal (simulated ERP, offline intent classifier).
+#[derive(clap::Args)]
+pub struct Args {
+    /// A .flow file or a folder of them.
+    path: PathBuf,
+    /// The flow to start in (default: `main`, or the program's entry).
+    #[arg(long)]
+    flow: Option<String>,
+    /// The channel: whatsapp telegram facebook instagram telephony webchat.
+    #[arg(long)]
+    channel: Option<String>,
+    /// The simulated ERP's fixture (default: erp-demo.json next to the program).
+    #[arg(long)]
+    fixture: Option<PathBuf>,
+    /// The clock, RFC 3339 (default 2026-11-23T10:00:00-03:00).
+    #[arg(long)]
+    now: Option<String>,
+    /// The contact, as in transcripts: `name="Ana" phone="+5548999990000"`.
+    #[arg(long)]
+    contact: Option<String>,
+}
+
+pub fn run(args: Args) -> CliResult<ExitCode> {
+    let mut header_text = String::new();
+    if let Some(contact) = &args.contact {
+        header_text.push_str(&format!("@contact {contact}\n"));
+    }
+    let mut headers = format::parse(&header_text)
+        .map_err(|err| CliError(format!("--contact: {}", err.message)))?
+        .headers;
+    headers.channel = args.channel.clone();
+    headers.now = args.now.clone();
+    let loaded = setup::compile(&args.path)?;
+    let ctx = setup::context(&headers)?;
+    let host = setup::host(args.fixture.as_deref(), &loaded.dir, &[])?;
+    let program = &loaded.program;
+    let colour = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|it| it.is_empty());
+    let mut out = std::io::stdout().lock();
+    let mut stdin = std::io::stdin().lock();
+    let mut session = Session::new(program, args.flow.as_deref(), ctx)
+        .map_err(|err| CliError(err.to_string()))?;
+    let mut turn = session.start(program);
+    loop {
+        let current = turn.map_err(|err| CliError(format!("runtime error: {err}")))?;
+        for output in &current.outputs {
+            for (mark, text) in host::output_lines(output) {
+                print_line(&mut out, mark, &text, colour);
+            }
+        }
+        let event = match current.wait {
+            Wait::Customer => {
+                if colour {
+                    let _ = write!(out, "> ");
+                    let _ = out.flush();
+                }
+                let mut line = String::new();
+                let read = stdin
+                    .read_line(&mut line)
+                    .map_err(|err| CliError(format!("reading stdin: {err}")))?;
+                if read == 0 {
+                    return Ok(ExitCode::SUCCESS);
+                }
+                let text = line.trim_end_matches(['\n', '\r']);
+                if !colour {
+                    print_line(&mut out, '>', text, false);
+                }
+                setup::customer_event(text)
+            }
+            Wait::Host(call) => {
+                print_line(&mut out, '=', &host::call_line(&call), colour);
+                Event::HostResult(host.answer(&call, session.now()))
+            }
+            Wait::Timer { secs } => {
+                print_line(
+                    &mut out,
+                    '=',
+                    &format!("wait {}", Literal::Duration(secs).to_source()),
+                    colour,
+                );
+                Event::TimerFired
+            }
+            Wait::Done(ending) => {
+                let why = match ending {
+                    Ending::Closed => "the conversation is closed",
+                    Ending::Transferred => "the conversation was transferred to people",
+                    Ending::OptedOut => "the contact opted out",
+                    Ending::Forwarded => "the call was forwarded",
+                };
+                if colour {
+                    let _ = writeln!(out, "\x1b[2m({why})\x1b[0m");
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+        };
+        turn = session.resume(program, event);
+    }
+}
+
+fn print_line(out: &mut impl Write, mark: char, text: &str, colour: bool) {
+    let _ = match (mark, colour) {
+        ('=', true) => writeln!(out, "\x1b[2;36m= {text}\x1b[0m"),
+        ('<', true) => writeln!(out, "{text}"),
+        _ if text.is_empty() => writeln!(out, "{mark}"),
+        _ => writeln!(out, "{mark} {text}"),
+    };
+}
