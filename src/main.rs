@@ -4,6 +4,7 @@
 //! Exit codes: 0 success, 1 the input has errors (or differs, for `fmt --check`),
 //! 2 usage or I/O error.
 
+mod chat;
 mod cmd;
 mod files;
 mod report;
@@ -28,6 +29,8 @@ enum Command {
     Explain(cmd::explain::Args),
     Export(cmd::export::Args),
     Import(cmd::import::Args),
+    Run(cmd::run::Args),
+    Test(cmd::test::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +42,8 @@ fn main() -> ExitCode {
         Command::Explain(args) => cmd::explain::run(args),
         Command::Export(args) => cmd::export::run(args),
         Command::Import(args) => cmd::import::run(args),
+        Command::Run(args) => cmd::run::run(args),
+        Command::Test(args) => cmd::test::run(args),
     };
     match res {
         Ok(code) => code,

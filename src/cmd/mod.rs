@@ -6,3 +6,5 @@ pub mod explain;
 pub mod export;
 pub mod fmt;
 pub mod import;
+pub mod run;
+pub mod test;
