@@ -1,6 +1,7 @@
 //! Fluxo runtime.
 pub mod bytecode;
 pub mod clock;
+pub mod driver;
 pub mod erp;
 pub mod intent;
 pub mod lowcode;
