@@ -24,6 +24,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Check(cmd::check::Args),
+    Build(cmd::build::Args),
+    Disasm(cmd::disasm::Args),
     Cards(cmd::cards::Args),
     Fmt(cmd::fmt::Args),
     Explain(cmd::explain::Args),
@@ -37,6 +39,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let res = match cli.command {
         Command::Check(args) => cmd::check::run(args),
+        Command::Build(args) => cmd::build::run(args),
+        Command::Disasm(args) => cmd::disasm::run(args),
         Command::Cards(args) => cmd::cards::run(args),
         Command::Fmt(args) => cmd::fmt::run(args),
         Command::Explain(args) => cmd::explain::run(args),

@@ -1,7 +1,9 @@
 //! One module per subcommand, each with its clap `Args` and a `run` returning the exit code.
 
+pub mod build;
 pub mod cards;
 pub mod check;
+pub mod disasm;
 pub mod explain;
 pub mod export;
 pub mod fmt;

@@ -21,6 +21,12 @@ pub(crate) fn expr(
 ) -> Result<(), LowerError> {
     match &expr_.kind {
         ExprKind::Paren(inner) => return expr(t, em, inner, pos),
+        ExprKind::Unary(UnaryOp::Neg, inner)
+            if matches!(literal_const(inner), Ok(Const::Number(_))) =>
+        {
+            let value = t.constant(literal_const(expr_)?)?;
+            em.op(Op::PushConst { value }, pos);
+        }
         ExprKind::Unary(op, inner) => {
             expr(t, em, inner, pos)?;
             em.op(

@@ -116,9 +116,10 @@ fn stmt(cx: &mut FlowCx<'_>, t: &mut Tables, em: &mut Emitter, s: &Stmt) -> Resu
                     };
                     let yes_arm = arm(|it| matches!(it, Pattern::Yes(_)))?;
                     let no_arm = arm(|it| matches!(it, Pattern::No(_)))?;
-                    for (label, body) in [(yes, &yes_arm.body), (no, &no_arm.body)] {
+                    let arms = [(yes, &yes_arm.body, false), (no, &no_arm.body, true)];
+                    for (label, body, last) in arms {
                         em.place(label);
-                        branch(cx, t, em, body, end)?;
+                        branch(cx, t, em, body, end, last)?;
                     }
                     em.place(end);
                 }
@@ -247,16 +248,18 @@ fn stmt(cx: &mut FlowCx<'_>, t: &mut Tables, em: &mut Emitter, s: &Stmt) -> Resu
     Ok(())
 }
 
-/// Lowers a branch body and, when it can finish, jumps to `end`.
+/// Lowers a branch body and, when it can finish, jumps to `end`; the last branch before
+/// `end` needs no jump.
 fn branch(
     cx: &mut FlowCx<'_>,
     t: &mut Tables,
     em: &mut Emitter,
     body: &Branch,
     end: Label,
+    last: bool,
 ) -> Result<(), LowerError> {
     block(cx, t, em, body.stmts())?;
-    if em.open() {
+    if em.open() && !last {
         let pos = body
             .stmts()
             .last()
@@ -301,9 +304,10 @@ fn string_arms(
     if let Some(it) = cx.menus.get_mut(slot) {
         *it = menu;
     }
-    for (label, body) in bodies {
+    let n_bodies = bodies.len();
+    for (idx, (label, body)) in bodies.into_iter().enumerate() {
         em.place(label);
-        branch(cx, t, em, body, end)?;
+        branch(cx, t, em, body, end, idx + 1 == n_bodies)?;
     }
     em.place(end);
     Ok(())
@@ -392,9 +396,10 @@ fn lower_when(
     cx.switches.push(table);
     let table = u32::try_from(slot).map_err(|_| LowerError::new("too many `when`s"))?;
     em.op(Op::Switch { table }, pos);
-    for (label, body) in bodies {
+    let n_bodies = bodies.len();
+    for (idx, (label, body)) in bodies.into_iter().enumerate() {
         em.place(label);
-        branch(cx, t, em, body, end)?;
+        branch(cx, t, em, body, end, idx + 1 == n_bodies)?;
     }
     em.place(end);
     Ok(())
@@ -418,7 +423,8 @@ fn lower_if(
             },
             pos,
         );
-        branch(cx, t, em, &Branch::Block(current.then.clone()), end)?;
+        let last = current.otherwise.is_none();
+        branch(cx, t, em, &Branch::Block(current.then.clone()), end, last)?;
         em.place(otherwise);
         match &current.otherwise {
             None => break,

@@ -1,0 +1,307 @@
+//! Bytecode: every example and test program compiles to a verified program, survives
+//! `.fxb` encode → decode unchanged, and disassembles as its snapshot says; and no
+//! mutation of real program bytes can make loading panic — a load either fails with an
+//! error or returns a program that passes the verifier again.
+
+use std::path::{Path, PathBuf};
+
+use fluxo_compiler::{compile, CompileOptions, Sources};
+use fluxo_runtime::bytecode::disasm::disassemble;
+use fluxo_runtime::bytecode::{Program, OPCODES};
+use proptest::prelude::*;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn flow_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(flow_files(&path));
+        } else if path.extension().is_some_and(|e| e == "flow") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Each program to test: a name and its files. An example folder is one program; a
+/// test flow file is one program.
+fn programs() -> Vec<(String, Vec<PathBuf>)> {
+    let mut out = Vec::new();
+    let examples = root().join("examples");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&examples)
+        .map(|it| it.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    dirs.sort();
+    for dir in dirs {
+        let name = format!(
+            "examples/{}",
+            dir.file_name().unwrap_or_default().to_string_lossy()
+        );
+        if dir.is_dir() {
+            out.push((name, flow_files(&dir)));
+        } else if dir.extension().is_some_and(|e| e == "flow") {
+            out.push((name, vec![dir]));
+        }
+    }
+    for folder in ["tests/data/bytecode", "tests/data/check/ok"] {
+        for file in flow_files(&root().join(folder)) {
+            let name = file
+                .strip_prefix(root())
+                .unwrap_or(&file)
+                .to_string_lossy()
+                .to_string();
+            out.push((name, vec![file]));
+        }
+    }
+    out
+}
+
+fn sources(files: &[PathBuf]) -> Sources {
+    let mut sources = Sources::new();
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        let name = file
+            .strip_prefix(root())
+            .unwrap_or(file)
+            .to_string_lossy()
+            .to_string();
+        sources.add(name, text);
+    }
+    sources
+}
+
+fn compiled(files: &[PathBuf]) -> Program {
+    let sources = sources(files);
+    let res = compile(&sources, &CompileOptions::default());
+    let errors: Vec<_> = res.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{files:?} does not compile: {errors:#?}");
+    let Some(program) = res.program else {
+        panic!("{files:?}: no program and no errors");
+    };
+    program
+}
+
+fn source_line(files: &[PathBuf]) -> impl Fn(&str, u32) -> Option<String> + '_ {
+    move |name: &str, line: u32| {
+        let file = files
+            .iter()
+            .find(|it| it.strip_prefix(root()).unwrap_or(it).to_string_lossy() == name)?;
+        let text = std::fs::read_to_string(file).ok()?;
+        text.lines()
+            .nth(line.checked_sub(1)? as usize)
+            .map(str::to_string)
+    }
+}
+
+#[test]
+fn every_program_compiles_round_trips_and_disassembles() {
+    let programs = programs();
+    assert!(programs.iter().any(|(name, _)| name == "examples/provedor"));
+    assert!(
+        programs
+            .iter()
+            .filter(|(name, _)| name.starts_with("tests/data/bytecode/"))
+            .count()
+            >= 4
+    );
+    for (name, files) in &programs {
+        let program = compiled(files);
+        let bytes = program.to_bytes();
+        let loaded = Program::from_bytes(&bytes).unwrap_or_else(|err| panic!("{name}: {err}"));
+        assert_eq!(loaded, program, "{name}: decode(encode(p)) != p");
+        assert_eq!(
+            loaded.to_bytes(),
+            bytes,
+            "{name}: encoding is not deterministic"
+        );
+        if name.starts_with("examples/") || name.starts_with("tests/data/bytecode/") {
+            let lookup = source_line(files);
+            let text = disassemble(&program, Some(&lookup));
+            let snapshot = name.replace(['/', '.'], "_");
+            insta::assert_snapshot!(snapshot, text);
+        }
+    }
+}
+
+/// Real program bytes to mutate: the smallest test flow and the largest example.
+fn samples() -> Vec<Vec<u8>> {
+    let small = compiled(&[root().join("tests/data/bytecode/minimal.flow")]).to_bytes();
+    let provedor = compiled(&flow_files(&root().join("examples/provedor"))).to_bytes();
+    vec![small, provedor]
+}
+
+/// Loading either fails cleanly or yields a program that verifies and re-encodes.
+fn load_is_sound(bytes: &[u8]) {
+    if let Ok(program) = Program::from_bytes(bytes) {
+        assert!(program.verify().is_ok());
+        let again = Program::from_bytes(&program.to_bytes());
+        assert_eq!(again.as_ref().ok(), Some(&program));
+    }
+}
+
+/// The bytes with the payload checksum recomputed, so mutations reach the parser and
+/// the verifier instead of stopping at the checksum.
+fn rechecksummed(mut bytes: Vec<u8>) -> Vec<u8> {
+    if bytes.len() >= 32 {
+        let crc = fluxo_runtime::bytecode::hash::crc32(&bytes[32..]);
+        bytes[28..32].copy_from_slice(&crc.to_le_bytes());
+    }
+    bytes
+}
+
+#[test]
+fn every_bit_flip_of_a_small_program_loads_soundly() {
+    let small = &samples()[0];
+    let mut rejected = 0;
+    for pos in 0..small.len() {
+        for bit in 0..8 {
+            let mut bytes = small.clone();
+            bytes[pos] ^= 1 << bit;
+            // The source hash (bytes 8..16) is informative and outside the checksum.
+            if !(8..16).contains(&pos) {
+                assert!(
+                    Program::from_bytes(&bytes).is_err(),
+                    "flip {pos}.{bit} was not detected"
+                );
+            }
+            let fixed = rechecksummed(bytes);
+            load_is_sound(&fixed);
+            rejected += usize::from(Program::from_bytes(&fixed).is_err());
+        }
+    }
+    assert!(rejected > 0);
+}
+
+#[test]
+fn every_truncation_and_extension_is_refused() {
+    for sample in samples() {
+        for len in 0..sample.len() {
+            let cut = &sample[..len];
+            assert!(
+                Program::from_bytes(cut).is_err(),
+                "truncation to {len} loaded"
+            );
+            load_is_sound(&rechecksummed(cut.to_vec()));
+        }
+        for extra in [&[0u8][..], &[0xff, 0xff], b"FXB\0"] {
+            let mut long = sample.clone();
+            long.extend_from_slice(extra);
+            assert!(Program::from_bytes(&long).is_err());
+        }
+    }
+}
+
+#[test]
+fn byte_swaps_and_seeded_overwrites_load_soundly() {
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for sample in samples() {
+        let len = sample.len();
+        for _ in 0..2000 {
+            let mut bytes = sample.clone();
+            let a = (next() as usize) % len;
+            let b = (next() as usize) % len;
+            bytes.swap(a, b);
+            load_is_sound(&rechecksummed(bytes.clone()));
+            let start = 32 + (next() as usize) % (len - 32);
+            let chunk = 1 + (next() as usize) % 8;
+            for i in start..(start + chunk).min(len) {
+                bytes[i] = next() as u8;
+            }
+            load_is_sound(&rechecksummed(bytes));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_bytes_load_soundly(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        load_is_sound(&bytes);
+        let mut framed = samples()[0][..32].to_vec();
+        framed.extend_from_slice(&bytes);
+        let len = u32::try_from(bytes.len()).unwrap_or(0);
+        framed[24..28].copy_from_slice(&len.to_le_bytes());
+        load_is_sound(&rechecksummed(framed));
+    }
+
+    #[test]
+    fn random_overwrites_of_real_programs_load_soundly(
+        which in 0usize..2,
+        at in any::<prop::sample::Index>(),
+        chunk in proptest::collection::vec(any::<u8>(), 1..16),
+    ) {
+        let mut bytes = samples()[which].clone();
+        let start = at.index(bytes.len());
+        for (i, byte) in chunk.iter().enumerate() {
+            if let Some(slot) = bytes.get_mut(start + i) {
+                *slot = *byte;
+            }
+        }
+        load_is_sound(&rechecksummed(bytes));
+    }
+}
+
+#[test]
+fn a_program_from_another_format_version_is_refused_with_its_offset() {
+    let mut bytes = samples()[0].clone();
+    bytes[4] = 99;
+    let err = Program::from_bytes(&bytes).err().map(|it| it.to_string());
+    assert_eq!(
+        err.as_deref(),
+        Some("at byte 4 (0x4): bytecode format version 99 is not supported (this runtime reads version 1); rebuild the program")
+    );
+}
+
+#[test]
+fn docs_list_every_opcode() {
+    let mut table = String::from("| byte | op | operands | stack | doc |\n|---|---|---|---|---|\n");
+    for op in OPCODES {
+        let operands: Vec<String> = op
+            .operands
+            .iter()
+            .map(|it| format!("{}:{:?}", it.name, it.kind))
+            .collect();
+        table.push_str(&format!(
+            "| 0x{:02x} | `{}` | {} | {} → {} | {} |\n",
+            op.code,
+            op.name,
+            operands.join(", "),
+            op.pops,
+            op.pushes,
+            op.doc
+        ));
+    }
+    let path = root().join("docs/bytecode.md");
+    let docs = std::fs::read_to_string(&path).unwrap_or_default();
+    let begin = "<!-- opcodes:begin -->\n";
+    let end = "<!-- opcodes:end -->";
+    let current = docs
+        .split_once(begin)
+        .and_then(|(_, rest)| rest.split_once(end))
+        .map(|(table, _)| table.to_string());
+    if current.as_deref() != Some(table.as_str()) {
+        if std::env::var_os("FLUXO_BLESS").is_some() {
+            if let Some((head, rest)) = docs.split_once(begin) {
+                if let Some((_, tail)) = rest.split_once(end) {
+                    let _ = std::fs::write(&path, format!("{head}{begin}{table}{end}{tail}"));
+                }
+            }
+        }
+        panic!("docs/bytecode.md's instruction table is stale; rerun with FLUXO_BLESS=1\n{table}");
+    }
+}
