@@ -176,7 +176,7 @@ pub fn money_text(cents: u64) -> String {
     let reais = (cents / 100).to_string();
     let mut grouped = String::new();
     for (idx, ch) in reais.chars().enumerate() {
-        if idx > 0 && (reais.len() - idx) % 3 == 0 {
+        if idx > 0 && (reais.len() - idx).is_multiple_of(3) {
             grouped.push('.');
         }
         grouped.push(ch);
