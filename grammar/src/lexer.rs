@@ -129,9 +129,9 @@ pub(crate) fn scan(src: &str) -> Scan {
 
 /// The `{`/`}` balance of a piece of source, strings and comments excluded.
 pub(crate) fn brace_balance(src: &str) -> i64 {
-    let mut lex = Tok::lexer_with_extras(src, Vec::new());
+    let lex = Tok::lexer_with_extras(src, Vec::new());
     let mut balance = 0;
-    while let Some(tok) = lex.next() {
+    for tok in lex {
         match tok {
             Ok(Tok::LBrace) => balance += 1,
             Ok(Tok::RBrace) => balance -= 1,
