@@ -216,20 +216,28 @@ fn the_blocking_host_runs_scripts_for_real() {
     assert_eq!(levels, vec![Level::Info, Level::Warn, Level::Warn]);
 }
 
-/// A conversation whose script reads `today()` gets the conversation clock's date,
-/// not the machine's, so a run is reproducible.
-#[test]
-fn scripts_read_the_conversation_date() {
-    let mut program = Program::default();
-    program.strings = vec!["hoje".into(), "hoje.rhai".into()];
-    program
-        .entities
+/// A program that declares one script returning an empty record, and nothing else.
+fn one_script_program(name: &str, path: &str) -> Program {
+    let mut entities = fluxo_runtime::bytecode::program::Entities::default();
+    entities
         .scripts
         .push(fluxo_runtime::bytecode::program::Script {
             name: 0,
             path: 1,
             fields: Vec::new(),
         });
+    Program {
+        strings: vec![name.into(), path.into()],
+        entities,
+        ..Program::default()
+    }
+}
+
+/// A conversation whose script reads `today()` gets the conversation clock's date,
+/// not the machine's, so a run is reproducible.
+#[test]
+fn scripts_read_the_conversation_date() {
+    let program = one_script_program("hoje", "hoje.rhai");
     let scripts =
         Scripts::load(&program, &mut |_| Ok("#{ dia: today() }".into())).expect("compiles");
     let host = BlockingHost::new(
@@ -258,16 +266,7 @@ fn scripts_read_the_conversation_date() {
 
 #[test]
 fn a_script_that_does_not_compile_is_refused_at_load_with_its_position() {
-    let mut program = Program::default();
-    program.strings = vec!["quebrado".into(), "scripts/quebrado.rhai".into()];
-    program
-        .entities
-        .scripts
-        .push(fluxo_runtime::bytecode::program::Script {
-            name: 0,
-            path: 1,
-            fields: Vec::new(),
-        });
+    let program = one_script_program("quebrado", "scripts/quebrado.rhai");
     let error =
         Scripts::load(&program, &mut |_| Ok("let x = ;\n".into())).expect_err("a syntax error");
     assert_eq!(

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use fluxo_runtime::bytecode::Program;
 use fluxo_runtime::clock;
+use fluxo_runtime::driver::{lowcode_settings, Scripts};
 use fluxo_runtime::erp::SimulatedErp;
+use fluxo_runtime::lowcode::LowcodeConfig;
 use fluxo_runtime::session::{Context, Event, Media, Message};
 use fluxo_stdlib::types::Channel;
 
@@ -22,6 +24,8 @@ pub const DEFAULT_COMPANY: &str = "Provedor Exemplo";
 pub const DEFAULT_PROTOCOL: &str = "20261123000001";
 /// The fixture looked for next to the program when no `@erp` names one.
 pub const DEFAULT_FIXTURE: &str = "erp-demo.json";
+/// The deployment settings looked for next to the program (its `[lowcode]` table).
+pub const CONFIG_FILE: &str = "fluxo.toml";
 
 /// A compiled program and where it came from.
 pub struct Loaded {
@@ -103,16 +107,17 @@ pub fn context(headers: &Headers) -> CliResult<Context> {
     Ok(ctx)
 }
 
-/// The offline host: the fixture (`fixture`, else `erp-demo.json` in `program_dir`
-/// when present) and the canned Low Code results.
+/// The host: the fixture (`fixture`, else `erp-demo.json` in the program's folder
+/// when present), the canned Low Code results, and the program's scripts, which may
+/// reach the hosts the `[lowcode]` table of `fluxo.toml` in the program's folder allows.
 pub fn host(
     fixture: Option<&Path>,
-    program_dir: &Path,
+    loaded: &Loaded,
     lowcode: &[(String, Result<String, String>)],
 ) -> CliResult<Host> {
     let fixture = match fixture {
         Some(path) => Some(path.to_path_buf()),
-        None => Some(program_dir.join(DEFAULT_FIXTURE)).filter(|it| it.is_file()),
+        None => Some(loaded.dir.join(DEFAULT_FIXTURE)).filter(|it| it.is_file()),
     };
     let erp = match fixture {
         Some(path) => {
@@ -134,7 +139,23 @@ pub fn host(
         };
         canned.insert(script.clone(), outcome);
     }
-    Ok(Host::new(erp, canned))
+    let mut host = Host::new(erp, canned);
+    host.scripts = Scripts::load(&loaded.program, &mut |path| {
+        std::fs::read_to_string(loaded.dir.join(path))
+            .map_err(|err| format!("cannot read it: {err}"))
+    })
+    .map_err(|err| CliError(err.to_string()))?;
+    let config = loaded.dir.join(CONFIG_FILE);
+    if config.is_file() {
+        host.lowcode_config = lowcode_config(&config)?;
+    }
+    Ok(host)
+}
+
+/// The `[lowcode]` settings of a `fluxo.toml`.
+pub fn lowcode_config(path: &Path) -> CliResult<LowcodeConfig> {
+    lowcode_settings(&files::read(path)?)
+        .map_err(|err| CliError(format!("{}: {err}", path.display())))
 }
 
 /// A customer line as an event: `[reply <id>]` taps an interactive option,

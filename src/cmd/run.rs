@@ -1,18 +1,23 @@
-//! `fluxo run PATH`: chat with a flow in the terminal, with the simulated ERP. Bot
+//! `fluxo run PATH`: chat with a flow in the terminal, with the simulated ERP, or a
+//! real one with `--erp NAME --config fluxo.toml`; Low Code scripts run for real. Bot
 //! messages print as they are; effects and host calls as `= ...` lines, dim cyan on a
 //! terminal (never with `NO_COLOR` set or when piped). Reads one customer message per
 //! line of stdin; end of input ends the chat. Timers fire at once.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
+use fluxo_runtime::driver::{BlockingHost, Hosts};
+use fluxo_runtime::erp::{config, SimulatedErp};
 use fluxo_runtime::session::{Ending, Event, Session, Wait};
+use fluxo_stdlib::erp::ErpSystem;
 use fluxo_stdlib::types::Literal;
 
 use crate::chat::format;
 use crate::chat::{host, setup};
-use crate::files::{CliError, CliResult};
+use crate::files::{self, CliError, CliResult};
 
 /// Chat with a flow in the terminal (simulated ERP, offline intent classifier).
 #[derive(clap::Args)]
@@ -34,6 +39,15 @@ pub struct Args {
     /// The contact, as in transcripts: `name="Ana" phone="+5548999990000"`.
     #[arg(long)]
     contact: Option<String>,
+    /// Use the ERP the `[erp]` table of `--config` configures, which must be this one
+    /// (ixc hubsoft sgp mksolutions mkauth synsuite ...); its secrets come from the
+    /// environment variables the file names.
+    #[arg(long, requires = "config")]
+    erp: Option<String>,
+    /// A fluxo.toml: its `[lowcode]` table (hosts scripts may reach) and, with `--erp`,
+    /// its `[erp]` table (default: fluxo.toml next to the program, `[lowcode]` only).
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> CliResult<ExitCode> {
@@ -48,7 +62,8 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
     headers.now = args.now.clone();
     let loaded = setup::compile(&args.path)?;
     let ctx = setup::context(&headers)?;
-    let host = setup::host(args.fixture.as_deref(), &loaded.dir, &[])?;
+    let mut host = setup::host(args.fixture.as_deref(), &loaded, &[])?;
+    configure(&mut host, &args)?;
     let program = &loaded.program;
     let colour = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|it| it.is_empty());
@@ -111,6 +126,47 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
         };
         turn = session.resume(program, event);
     }
+}
+
+/// Applies `--config`: its Low Code settings, and with `--erp` the ERP it configures
+/// (a real one, or the simulated one when the table names a fixture).
+fn configure(host: &mut host::Host, args: &Args) -> CliResult<()> {
+    let Some(path) = &args.config else {
+        return Ok(());
+    };
+    host.lowcode_config = setup::lowcode_config(path)?;
+    let Some(name) = &args.erp else {
+        return Ok(());
+    };
+    let wanted = ErpSystem::from_name(name)
+        .ok_or_else(|| CliError(format!("--erp: unknown ERP `{name}`")))?;
+    let in_file = |err: &dyn std::fmt::Display| CliError(format!("{}: {err}", path.display()));
+    let erp = config::parse(&files::read(path)?)
+        .map_err(|err| in_file(&err))?
+        .ok_or_else(|| in_file(&"there is no [erp] table"))?;
+    if erp.system != wanted {
+        return Err(in_file(&format!(
+            "the [erp] table configures `{}`, not `{name}`",
+            erp.system.name()
+        )));
+    }
+    match &erp.fixture {
+        Some(fixture) => {
+            let fixture = path.parent().unwrap_or(Path::new(".")).join(fixture);
+            let simulated = SimulatedErp::from_json(&files::read(&fixture)?)
+                .map_err(|err| CliError(format!("{}: {err}", fixture.display())))?;
+            host.erp = Some(simulated.for_system(erp.system));
+        }
+        None => {
+            let adapter = erp
+                .build(&|var| std::env::var(var).ok())
+                .map_err(|err| in_file(&err))?;
+            let real = BlockingHost::new(Hosts::new(Arc::from(adapter)))
+                .map_err(|err| CliError(format!("cannot start the ERP client: {err}")))?;
+            host.real_erp = Some(real);
+        }
+    }
+    Ok(())
 }
 
 fn print_line(out: &mut impl Write, mark: char, text: &str, colour: bool) {

@@ -73,7 +73,10 @@ fn check(chat: &Path) -> CliResult<Option<Vec<String>>> {
     let loaded = setup::compile(&program_path)?;
     let ctx = setup::context(&transcript.headers)?;
     let fixture = transcript.headers.erp.as_ref().map(|it| dir.join(it));
-    let host = setup::host(fixture.as_deref(), &loaded.dir, &transcript.headers.lowcode)?;
+    let mut host = setup::host(fixture.as_deref(), &loaded, &transcript.headers.lowcode)?;
+    if let Some(reply) = &transcript.headers.agent {
+        host.agent_reply = reply.clone();
+    }
     let inputs = transcript.lines.iter().filter_map(|line| match line {
         Line::Customer(text) => Some(text.clone()),
         _ => None,

@@ -87,6 +87,17 @@ pub async fn execute(
         HostCall::Intent { text, intents, .. } => {
             HostResult::Intent(intent(hosts, text, intents, id, log).await)
         }
+        HostCall::Agent { agent, .. } => {
+            // No virtual-agent client yet: the answer counts as a wrong one.
+            log.record(LogRecord::new(
+                id,
+                Level::Info,
+                format!(
+                    "agent `{agent}`: no virtual agent is configured; the answer is a wrong one"
+                ),
+            ));
+            HostResult::Agent(None)
+        }
     }
 }
 

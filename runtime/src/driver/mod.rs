@@ -14,6 +14,7 @@
 mod host;
 mod log;
 mod scripts;
+mod settings;
 mod table;
 
 use std::fmt;
@@ -27,6 +28,7 @@ use tokio::sync::mpsc;
 pub use self::host::{execute, run_script, BlockingHost, Hosts, ScriptReport};
 pub use self::log::{mask_documents, Level, LogRecord, LogSink, MemoryLog, StderrLog};
 pub use self::scripts::{LoadedScript, ScriptLoadError, Scripts};
+pub use self::settings::lowcode_settings;
 
 use self::table::{Inbound, Next, Table};
 use crate::bytecode::Program;
