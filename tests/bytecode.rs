@@ -131,11 +131,67 @@ fn every_program_compiles_round_trips_and_disassembles() {
     }
 }
 
-/// Real program bytes to mutate: the smallest test flow and the largest example.
-fn samples() -> Vec<Vec<u8>> {
-    let small = compiled(&[root().join("tests/data/bytecode/minimal.flow")]).to_bytes();
-    let provedor = compiled(&flow_files(&root().join("examples/provedor"))).to_bytes();
-    vec![small, provedor]
+#[test]
+fn build_then_disasm_works_on_every_program() {
+    let out_dir = std::env::temp_dir().join(format!("fluxo-bytecode-{}", std::process::id()));
+    std::fs::create_dir_all(&out_dir).expect("temp dir");
+    for (idx, (name, files)) in programs().iter().enumerate() {
+        let input = if name.starts_with("examples/") {
+            root().join(name)
+        } else {
+            files[0].clone()
+        };
+        let fxb = out_dir.join(format!("{idx}.fxb"));
+        let build = std::process::Command::new(env!("CARGO_BIN_EXE_fluxo"))
+            .current_dir(root())
+            .arg("build")
+            .arg(&input)
+            .arg("-o")
+            .arg(&fxb)
+            .output()
+            .expect("run fluxo build");
+        assert!(
+            build.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&build.stderr)
+        );
+        let disasm = std::process::Command::new(env!("CARGO_BIN_EXE_fluxo"))
+            .current_dir(root())
+            .arg("disasm")
+            .arg(&fxb)
+            .output()
+            .expect("run fluxo disasm");
+        assert!(
+            disasm.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&disasm.stderr)
+        );
+        let text = String::from_utf8_lossy(&disasm.stdout);
+        assert!(text.contains("flow main"), "{name}: {text}");
+        // The sources are found from the paths recorded at build time.
+        assert!(text.contains(" | "), "{name}: no source lines in\n{text}");
+    }
+    let broken = out_dir.join("broken.fxb");
+    std::fs::write(&broken, b"FXB\0\x01\x00").expect("write");
+    let disasm = std::process::Command::new(env!("CARGO_BIN_EXE_fluxo"))
+        .arg("disasm")
+        .arg(&broken)
+        .output()
+        .expect("run fluxo disasm");
+    assert_eq!(disasm.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&disasm.stderr).contains("unexpected end of the file"));
+    let _ = std::fs::remove_dir_all(&out_dir);
+}
+
+/// Real program bytes to mutate: the smallest test flow and the largest example,
+/// compiled once for all cases.
+fn samples() -> &'static [Vec<u8>] {
+    static SAMPLES: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+    SAMPLES.get_or_init(|| {
+        let small = compiled(&[root().join("tests/data/bytecode/minimal.flow")]).to_bytes();
+        let provedor = compiled(&flow_files(&root().join("examples/provedor"))).to_bytes();
+        vec![small, provedor]
+    })
 }
 
 /// Loading either fails cleanly or yields a program that verifies and re-encodes.
@@ -183,6 +239,7 @@ fn every_bit_flip_of_a_small_program_loads_soundly() {
 #[test]
 fn every_truncation_and_extension_is_refused() {
     for sample in samples() {
+        let sample = sample.clone();
         for len in 0..sample.len() {
             let cut = &sample[..len];
             assert!(
@@ -209,6 +266,7 @@ fn byte_swaps_and_seeded_overwrites_load_soundly() {
         state
     };
     for sample in samples() {
+        let sample = sample.clone();
         let len = sample.len();
         for _ in 0..2000 {
             let mut bytes = sample.clone();
