@@ -7,9 +7,12 @@
 
 pub mod customer;
 pub mod generate;
+pub mod measure;
 pub mod model;
 pub mod ours;
 pub mod print_flow;
 pub mod print_yarn;
+pub mod report;
 pub mod rng;
+pub mod suite;
 pub mod yarn;

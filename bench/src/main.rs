@@ -1,0 +1,78 @@
+//! `fluxo-bench`: runs Fluxo and Yarn Spinner on the same generated ISP support flows,
+//! in this one process, and prints a Markdown table of the figures against the targets
+//! (BENCHMARKS.md has a real run).
+//!
+//! `cargo run --release -p fluxo-bench -- [--sizes 100,1000,10000] [--sessions 1000000]`
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+
+use fluxo_bench::report;
+use fluxo_bench::suite::{self, Options};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "fluxo-bench",
+    about = "Fluxo against Yarn Spinner on generated ISP support flows"
+)]
+struct Args {
+    /// Program sizes in cards, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "100,1000,10000")]
+    sizes: Vec<usize>,
+    /// Waiting conversations held in memory for the resident-memory figure.
+    #[arg(long, default_value_t = 1_000_000)]
+    sessions: usize,
+    /// Scripted customers per size (seeds 0..N).
+    #[arg(long, default_value_t = 1_000)]
+    conversations: usize,
+    /// Answers after which a scripted customer stops answering.
+    #[arg(long, default_value_t = 40)]
+    max_answers: usize,
+    /// The least seconds each timing runs for.
+    #[arg(long, default_value_t = 2.0)]
+    min_seconds: f64,
+    /// The most MiB of live Yarn dialogues to hold for Yarn's memory figure.
+    #[arg(long, default_value_t = 1024)]
+    yarn_memory_mib: u64,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if args.sizes.is_empty()
+        || args.conversations == 0
+        || args.sessions == 0
+        || args.max_answers == 0
+    {
+        eprintln!(
+            "error: --sizes, --conversations, --sessions and --max-answers must not be empty or 0"
+        );
+        return ExitCode::from(2);
+    }
+    let options = Options {
+        conversations: args.conversations,
+        max_answers: args.max_answers,
+        sessions: args.sessions,
+        min_time: Duration::from_secs_f64(args.min_seconds.max(0.0)),
+        yarn_memory_budget: args.yarn_memory_mib << 20,
+    };
+    let mut all = Vec::new();
+    for cards in &args.sizes {
+        let mut log = |line: &str| eprintln!("[{cards}] {line}");
+        match suite::measure(*cards, &options, &mut log) {
+            Ok(figures) => all.push(figures),
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let command = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
+    let command = format!("cargo run --release -p fluxo-bench -- {command}");
+    print!(
+        "{}",
+        report::markdown(&report::machine(), command.trim_end(), &all)
+    );
+    ExitCode::SUCCESS
+}
