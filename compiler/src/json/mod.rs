@@ -99,7 +99,7 @@ pub fn export(files: &[File]) -> Result<String, JsonError> {
 pub fn import(json: &str) -> Result<Imported, JsonError> {
     let value: Value = serde_json::from_str(json).map_err(|e| JsonError {
         path: None,
-        position: Some((e.line(), e.column())),
+        position: Some((e.line(), e.column().max(1))),
         message: format!("malformed JSON: {}", strip_position(&e)),
     })?;
     let value = schema::migrate(value).map_err(|r| JsonError {

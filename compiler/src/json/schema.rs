@@ -309,6 +309,8 @@ fn foreign(object: &Map<String, Value>) -> String {
         || definition.is_some_and(|d| d.contains_key("states"))
     {
         Some("a Twilio Studio flow definition (it has `states` and `initial_state`)")
+    } else if has("nodes") && has("connections") {
+        Some("an n8n workflow (it has `nodes` and `connections`)")
     } else if has("nodes") && has("edges") {
         Some("a node-and-edge graph from another flow builder (it has `nodes` and `edges`)")
     } else {
