@@ -1,4 +1,5 @@
-//! Finding and loading `.flow` files: a file path, or a folder searched recursively.
+//! Finding and loading `.flow` files (a file path, or a folder searched recursively) and
+//! the Low Code scripts their `script` items name.
 
 use std::path::{Path, PathBuf};
 
@@ -58,7 +59,8 @@ pub fn write(path: &Path, text: &str) -> CliResult<()> {
     std::fs::write(path, text).map_err(|e| io_error(path, &e))
 }
 
-/// Loads the program at `path` (a file or a folder of `.flow` files).
+/// Loads the flow files at `path` (a file or a folder of `.flow` files), without the
+/// scripts they name; commands that check or compile want [`load_program`].
 pub fn load_sources(path: &Path) -> CliResult<Sources> {
     let mut sources = Sources::new();
     for file in flow_files(path)? {
@@ -68,12 +70,16 @@ pub fn load_sources(path: &Path) -> CliResult<Sources> {
     Ok(sources)
 }
 
+/// Loads the program at `path`: its flow files and the Low Code script of every `script`
+/// item, relative to the `.flow` file that declares it. A script that cannot be read is
+/// not an I/O failure here: the checker reports it at the item (E0418).
+pub fn load_program(path: &Path) -> CliResult<Sources> {
+    let mut sources = load_sources(path)?;
+    fluxo_compiler::load_scripts(&mut sources, |script| std::fs::read_to_string(script));
+    Ok(sources)
+}
+
 pub fn io_error(path: &Path, err: &std::io::Error) -> CliError {
-    let what = match err.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        std::io::ErrorKind::InvalidData => "not valid UTF-8 text".to_string(),
-        _ => err.to_string(),
-    };
+    let what = fluxo_compiler::describe_io_error(err);
     CliError(format!("{}: {what}", path.display()))
 }

@@ -1,6 +1,7 @@
 //! The checker's diagnostics as data: every `tests/data/diagnostics/<area>/*.flow` is a
 //! snapshot (source, then the rendered diagnostics without colour), every
-//! `tests/data/check/ok/*.flow` must check without a diagnostic, and every code of the
+//! `tests/data/check/ok/*.flow` must check without a diagnostic (the Low Code scripts a
+//! case names are loaded as the CLI loads them), and every code of the
 //! registry must have one example of each kind. `docs/diagnostics.md` is generated from
 //! the registry and must be in step with it.
 
@@ -18,6 +19,9 @@ fn check_file(path: &Path) -> (Sources, Checked) {
         .to_string();
     let mut sources = Sources::new();
     sources.add(name, text);
+    fluxo_compiler::load_scripts(&mut sources, |script| {
+        std::fs::read_to_string(data.join(script))
+    });
     let checked = fluxo_compiler::check(&sources);
     (sources, checked)
 }

@@ -12,8 +12,8 @@ pub mod lower;
 pub mod render;
 pub mod source;
 
-pub use check::{CheckOptions, Checked};
-pub use source::{SourceFile, Sources};
+pub use check::{describe_io_error, load_scripts, CheckOptions, Checked};
+pub use source::{ScriptFile, SourceFile, SourceKind, Sources};
 
 use fluxo_grammar::{ast, Comment, Diagnostic};
 
@@ -25,11 +25,11 @@ pub struct ParsedFile {
     pub comments: Vec<Comment>,
 }
 
-/// Parses every file; the diagnostics of all files come back together.
+/// Parses every flow file; the diagnostics of all files come back together.
 pub fn parse_all(sources: &Sources) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
-    for file in sources.iter() {
+    for file in sources.flows() {
         let parsed = fluxo_grammar::parse(file.id, &file.text);
         diagnostics.extend(parsed.diagnostics);
         files.push(ParsedFile { id: file.id, ast: parsed.file, comments: parsed.comments });
@@ -45,7 +45,7 @@ pub fn check(sources: &Sources) -> Checked {
 /// Parses and checks a program: every diagnostic of every file, syntax ones included.
 pub fn check_with(sources: &Sources, options: &CheckOptions) -> Checked {
     let (files, mut diagnostics) = parse_all(sources);
-    let (program, checked) = check::check_files(&files, options);
+    let (program, checked) = check::check_files(sources, &files, options);
     diagnostics.extend(checked);
     check::sort(&mut diagnostics);
     Checked { files, program, diagnostics }

@@ -1,4 +1,5 @@
-//! `fluxo check PATH`: parse and check every `.flow` file, report all diagnostics.
+//! `fluxo check PATH`: parse and check every `.flow` file and the Low Code scripts they
+//! name, report all diagnostics.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,7 +26,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> CliResult<ExitCode> {
-    let sources = files::load_sources(&args.path)?;
+    let sources = files::load_program(&args.path)?;
     let options = CheckOptions { entry: args.entry };
     let checked = fluxo_compiler::check_with(&sources, &options);
     let diagnostics = &checked.diagnostics;
@@ -35,9 +36,10 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
         .any(|d| d.is_error() || args.deny_warnings);
     if matches!(args.format, Format::Text) {
         let verdict = if failed { "failed" } else { "ok" };
+        let n_flows = sources.flows().count();
+        let n_scripts = sources.len() - n_flows;
         eprintln!(
-            "check {verdict}: {} file(s), {}",
-            sources.len(),
+            "check {verdict}: {n_flows} file(s), {n_scripts} script(s), {}",
             report::summary(diagnostics)
         );
     }

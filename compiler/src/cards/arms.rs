@@ -88,8 +88,8 @@ pub(crate) fn strings(cx: &mut Cx, spec: &CardSpec, arms: &Arms) {
     }
 }
 
-/// Exactly one `yes` arm and one `no` arm.
-pub(crate) fn yes_no(cx: &mut Cx, spec: &CardSpec, arms: &Arms, stmt: Span) {
+/// Exactly one `yes` arm and one `no` arm. Returns whether both are there.
+pub(crate) fn yes_no(cx: &mut Cx, spec: &CardSpec, arms: &Arms, stmt: Span) -> bool {
     let card = display_name(spec);
     let mut seen: HashMap<String, Loc> = HashMap::new();
     for arm in &arms.arms {
@@ -109,8 +109,10 @@ pub(crate) fn yes_no(cx: &mut Cx, spec: &CardSpec, arms: &Arms, stmt: Span) {
         };
         duplicate(cx, &mut seen, key.to_string(), at, &arm.pattern);
     }
+    let mut complete = true;
     for key in ["yes", "no"] {
         if !seen.contains_key(key) {
+            complete = false;
             let message = format!("the `{key}` arm is missing");
             let at = cx.loc(if arms.arms.is_empty() {
                 stmt
@@ -124,6 +126,7 @@ pub(crate) fn yes_no(cx: &mut Cx, spec: &CardSpec, arms: &Arms, stmt: Span) {
             });
         }
     }
+    complete
 }
 
 /// Reports an arm whose key an earlier arm has.

@@ -80,7 +80,11 @@ pub(crate) fn check_call(
                 message,
             });
         }
-        (ArmsSpec::YesNo, Some(a)) => arms::yes_no(cx, spec, a, stmt.span),
+        (ArmsSpec::YesNo, Some(a)) => {
+            // A missing arm is reported; going on after the card keeps what follows
+            // from being reported unreachable as well.
+            falls_through |= !arms::yes_no(cx, spec, a, stmt.span);
+        }
         (ArmsSpec::YesNo | ArmsSpec::Subject, _) => {}
     }
     match spec.name {

@@ -16,6 +16,7 @@ mod dataflow;
 mod declare;
 mod loops;
 mod problem;
+mod scripts;
 mod suggest;
 pub(crate) mod types;
 mod vars;
@@ -29,10 +30,11 @@ use fluxo_stdlib::builtins;
 use fluxo_stdlib::erp::ErpSystem;
 use fluxo_stdlib::types::{ItemKind, Ty};
 
-use crate::ParsedFile;
+use crate::{ParsedFile, Sources};
 
 pub use problem::Loc;
 pub(crate) use problem::Problem;
+pub use scripts::{describe_io_error, load_scripts};
 pub(crate) use suggest::closest;
 pub use types::Type;
 
@@ -202,9 +204,14 @@ impl ProgramInfo {
     }
 }
 
-/// Checks parsed files. Syntax diagnostics are the caller's; the result holds only the
-/// checker's, sorted.
-pub fn check_files(files: &[ParsedFile], options: &CheckOptions) -> (ProgramInfo, Vec<Diagnostic>) {
+/// Checks parsed files (the flow files of `sources`, which also holds the Low Code
+/// scripts). Syntax diagnostics are the caller's; the result holds only the checker's,
+/// sorted.
+pub fn check_files(
+    sources: &Sources,
+    files: &[ParsedFile],
+    options: &CheckOptions,
+) -> (ProgramInfo, Vec<Diagnostic>) {
     let mut cx = Cx::new(options);
     // 1. Declarations: items of every kind, the `erp` line, the entry flow.
     declare::collect(&mut cx, files);
@@ -217,6 +224,8 @@ pub fn check_files(files: &[ParsedFile], options: &CheckOptions) -> (ProgramInfo
     dataflow::analyse(&mut cx, &graph);
     // 5. Loops that never wait for the customer.
     loops::check(&mut cx, &graph);
+    // 6. Low Code scripts: each file the host supplied compiles in the sandbox.
+    scripts::check(&mut cx, files, sources);
     let mut diagnostics: Vec<Diagnostic> = cx
         .problems
         .into_iter()

@@ -127,6 +127,11 @@ pub(crate) enum Problem {
         var: String,
         ty: String,
     },
+    InterpolatedRecord {
+        at: Loc,
+        var: String,
+        fields: Vec<String>,
+    },
     UnknownArgument {
         at: Loc,
         card: String,
@@ -211,6 +216,20 @@ pub(crate) enum Problem {
         card: String,
         param: String,
         message: &'static str,
+    },
+    ScriptCompile {
+        /// Inside the script.
+        at: Loc,
+        /// The `script` item's path.
+        declared: Loc,
+        script: String,
+        message: String,
+    },
+    ScriptUnreadable {
+        at: Loc,
+        path: String,
+        looked_for: String,
+        reason: String,
     },
     Unassigned {
         at: Loc,
@@ -341,6 +360,13 @@ impl Problem {
             WhenSubject { at, name, found } => err("E0306", format!("`when` cannot branch on `{name}`"), at.label(format!("this is {found}, not an enum")))
                 .with_note("`when` takes `channel`, `branch`, `hours <period>`, `shift`, `tag`, `registration`, `origin` or an enum variable; use `if` for other values"),
             NoFields { at, var, ty } => err("E0307", format!("`{var}` has no fields"), at.label(format!("`{var}` is {ty}, not a record"))),
+            InterpolatedRecord { at, var, fields } => {
+                let note = match fields.first() {
+                    Some(field) => format!("interpolate its fields, such as `{{{var}.{field}}}`; its fields are {}", list(&fields)),
+                    None => "its script declares no fields; declare the ones to show".to_string(),
+                };
+                err("E0308", format!("`{var}` is a whole record"), at.label("a record cannot be shown as text")).with_note(note)
+            }
             UnknownArgument { at, card, name, params, suggestion } => {
                 let takes = if params.is_empty() { "no arguments".to_string() } else { list(&params) };
                 did_you_mean(
@@ -393,6 +419,11 @@ impl Problem {
             }
             Arms { at, card, message } => err("E0415", format!("`{card}`: {message}"), at.label(message)),
             ArgumentRange { at, card, param, message } => err("E0416", format!("`{card}`: `{param}` {message}"), at.label("out of range")),
+            ScriptCompile { at, declared, script, message } => err("E0417", format!("script `{script}` does not compile"), at.label(message))
+                .with_secondary(declared.label(format!("the script `{script}` is declared here")))
+                .with_note("scripts are Rhai run in the Low Code sandbox; see docs/lowcode.md"),
+            ScriptUnreadable { at, path, looked_for, reason } => err("E0418", format!("cannot read script file \"{path}\""), at.label(reason))
+                .with_note(format!("looked for {looked_for}; a script's path is relative to the .flow file that declares it")),
             Unassigned { at, name } => err("E0501", format!("`{name}` may be unassigned here"), at.label("read here"))
                 .with_note("some path to this point does not assign it; assign it on every path, or move the read"),
             EndlessLoop { at, others } => {

@@ -140,11 +140,23 @@ pub(crate) fn path(env: &mut dyn Env, path: &Path) -> Type {
     ty
 }
 
-/// Checks every `{name}` interpolated in `text`.
+/// Checks every `{name}` interpolated in `text`. A whole record has no text form a
+/// customer should see, so only its fields may be interpolated.
 pub(crate) fn interpolations(env: &mut dyn Env, text: &Str) {
     for part in &text.parts {
         if let StrPart::Var(var) = part {
-            path(env, var);
+            if let Type::Record(script) = path(env, var) {
+                let fields = env
+                    .fields(script)
+                    .iter()
+                    .map(|(name, _)| name.clone())
+                    .collect();
+                env.report(Problem::InterpolatedRecord {
+                    at: env.loc(var.span),
+                    var: var.dotted(),
+                    fields,
+                });
+            }
         }
     }
 }

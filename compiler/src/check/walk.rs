@@ -201,8 +201,13 @@ impl Walker<'_> {
                 self.arms_bodies(arms, id, next, &[]);
             }
             ast::AskKind::Confirm { arms } => {
-                cards::arms::yes_no(self.cx, spec, arms, stmt.span);
+                let complete = cards::arms::yes_no(self.cx, spec, arms, stmt.span);
                 self.arms_bodies(arms, id, next, &[]);
+                if !complete {
+                    // The missing arm is reported; treating it as going on after the
+                    // card keeps what follows from being reported unreachable as well.
+                    self.graph.edge(id, next);
+                }
             }
             ast::AskKind::Input { ty, var } => {
                 binds = cards::ask_input::check(self.cx, ty, var);

@@ -1,0 +1,226 @@
+//! Low Code scripts: finding the files a program's `script` items name, and checking
+//! that each compiles in the Low Code sandbox.
+//!
+//! The compiler reads no files. [`load_scripts`] works out where each script is (its
+//! path is relative to the `.flow` file that declares it) and asks the host for the text
+//! through a callback; the answer goes into the [`Sources`]. The checker step [`check`]
+//! then compiles every script the host supplied with `fluxo_runtime::lowcode::compile`,
+//! the function the runtime loads scripts with, so a script that passes here loads there.
+//! A script the host did not supply (an in-memory program) is not checked.
+
+use std::collections::HashSet;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use fluxo_grammar::ast::{self, Span};
+use fluxo_grammar::FileId;
+use fluxo_runtime::lowcode;
+
+use super::{Cx, Loc, Problem};
+use crate::source::{ScriptFile, Sources};
+use crate::ParsedFile;
+
+/// Loads the script of every `script` item of the program's flow files through `read`,
+/// which gets the path relative to where the flow files' names are (the names are
+/// paths, as the CLI gives them). A file `read` cannot give is recorded as unreadable,
+/// and the checker reports it at the item (E0418).
+pub fn load_scripts(sources: &mut Sources, mut read: impl FnMut(&Path) -> io::Result<String>) {
+    let mut wanted: Vec<(FileId, String, PathBuf)> = Vec::new();
+    for file in sources.flows() {
+        let parsed = fluxo_grammar::parse(file.id, &file.text);
+        for item in &parsed.file.items {
+            if let ast::ItemKind::Script(script) = &item.kind {
+                let path = script.path.display();
+                let resolved = resolve(&file.name, &path);
+                wanted.push((file.id, path, resolved));
+            }
+        }
+    }
+    for (from, path, resolved) in wanted {
+        let name = resolved.display().to_string();
+        match read(&resolved) {
+            Ok(text) => {
+                sources.add_script(from, &path, name, text);
+            }
+            Err(err) => sources.add_unreadable_script(from, &path, name, describe_io_error(&err)),
+        }
+    }
+}
+
+/// Where the script `path` of the flow file called `flow_name` is.
+fn resolve(flow_name: &str, path: &str) -> PathBuf {
+    match Path::new(flow_name).parent() {
+        Some(dir) => dir.join(path),
+        None => PathBuf::from(path),
+    }
+}
+
+/// An I/O error as the end of a sentence: "no such file or directory".
+pub fn describe_io_error(err: &io::Error) -> String {
+    match err.kind() {
+        io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        io::ErrorKind::InvalidData => "not valid UTF-8 text".to_string(),
+        _ => err.to_string(),
+    }
+}
+
+/// Reports every declared script the host could not read (E0418) or that does not
+/// compile (E0417, pointing into the script). A file shared by several items is
+/// compiled and reported once.
+pub(crate) fn check(cx: &mut Cx, files: &[ParsedFile], sources: &Sources) {
+    let mut compiled: HashSet<FileId> = HashSet::new();
+    let scripts = cx.program.scripts.clone();
+    for info in &scripts {
+        let Some(declared) = path_loc(files, info.loc.file, info.item) else {
+            continue;
+        };
+        match sources.script(info.loc.file, &info.path) {
+            None => {}
+            Some(ScriptFile::Unreadable { looked_for, reason }) => {
+                cx.report(Problem::ScriptUnreadable {
+                    at: declared,
+                    path: info.path.clone(),
+                    looked_for: looked_for.clone(),
+                    reason: reason.clone(),
+                });
+            }
+            Some(ScriptFile::Loaded(id)) => {
+                if !compiled.insert(*id) {
+                    continue;
+                }
+                let Some(file) = sources.get(*id) else {
+                    continue;
+                };
+                if let Err(err) = lowcode::compile(&info.name, &file.text) {
+                    let start = sources.offset(*id, err.line, err.column);
+                    cx.report(Problem::ScriptCompile {
+                        at: Loc::new(*id, token_span(&file.text, start)),
+                        declared,
+                        script: info.name.clone(),
+                        message: err.message,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The path string of the `script` item `item` of file `file`.
+fn path_loc(files: &[ParsedFile], file: FileId, item: usize) -> Option<Loc> {
+    let parsed = files.iter().find(|it| it.id == file)?;
+    match &parsed.ast.items.get(item)?.kind {
+        ast::ItemKind::Script(script) => Some(Loc::new(file, script.path.span)),
+        _ => None,
+    }
+}
+
+/// The word (a name or a number) at `start`, else the character there, else an empty
+/// span at the end of a line or of the text: Rhai reports a position, not a range.
+fn token_span(text: &str, start: u32) -> Span {
+    let rest = text.get(start as usize..).unwrap_or("");
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let width = match rest.chars().next() {
+        Some(c) if is_word(c) => rest.find(|c: char| !is_word(c)).unwrap_or(rest.len()),
+        Some(c) if c != '\n' && c != '\r' => c.len_utf8(),
+        _ => 0,
+    };
+    let start = start as usize;
+    Span::new(start, start + width)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_are_found_next_to_their_flow_file() {
+        assert_eq!(
+            resolve("examples/provedor/main.flow", "scripts/sinal.rhai"),
+            Path::new("examples/provedor/scripts/sinal.rhai")
+        );
+        assert_eq!(resolve("main.flow", "s.rhai"), Path::new("s.rhai"));
+    }
+
+    #[test]
+    fn load_scripts_asks_for_each_named_file_and_records_failures() {
+        let mut sources = Sources::new();
+        let flow = "script a \"a.rhai\" -> { x: number }\nscript b \"b.rhai\" -> { y: text }\n";
+        let main = sources.add("p/main.flow", flow);
+        let mut asked = Vec::new();
+        load_scripts(&mut sources, |path| {
+            asked.push(path.to_path_buf());
+            if path.ends_with("a.rhai") {
+                Ok("#{ x: 1 }".to_string())
+            } else {
+                Err(io::Error::from(io::ErrorKind::NotFound))
+            }
+        });
+        assert_eq!(asked, [Path::new("p/a.rhai"), Path::new("p/b.rhai")]);
+        assert!(matches!(
+            sources.script(main, "a.rhai"),
+            Some(ScriptFile::Loaded(_))
+        ));
+        assert_eq!(
+            sources.script(main, "b.rhai"),
+            Some(&ScriptFile::Unreadable {
+                looked_for: "p/b.rhai".to_string(),
+                reason: "no such file or directory".to_string(),
+            })
+        );
+        assert_eq!(
+            sources.flows().count(),
+            1,
+            "scripts are not parsed as flows"
+        );
+    }
+
+    const FLOW: &str = "script a \"a.rhai\" -> { x: number }\n\
+                        flow main {\n    lowcode(script: a) as r\n    say \"{r.x}\"\n    end\n}\n";
+
+    fn codes(sources: &Sources) -> Vec<(&'static str, FileId, std::ops::Range<usize>)> {
+        crate::check(sources)
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.primary.file, d.primary.span.range()))
+            .collect()
+    }
+
+    #[test]
+    fn a_script_error_points_into_the_script_once_per_file() {
+        let mut sources = Sources::new();
+        let main = sources.add("main.flow", FLOW);
+        let other = sources.add("other.flow", "script b \"a.rhai\" -> { y: text }\n");
+        let script =
+            sources.add_script(main, "a.rhai", "a.rhai", "let y = 1;\nlet z = inptu;\n#{}");
+        sources.add_script(other, "a.rhai", "a.rhai", "");
+        assert_eq!(codes(&sources), [("E0417", script, 19..24)]);
+    }
+
+    #[test]
+    fn scripts_that_compile_or_were_not_supplied_are_quiet() {
+        let mut sources = Sources::new();
+        let main = sources.add("main.flow", FLOW);
+        assert_eq!(codes(&sources), [], "not supplied: not checked");
+        sources.add_script(main, "a.rhai", "a.rhai", "#{ x: input.n + 1 }");
+        assert_eq!(codes(&sources), []);
+    }
+
+    #[test]
+    fn an_unreadable_script_is_reported_at_its_path() {
+        let mut sources = Sources::new();
+        let main = sources.add("main.flow", FLOW);
+        sources.add_unreadable_script(main, "a.rhai", "a.rhai", "permission denied");
+        assert_eq!(codes(&sources), [("E0418", main, 9..17)]);
+    }
+
+    #[test]
+    fn token_span_covers_the_word_at_the_position() {
+        assert_eq!(token_span("let x = inptu.a;", 8).range(), 8..13);
+        assert_eq!(token_span("aç;", 0).range(), 0..3);
+        assert_eq!(token_span("a + b", 2).range(), 2..3);
+        assert_eq!(token_span("a\nb", 1).range(), 1..1);
+        assert_eq!(token_span("a", 1).range(), 1..1);
+        assert_eq!(token_span("a", 9).range(), 9..9);
+    }
+}
