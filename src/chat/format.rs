@@ -37,6 +37,9 @@ pub struct Headers {
     /// `@lowcode <script> <json>`: the record a Low Code script returns; `@lowcode
     /// <script> error "<why>"` makes it fail.
     pub lowcode: Vec<(String, Result<String, String>)>,
+    /// `@agent "<reply>"`: what the AI virtual agent replies; `@agent none`: it has
+    /// no reply. Absent: the offline host's canned reply.
+    pub agent: Option<Option<String>>,
 }
 
 /// One event line.
@@ -160,6 +163,13 @@ fn header(headers: &mut Headers, text: &str) -> Result<(), String> {
             return Ok(());
         }
         "lowcode" => return lowcode(headers, value),
+        "agent" => {
+            headers.agent = Some(match value {
+                "none" => None,
+                quoted => Some(unquote(quoted)?),
+            });
+            return Ok(());
+        }
         _ => return Err(format!("unknown header `@{name}`")),
     };
     *slot = Some(unquote(value)?);
@@ -249,6 +259,7 @@ mod tests {
 @company "Provedor Exemplo"         //   company name,
 @lowcode sinal {"dbm": -24.5, "olt": "OLT-01"}
 @lowcode outro error "fora do ar"
+@agent "Nosso horário é das 8h às 18h."
 < Olá, Ana!
 <   1) Financeiro
 <
@@ -258,6 +269,11 @@ mod tests {
 "#;
         let parsed = parse(text).unwrap();
         assert_eq!(parsed.headers.program.as_deref(), Some("provedor/"));
+        assert_eq!(
+            parsed.headers.agent,
+            Some(Some("Nosso horário é das 8h às 18h.".to_string()))
+        );
+        assert_eq!(parse("@agent none\n").unwrap().headers.agent, Some(None));
         assert_eq!(parsed.headers.contact_name.as_deref(), Some("Ana"));
         assert_eq!(
             parsed.headers.contact_phone.as_deref(),

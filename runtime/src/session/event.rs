@@ -64,6 +64,9 @@ pub enum HostResult {
     /// The index of the intent the text expresses, `None` when it expresses none (or
     /// the AI did not answer).
     Intent(Option<usize>),
+    /// The virtual agent's reply to the customer, `None` when it had none (or did not
+    /// answer): then the customer's text counts as a wrong answer.
+    Agent(Option<String>),
 }
 
 /// One thing the session delivers.
@@ -172,6 +175,13 @@ pub enum HostCall {
         text: String,
         intents: Vec<String>,
         agent: Option<String>,
+    },
+    /// Let the AI virtual agent `agent` answer `text`, which the customer wrote to
+    /// `question` (the question and its options, as sent) and which picks no option.
+    Agent {
+        agent: String,
+        question: String,
+        text: String,
     },
 }
 

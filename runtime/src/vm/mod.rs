@@ -106,6 +106,7 @@ pub(crate) fn resume(
                     crate::session::HostCall::Intent { .. },
                     HostResult::Intent(_)
                 )
+                | (crate::session::HostCall::Agent { .. }, HostResult::Agent(_))
         ),
         _ => false,
     };

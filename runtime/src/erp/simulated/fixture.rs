@@ -46,6 +46,10 @@ struct RawFixture {
     ticket_departments: Vec<Named>,
     #[serde(default)]
     ticket_subjects: Vec<Named>,
+    /// Request ops (`second_copy`, ...) or `all` that answer `unavailable`: an ERP
+    /// outage, for transcripts of the fail paths.
+    #[serde(default)]
+    unavailable: Vec<String>,
     customers: Vec<RawCustomer>,
 }
 
@@ -189,6 +193,8 @@ pub(crate) struct Book {
     pub ticket_prefix: String,
     pub departments: Vec<Named>,
     pub subjects: Vec<Named>,
+    /// The request ops the simulated ERP answers with `unavailable`.
+    pub unavailable: Vec<String>,
     pub customers: Vec<BookCustomer>,
 }
 
@@ -244,7 +250,36 @@ pub(crate) fn load(text: &str) -> Result<Book, FixtureError> {
 
 type Failure = (Vec<Step>, String);
 
+/// Every request op, for the fixture's `unavailable` list (`Request::op` names them).
+const OPS: &[&str] = &[
+    "find_customer_by_document",
+    "find_customer_by_phone",
+    "list_contracts",
+    "second_copy",
+    "invoice",
+    "trust_unlock",
+    "release_speed",
+    "diagnose",
+    "contract_document",
+    "sign_contract",
+    "list_ticket_options",
+    "open_ticket",
+    "authenticate",
+    "wifi_password",
+];
+
 fn build(raw: RawFixture) -> Result<Book, Failure> {
+    for (idx, op) in raw.unavailable.iter().enumerate() {
+        if op != "all" && !OPS.contains(&op.as_str()) {
+            return Err((
+                vec![Step::Key("unavailable"), Step::Index(idx)],
+                format!(
+                    "unknown request {op:?} (expected `all` or one of {})",
+                    OPS.join(", ")
+                ),
+            ));
+        }
+    }
     let company = raw.company;
     if company.trust_unlock_days == 0 {
         return Err((
@@ -385,6 +420,7 @@ fn build(raw: RawFixture) -> Result<Book, Failure> {
         ticket_prefix: company.ticket_prefix,
         departments: raw.ticket_departments,
         subjects: raw.ticket_subjects,
+        unavailable: raw.unavailable,
         customers,
     })
 }

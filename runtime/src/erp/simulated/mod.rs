@@ -69,6 +69,17 @@ impl SimulatedErp {
     /// Executes a request as of `today`. Synchronous, for the single-threaded CLI.
     pub fn handle(&self, request: &Request, today: Date) -> Result<Response, ErpError> {
         ensure_offered(self.system, request)?;
+        let op = request.op();
+        if self
+            .book
+            .unavailable
+            .iter()
+            .any(|it| it == "all" || it == op)
+        {
+            return Err(ErpError::Unavailable {
+                detail: format!("the fixture makes `{op}` unavailable"),
+            });
+        }
         match request {
             Request::FindCustomerByDocument { document } => {
                 let wanted = validate::document(document)

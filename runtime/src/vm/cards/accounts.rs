@@ -21,21 +21,20 @@ pub(super) fn validate_document(
     let question = cx
         .arg_text(call.card, call.args, "question")?
         .unwrap_or_else(|| DOCUMENT_PROMPT.to_string());
-    ask_registration(cx, call, input, question, false)
+    ask_registration(cx, call, input, question)
 }
 
 pub(super) fn account_add(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
-    ask_registration(cx, call, input, ACCOUNT_ADD_PROMPT.to_string(), true)
+    ask_registration(cx, call, input, ACCOUNT_ADD_PROMPT.to_string())
 }
 
-/// Asks for a CPF/CNPJ, looks it up and links the conversation to it; `add` keeps the
-/// previous registration among the contact's accounts.
+/// Asks for a CPF/CNPJ, looks it up and links the conversation to it; the previous
+/// registration stays among the contact's accounts.
 fn ask_registration(
     cx: &mut Cx,
     call: Call,
     input: Input,
     question: String,
-    add: bool,
 ) -> Result<Next, RuntimeError> {
     if let Some(HostResult::Erp(result)) = host_result(input) {
         return match result {
@@ -47,13 +46,18 @@ fn ask_registration(
                     contract_id: None,
                     supplier: false,
                 };
-                if let Some(previous) = cx.s.ctx.link.take() {
-                    if add && previous.customer_id != link.customer_id {
-                        cx.s.accounts
-                            .retain(|it| it.customer_id != link.customer_id);
+                // The registration linked before stays one of the contact's accounts,
+                // and the one found is no longer among the others.
+                let link = match cx.s.ctx.link.take() {
+                    Some(previous) if previous.customer_id == link.customer_id => previous,
+                    Some(previous) => {
                         cx.s.accounts.push(previous);
+                        link
                     }
-                }
+                    None => link,
+                };
+                cx.s.accounts
+                    .retain(|it| it.customer_id != link.customer_id);
                 link_to(cx, link);
                 cx.bind(call.bind, Value::Text(customer.document.clone()))?;
                 Ok(Next::Go(call.after))

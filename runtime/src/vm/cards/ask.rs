@@ -1,5 +1,5 @@
 //! The question cards: `ask ... choice` (with the optional AI classification of free
-//! text), `ask ... confirm`, `ask ... input <type>`, and `optin`, which asks a yes/no
+//! text, or the virtual agent that answers it), `ask ... confirm`, `ask ... input <type>`, and `optin`, which asks a yes/no
 //! question of its own.
 
 use fluxo_stdlib::answers::read_confirm;
@@ -20,6 +20,8 @@ fn card_index(name: &str) -> u32 {
 
 /// Phase of `choice` while the AI classifies a free-text answer.
 const CLASSIFYING: u8 = 1;
+/// Phase of `choice` while the virtual agent answers a free-text answer.
+const CONSULTING: u8 = 2;
 
 pub(super) fn choice(
     cx: &mut Cx,
@@ -32,14 +34,32 @@ pub(super) fn choice(
     let table = menu_table(cx, menu)?;
     let options = labels(cx, table)?;
     let question = menu_text(&cx.message(prompt)?, &options);
-    if let Some(HostResult::Intent(found)) = host_result(input) {
-        return match found.and_then(|idx| table.options.get(idx)) {
-            Some(option) => Ok(Next::Go(option.target)),
-            None => cx.wrong_answer(cx.retry(card, args)?, |cx| {
-                cx.say(question);
-                Ok(())
-            }),
-        };
+    match host_result(input) {
+        Some(HostResult::Intent(found)) => {
+            return match found.and_then(|idx| table.options.get(idx)) {
+                Some(option) => Ok(Next::Go(option.target)),
+                None => cx.wrong_answer(cx.retry(card, args)?, |cx| {
+                    cx.say(question);
+                    Ok(())
+                }),
+            };
+        }
+        Some(HostResult::Agent(reply)) => {
+            return match reply.as_deref().map(str::trim).filter(|it| !it.is_empty()) {
+                // The agent answered a question of the customer's: no try is used.
+                Some(reply) => {
+                    cx.say(reply);
+                    cx.say(question);
+                    cx.s.card.phase = 0;
+                    Ok(Next::Wait(Wait::Customer))
+                }
+                None => cx.wrong_answer(cx.retry(card, args)?, |cx| {
+                    cx.say(question);
+                    Ok(())
+                }),
+            };
+        }
+        _ => {}
     }
     let Some(answer) = message(cx, input) else {
         cx.say(question);
@@ -48,14 +68,25 @@ pub(super) fn choice(
     if let Some(idx) = pick(answer, &options) {
         return Ok(Next::Go(table.options[idx].target));
     }
-    let ai = matches!(cx.arg_const(card, args, "ai")?, Some(Value::Bool(true)));
-    if ai && !answer.text.trim().is_empty() {
-        cx.s.card.phase = CLASSIFYING;
-        return Ok(Next::Wait(Wait::Host(HostCall::Intent {
-            text: answer.text.clone(),
-            intents: options,
-            agent: None,
-        })));
+    // Free text goes to the AI; a number that is no option is just a wrong answer.
+    let text = answer.text.trim();
+    if !text.is_empty() && text.parse::<i64>().is_err() {
+        if matches!(cx.arg_const(card, args, "ai")?, Some(Value::Bool(true))) {
+            cx.s.card.phase = CLASSIFYING;
+            return Ok(Next::Wait(Wait::Host(HostCall::Intent {
+                text: answer.text.clone(),
+                intents: options,
+                agent: None,
+            })));
+        }
+        if let Some((kind, idx)) = cx.arg_item(card, args, "agent") {
+            cx.s.card.phase = CONSULTING;
+            return Ok(Next::Wait(Wait::Host(HostCall::Agent {
+                agent: cx.entity_name(kind, idx)?,
+                question,
+                text: answer.text.clone(),
+            })));
+        }
     }
     cx.wrong_answer(cx.retry(card, args)?, |cx| {
         cx.say(question);

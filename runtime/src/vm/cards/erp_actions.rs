@@ -243,11 +243,18 @@ pub(super) fn result(
         }
         (_, Ok(Response::Authenticated { customer_id })) => {
             let texts = &cx.s.card.texts;
+            // Confirming the linked registration keeps the contract already chosen.
+            let contract_id =
+                cx.s.ctx
+                    .link
+                    .as_ref()
+                    .filter(|it| it.customer_id == *customer_id)
+                    .and_then(|it| it.contract_id.clone());
             let link = Link {
                 customer_id: customer_id.clone(),
                 name: texts.get(2).cloned().unwrap_or_default(),
                 document: texts.first().cloned().unwrap_or_default(),
-                contract_id: None,
+                contract_id,
                 supplier: false,
             };
             link_to(cx, link);
