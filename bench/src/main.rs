@@ -61,7 +61,13 @@ fn main() -> ExitCode {
     for cards in &args.sizes {
         let mut log = |line: &str| eprintln!("[{cards}] {line}");
         match suite::measure(*cards, &options, &mut log) {
-            Ok(figures) => all.push(figures),
+            Ok(figures) => {
+                // Each size's rows as soon as they are known: a long run keeps them
+                // even if it is stopped.
+                let rows = report::markdown(&report::machine(), "", std::slice::from_ref(&figures));
+                eprintln!("{rows}");
+                all.push(figures);
+            }
             Err(error) => {
                 eprintln!("error: {error}");
                 return ExitCode::FAILURE;

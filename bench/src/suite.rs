@@ -262,44 +262,39 @@ fn hold_snapshots(waiting: &[Vec<u8>], sessions: usize) -> Result<u64, String> {
 }
 
 /// Resident growth from holding live Yarn dialogues, each stopped at a waiting point of
-/// a script; as many as fit `budget` by a first estimate on a few.
+/// a script: dialogues are added in batches until their resident growth reaches
+/// `budget` (or 100,000 dialogues), so a large program never exhausts memory.
 fn hold_dialogues(
     flow: &YarnFlow,
     contact: &Contact,
     scripts: &[Conversation],
     budget: u64,
 ) -> Result<(usize, u64), String> {
-    const PROBE: usize = 8;
-    let (_, probe) = hold_dialogues_n(flow, contact, scripts, PROBE)?;
-    let per_dialogue = (probe / PROBE as u64).max(1);
-    let count = (budget / per_dialogue).clamp(PROBE as u64, 100_000) as usize;
-    hold_dialogues_n(flow, contact, scripts, count)
-}
-
-fn hold_dialogues_n(
-    flow: &YarnFlow,
-    contact: &Contact,
-    scripts: &[Conversation],
-    count: usize,
-) -> Result<(usize, u64), String> {
+    const BATCH: usize = 16;
+    const MOST: usize = 100_000;
     let mut events = Vec::new();
     let before = resident_bytes().ok_or("cannot read /proc/self/statm")?;
-    let mut held: Vec<YarnConversation> = Vec::with_capacity(count);
-    for index in 0..count {
-        let talk = &scripts[index % scripts.len()];
-        // Any strict prefix of the answers leaves the dialogue waiting.
-        let answered = index % talk.answers.len().max(1);
-        events.clear();
-        let mut dialogue = flow.start(contact, &mut events)?;
-        for answer in &talk.answers[..answered] {
+    let mut held: Vec<YarnConversation> = Vec::with_capacity(MOST.min(4096));
+    let mut grown = 0;
+    while held.len() < MOST && grown < budget {
+        for _ in 0..BATCH {
+            let index = held.len();
+            let talk = &scripts[index % scripts.len()];
+            // Any strict prefix of the answers leaves the dialogue waiting.
+            let answered = index % talk.answers.len().max(1);
             events.clear();
-            dialogue.answer(answer, &mut events)?;
+            let mut dialogue = flow.start(contact, &mut events)?;
+            for answer in &talk.answers[..answered] {
+                events.clear();
+                dialogue.answer(answer, &mut events)?;
+            }
+            held.push(dialogue);
         }
-        held.push(dialogue);
+        let now = resident_bytes().ok_or("cannot read /proc/self/statm")?;
+        grown = now.saturating_sub(before);
     }
-    let after = resident_bytes().ok_or("cannot read /proc/self/statm")?;
     black_box(&held);
-    Ok((count, after.saturating_sub(before)))
+    Ok((held.len(), grown))
 }
 
 /// The Opa JSON export of the flow: compact, and pretty as `fluxo export` writes it.
