@@ -37,7 +37,7 @@ pub struct Loaded {
 /// Compiles the `.flow` file or folder at `path`; diagnostics go to stderr and make
 /// it an error.
 pub fn compile(path: &Path) -> CliResult<Loaded> {
-    let sources = files::load_sources(path)?;
+    let sources = files::load_program(path)?;
     let compiled = fluxo_compiler::compile(&sources, &fluxo_compiler::CompileOptions::default());
     let errors: Vec<_> = compiled
         .diagnostics

@@ -42,7 +42,7 @@ fn default_output(input: &Path) -> PathBuf {
 }
 
 pub fn run(args: Args) -> CliResult<ExitCode> {
-    let sources = crate::files::load_sources(&args.path)?;
+    let sources = crate::files::load_program(&args.path)?;
     let compiled = fluxo_compiler::compile(&sources, &CompileOptions { entry: args.entry });
     report::print(&sources, &compiled.diagnostics, Format::Text);
     let Some(program) = compiled.program else {
