@@ -27,7 +27,10 @@ pub fn print(sources: &Sources, diagnostics: &[Diagnostic], format: Format) {
         Format::Text => eprint!("{}", render::render_text(sources, diagnostics, use_color())),
         Format::Json => {
             let json = render::to_json(sources, diagnostics);
-            println!("{}", serde_json::to_string_pretty(&json).unwrap_or_else(|_| "[]".to_string()));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json).unwrap_or_else(|_| "[]".to_string())
+            );
         }
     }
 }
@@ -37,5 +40,9 @@ pub fn summary(diagnostics: &[Diagnostic]) -> String {
     let n_errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let n_warnings = diagnostics.len() - n_errors;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}", plural(n_errors, "error"), plural(n_warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(n_errors, "error"),
+        plural(n_warnings, "warning")
+    )
 }

@@ -32,7 +32,11 @@ pub fn parse_all(sources: &Sources) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
     for file in sources.flows() {
         let parsed = fluxo_grammar::parse(file.id, &file.text);
         diagnostics.extend(parsed.diagnostics);
-        files.push(ParsedFile { id: file.id, ast: parsed.file, comments: parsed.comments });
+        files.push(ParsedFile {
+            id: file.id,
+            ast: parsed.file,
+            comments: parsed.comments,
+        });
     }
     (files, diagnostics)
 }
@@ -48,7 +52,11 @@ pub fn check_with(sources: &Sources, options: &CheckOptions) -> Checked {
     let (program, checked) = check::check_files(sources, &files, options);
     diagnostics.extend(checked);
     check::sort(&mut diagnostics);
-    Checked { files, program, diagnostics }
+    Checked {
+        files,
+        program,
+        diagnostics,
+    }
 }
 
 /// How to compile a program.
@@ -60,7 +68,9 @@ pub struct CompileOptions {
 
 impl Default for CompileOptions {
     fn default() -> CompileOptions {
-        CompileOptions { entry: "main".to_string() }
+        CompileOptions {
+            entry: "main".to_string(),
+        }
     }
 }
 
@@ -75,21 +85,42 @@ pub struct Compiled {
 /// Parses, checks and lowers a program. Lowering runs only when the checker found no
 /// errors; a lowering failure is a compiler bug, reported as diagnostic `E0000`.
 pub fn compile(sources: &Sources, options: &CompileOptions) -> Compiled {
-    let checked = check_with(sources, &CheckOptions { entry: options.entry.clone() });
+    let checked = check_with(
+        sources,
+        &CheckOptions {
+            entry: options.entry.clone(),
+        },
+    );
     let mut diagnostics = checked.diagnostics;
     if diagnostics.iter().any(Diagnostic::is_error) {
-        return Compiled { program: None, diagnostics };
+        return Compiled {
+            program: None,
+            diagnostics,
+        };
     }
     match lower::lower(sources, &checked.files, &checked.program) {
-        Ok(program) => Compiled { program: Some(program), diagnostics },
+        Ok(program) => Compiled {
+            program: Some(program),
+            diagnostics,
+        },
         Err(err) => {
-            let file = sources.iter().next().map_or(fluxo_grammar::FileId(0), |it| it.id);
-            let at = fluxo_grammar::Label::new(file, ast::Span::new(0, 0), "while compiling this program");
+            let file = sources
+                .iter()
+                .next()
+                .map_or(fluxo_grammar::FileId(0), |it| it.id);
+            let at = fluxo_grammar::Label::new(
+                file,
+                ast::Span::new(0, 0),
+                "while compiling this program",
+            );
             diagnostics.push(
                 Diagnostic::error("E0000", err.to_string(), at)
                     .with_note("this is a bug in fluxo; please report it with the program"),
             );
-            Compiled { program: None, diagnostics }
+            Compiled {
+                program: None,
+                diagnostics,
+            }
         }
     }
 }
