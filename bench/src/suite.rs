@@ -14,7 +14,7 @@ use yarnspinner::prelude::DialogueEvent;
 
 use crate::customer::{converse, Contact, Conversation};
 use crate::generate::generate;
-use crate::measure::{median, median_time, resident_bytes};
+use crate::measure::{median, median_time, release_free_memory, resident_bytes};
 use crate::ours;
 use crate::print_flow::print_flow;
 use crate::print_yarn::print_yarn;
@@ -251,6 +251,7 @@ fn hold_snapshots(waiting: &[Vec<u8>], sessions: usize) -> Result<u64, String> {
     if waiting.is_empty() {
         return Err("no conversation ever waited".to_string());
     }
+    release_free_memory();
     let before = resident_bytes().ok_or("cannot read /proc/self/statm")?;
     let mut held: Vec<Box<[u8]>> = Vec::with_capacity(sessions);
     for index in 0..sessions {
@@ -273,6 +274,7 @@ fn hold_dialogues(
     const BATCH: usize = 16;
     const MOST: usize = 100_000;
     let mut events = Vec::new();
+    release_free_memory();
     let before = resident_bytes().ok_or("cannot read /proc/self/statm")?;
     let mut held: Vec<YarnConversation> = Vec::with_capacity(MOST.min(4096));
     let mut grown = 0;
