@@ -8,6 +8,7 @@
 
 mod emit;
 mod expr;
+mod lines;
 mod stmt;
 mod tables;
 
@@ -21,6 +22,7 @@ use fluxo_runtime::bytecode::program::{FlowInfo, Program};
 use crate::check::ProgramInfo;
 use crate::{ParsedFile, Sources};
 use emit::Emitter;
+use lines::Lines;
 use stmt::FlowCx;
 use tables::Tables;
 
@@ -82,6 +84,7 @@ pub fn lower(
         .ok_or_else(|| LowerError::new(format!("no entry flow `{}`", info.entry)))?;
     t.program.entry = u32::try_from(entry).map_err(|_| LowerError::new("too many flows"))?;
 
+    let lines = Lines::new(sources);
     let mut em = Emitter::default();
     let mut menus = Vec::new();
     let mut switches = Vec::new();
@@ -110,7 +113,7 @@ pub fn lower(
         let labels = flow.labels.iter().map(|_| em.label()).collect();
         let mut cx = FlowCx {
             info,
-            sources,
+            lines: &lines,
             file: flow.loc.file,
             flow: flow_idx,
             labels,
@@ -121,7 +124,7 @@ pub fn lower(
         if em.open() {
             // Running off the end of a flow closes the conversation.
             let (line, column) =
-                sources.line_col(flow.loc.file, ast_flow.body.span.end.saturating_sub(1));
+                lines.line_col(flow.loc.file, ast_flow.body.span.end.saturating_sub(1));
             em.op(Op::End {}, (flow.loc.file.0, line, column));
         }
     }

@@ -2,7 +2,7 @@
 //! and call cards with arms, jumps for `if` and labels. A branch that finishes without
 //! leaving jumps to the statement after its `ask`/`when`/`if`.
 
-use fluxo_grammar::ast::{self, Arms, AskKind, Branch, Else, Pattern, Stmt, StmtKind};
+use fluxo_grammar::ast::{self, Arms, AskKind, Else, Pattern, Stmt, StmtKind};
 use fluxo_runtime::bytecode::op::Op;
 use fluxo_runtime::bytecode::program::{
     EntityRef, Menu, MenuOption, Subject, SwitchArm, SwitchTable, ValueType,
@@ -12,15 +12,15 @@ use fluxo_stdlib::types::{EnumKind, InputType};
 
 use super::emit::{Emitter, Label, Pos};
 use super::expr::{args_record, expr, pattern_index};
+use super::lines::Lines;
 use super::tables::Tables;
 use super::LowerError;
 use crate::check::{GotoTarget, ProgramInfo};
-use crate::Sources;
 
 /// What lowering one flow needs besides the tables.
 pub(crate) struct FlowCx<'a> {
     pub info: &'a ProgramInfo,
-    pub sources: &'a Sources,
+    pub lines: &'a Lines<'a>,
     pub file: fluxo_grammar::FileId,
     pub flow: usize,
     /// One label per `FlowInfo::labels` entry.
@@ -32,7 +32,7 @@ pub(crate) struct FlowCx<'a> {
 
 impl FlowCx<'_> {
     fn pos(&self, span: ast::Span) -> Pos {
-        let (line, column) = self.sources.line_col(self.file, span.start);
+        let (line, column) = self.lines.line_col(self.file, span.start);
         (self.file.0, line, column)
     }
 }
@@ -119,7 +119,7 @@ fn stmt(cx: &mut FlowCx<'_>, t: &mut Tables, em: &mut Emitter, s: &Stmt) -> Resu
                     let arms = [(yes, &yes_arm.body, false), (no, &no_arm.body, true)];
                     for (label, body, last) in arms {
                         em.place(label);
-                        branch(cx, t, em, body, end, last)?;
+                        branch(cx, t, em, body.stmts(), end, last)?;
                     }
                     em.place(end);
                 }
@@ -254,16 +254,13 @@ fn branch(
     cx: &mut FlowCx<'_>,
     t: &mut Tables,
     em: &mut Emitter,
-    body: &Branch,
+    body: &[Stmt],
     end: Label,
     last: bool,
 ) -> Result<(), LowerError> {
-    block(cx, t, em, body.stmts())?;
+    block(cx, t, em, body)?;
     if em.open() && !last {
-        let pos = body
-            .stmts()
-            .last()
-            .map_or((cx.file.0, 0, 0), |it| cx.pos(it.span));
+        let pos = body.last().map_or((cx.file.0, 0, 0), |it| cx.pos(it.span));
         em.op(Op::Jump { target: end.0 }, pos);
     }
     Ok(())
@@ -307,7 +304,7 @@ fn string_arms(
     let n_bodies = bodies.len();
     for (idx, (label, body)) in bodies.into_iter().enumerate() {
         em.place(label);
-        branch(cx, t, em, body, end, idx + 1 == n_bodies)?;
+        branch(cx, t, em, body.stmts(), end, idx + 1 == n_bodies)?;
     }
     em.place(end);
     Ok(())
@@ -399,7 +396,7 @@ fn lower_when(
     let n_bodies = bodies.len();
     for (idx, (label, body)) in bodies.into_iter().enumerate() {
         em.place(label);
-        branch(cx, t, em, body, end, idx + 1 == n_bodies)?;
+        branch(cx, t, em, body.stmts(), end, idx + 1 == n_bodies)?;
     }
     em.place(end);
     Ok(())
@@ -424,7 +421,7 @@ fn lower_if(
             pos,
         );
         let last = current.otherwise.is_none();
-        branch(cx, t, em, &Branch::Block(current.then.clone()), end, last)?;
+        branch(cx, t, em, &current.then.stmts, end, last)?;
         em.place(otherwise);
         match &current.otherwise {
             None => break,
