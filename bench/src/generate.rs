@@ -180,7 +180,7 @@ fn cpf_ask(question: &str) -> Step {
 }
 
 fn menu_steps(topic: usize, phrase: &str, below: std::ops::Range<usize>) -> Vec<Step> {
-    let greeting = if topic % 2 == 0 {
+    let greeting = if topic.is_multiple_of(2) {
         Card::WhenWhatsapp {
             whatsapp: vec![say("{user_name}, escolha uma opção no menu abaixo.")],
             other: vec![say("Escolha uma opção no menu abaixo.")],
@@ -233,7 +233,7 @@ fn plan_steps(topic: usize) -> Vec<Step> {
         .iter()
         .map(|(label, speed)| arm(label, vec![Card::SetPlan(*speed)]))
         .collect();
-    let department = if topic % 2 == 0 {
+    let department = if topic.is_multiple_of(2) {
         COMERCIAL
     } else {
         FINANCEIRO
