@@ -33,6 +33,10 @@ pub(super) fn choice(
     let card = card_index("ask_choice");
     let table = menu_table(cx, menu)?;
     let options = labels(cx, table)?;
+    let answer = message(cx, input);
+    if let Some(idx) = answer.and_then(|it| pick(it, &options)) {
+        return Ok(Next::Go(table.options[idx].target));
+    }
     let question = menu_text(&cx.message(prompt)?, &options);
     match host_result(input) {
         Some(HostResult::Intent(found)) => {
@@ -61,13 +65,10 @@ pub(super) fn choice(
         }
         _ => {}
     }
-    let Some(answer) = message(cx, input) else {
+    let Some(answer) = answer else {
         cx.say(question);
         return Ok(Next::Wait(Wait::Customer));
     };
-    if let Some(idx) = pick(answer, &options) {
-        return Ok(Next::Go(table.options[idx].target));
-    }
     // Free text goes to the AI; a number that is no option is just a wrong answer.
     let text = answer.text.trim();
     if !text.is_empty() && text.parse::<i64>().is_err() {

@@ -16,6 +16,8 @@ mod platform;
 mod survey;
 mod switch;
 
+use std::fmt::Write;
+
 use super::cx::Cx;
 use super::{Input, Next, RuntimeError};
 use crate::bytecode::Op;
@@ -126,7 +128,8 @@ pub(crate) fn host_result<'e>(input: Input<'e>) -> Option<&'e HostResult> {
 pub(crate) fn menu_text(question: &str, options: &[String]) -> String {
     let mut text = question.to_string();
     for (idx, option) in options.iter().enumerate() {
-        text.push_str(&format!("\n  {}) {option}", idx + 1));
+        // Writing into a String cannot fail.
+        let _ = write!(text, "\n  {}) {option}", idx + 1);
     }
     text
 }

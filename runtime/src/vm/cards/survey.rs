@@ -2,6 +2,8 @@
 //! scale, listed ascending or descending, with optional labels) and `describe` (a short
 //! description for the attendants).
 
+use std::fmt::Write;
+
 use fluxo_stdlib::answers::fold;
 
 use super::{message, Call, Cx};
@@ -31,8 +33,13 @@ pub(super) fn survey(cx: &mut Cx, call: Call, input: Input) -> Result<Next, Runt
     let mut text = question;
     for value in &values {
         match label_of(*value) {
-            Some(label) => text.push_str(&format!("\n  {value}) {label}")),
-            None => text.push_str(&format!("\n  {value}")),
+            // Writing into a String cannot fail.
+            Some(label) => {
+                let _ = write!(text, "\n  {value}) {label}");
+            }
+            None => {
+                let _ = write!(text, "\n  {value}");
+            }
         }
     }
     let Some(answer) = message(cx, input) else {
