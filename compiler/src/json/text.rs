@@ -5,6 +5,9 @@
 //! The rare message whose literal braces would read back as an interpolation travels
 //! as `{"partes": [{"texto": ...}, {"variavel": ...}]}` instead, so nothing is lost.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use fluxo_grammar::ast::{Ident, Path, Span, Str, StrPart};
 use serde_json::{json, Map, Value};
 
@@ -132,14 +135,33 @@ pub fn ident(name: &str) -> Option<Ident> {
 }
 
 /// Asks the parser itself, so the reserved words stay defined once, in the grammar.
+///
+/// A parse per name made import of a large project spend most of its time here; the
+/// answers are remembered per thread (a project repeats few short names), and the memory
+/// is dropped when it grows past a bound, so hostile input cannot make it grow forever.
 fn is_reserved(name: &str) -> bool {
+    const REMEMBERED: usize = 4096;
+    thread_local! {
+        static KNOWN: RefCell<HashMap<String, bool>> = RefCell::new(HashMap::new());
+    }
     // No reserved word is longer than `department`.
     if name.len() > 10 {
         return false;
     }
+    if let Some(known) = KNOWN.with(|k| k.borrow().get(name).copied()) {
+        return known;
+    }
     let probe = format!("flow {name} {{}}");
     let parsed = fluxo_grammar::parse(fluxo_grammar::FileId(0), &probe);
-    !parsed.diagnostics.is_empty()
+    let reserved = !parsed.diagnostics.is_empty();
+    KNOWN.with(|k| {
+        let mut known = k.borrow_mut();
+        if known.len() >= REMEMBERED {
+            known.clear();
+        }
+        known.insert(name.to_string(), reserved);
+    });
+    reserved
 }
 
 #[cfg(test)]
