@@ -19,14 +19,23 @@ pub fn render_text(sources: &Sources, diagnostics: &[Diagnostic], color: bool) -
     for file in sources.iter() {
         files.add(file.name.clone(), file.text.clone());
     }
-    let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
+    let mut buffer = if color {
+        Buffer::ansi()
+    } else {
+        Buffer::no_color()
+    };
     let config = Config::default();
     for diag in diagnostics {
         let cs = to_codespan(diag);
         if term::emit(&mut buffer, &config, &files, &cs).is_err() {
             // A span outside its file (a bug, not user input): still say what is wrong.
             let _ = buffer.set_color(&ColorSpec::new());
-            let line = format!("{}[{}]: {}\n", severity_word(diag.severity), diag.code, diag.message);
+            let line = format!(
+                "{}[{}]: {}\n",
+                severity_word(diag.severity),
+                diag.code,
+                diag.message
+            );
             let _ = std::io::Write::write_all(&mut buffer, line.as_bytes());
         }
     }
@@ -38,10 +47,14 @@ fn to_codespan(diag: &Diagnostic) -> CsDiagnostic<usize> {
         Severity::Error => CsDiagnostic::error(),
         Severity::Warning => CsDiagnostic::warning(),
     };
-    let mut labels = vec![CsLabel::primary(diag.primary.file.0 as usize, diag.primary.span.range())
-        .with_message(diag.primary.message.clone())];
+    let mut labels =
+        vec![
+            CsLabel::primary(diag.primary.file.0 as usize, diag.primary.span.range())
+                .with_message(diag.primary.message.clone()),
+        ];
     labels.extend(diag.secondary.iter().map(|label| {
-        CsLabel::secondary(label.file.0 as usize, label.span.range()).with_message(label.message.clone())
+        CsLabel::secondary(label.file.0 as usize, label.span.range())
+            .with_message(label.message.clone())
     }));
     base.with_code(diag.code)
         .with_message(diag.message.clone())
@@ -79,7 +92,10 @@ pub fn to_json(sources: &Sources, diagnostics: &[Diagnostic]) -> Vec<JsonDiagnos
             let (line, column) = sources.line_col(primary.file, primary.span.start);
             let (end_line, end_column) = sources.line_col(primary.file, primary.span.end);
             JsonDiagnostic {
-                file: sources.get(primary.file).map(|f| f.name.clone()).unwrap_or_default(),
+                file: sources
+                    .get(primary.file)
+                    .map(|f| f.name.clone())
+                    .unwrap_or_default(),
                 line,
                 column,
                 end_line,
