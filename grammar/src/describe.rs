@@ -81,6 +81,7 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::op_add => "`+`",
         Rule::op_mul => "`*`",
         Rule::op_div => "`/`",
+        Rule::keyword_value => "`attendant`",
         Rule::path => "a variable such as `protocol` or `sinal.dbm`",
         Rule::ident | Rule::ident_start | Rule::ident_char => {
             "a name (lowercase letters, digits and `_`)"

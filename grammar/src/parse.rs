@@ -733,6 +733,10 @@ impl Builder<'_> {
                     None => ExprKind::Bool(false),
                 }
             }
+            Rule::keyword_value => {
+                let word = Ident { name: pair.as_str().to_string(), span };
+                ExprKind::Path(Path { segments: vec![word], span })
+            }
             _ => ExprKind::Path(self.path(pair)),
         };
         Expr { kind, span }

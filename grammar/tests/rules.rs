@@ -191,6 +191,8 @@ fn calls() {
     stmt_ok("erp.diagnose() as diag");
     stmt_ok("intent(agent: ia) as i { \"boleto\" => goto b else => end }");
     stmt_ok("lowcode(script: sinal, timeout: 5s) as rx");
+    // `attendant` is a keyword (`transfer to attendant`) and also one of `survey`'s targets.
+    stmt_ok("survey(question: \"Nota?\", target: attendant)");
     stmt_err("optin", "E0101");
     stmt_err("notify(group noc)", "E0101");
     stmt_err("notify(group:)", "E0101");
