@@ -7,7 +7,7 @@
 //! lost. The parameter types come from the stdlib catalogue.
 
 use fluxo_grammar::ast::{
-    BinaryOp, Date, Duration, DurationUnit, Expr, ExprKind, Path, Span, Time, UnaryOp,
+    BinaryOp, Date, Duration, DurationUnit, Expr, ExprKind, Ident, Path, Span, Time, UnaryOp,
 };
 use fluxo_stdlib::types::Ty;
 use serde_json::{json, Number, Value};
@@ -42,7 +42,15 @@ pub fn decode(value: &Value, ty: Ty, names: &Names) -> Result<Expr, String> {
         (Ty::Enum(kind), Value::String(label)) => {
             let found = kind.patterns().iter().find(|p| p.opa_label == label);
             match found {
-                Some(p) => path_from(p.name).map(ExprKind::Path),
+                // The catalogue's own names, some of them keywords (`attendant`): the
+                // grammar reads those as values too, so no identifier check applies.
+                Some(p) => Some(ExprKind::Path(Path {
+                    segments: vec![Ident {
+                        name: p.name.to_string(),
+                        span: Span::default(),
+                    }],
+                    span: Span::default(),
+                })),
                 None => {
                     return Err(format!(
                         "`{label}` is not one of the {} options",
