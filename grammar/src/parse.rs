@@ -734,8 +734,14 @@ impl Builder<'_> {
                 }
             }
             Rule::keyword_value => {
-                let word = Ident { name: pair.as_str().to_string(), span };
-                ExprKind::Path(Path { segments: vec![word], span })
+                let word = Ident {
+                    name: pair.as_str().to_string(),
+                    span,
+                };
+                ExprKind::Path(Path {
+                    segments: vec![word],
+                    span,
+                })
             }
             _ => ExprKind::Path(self.path(pair)),
         };
