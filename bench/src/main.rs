@@ -3,12 +3,17 @@
 //! (BENCHMARKS.md has a real run).
 //!
 //! `cargo run --release -p fluxo-bench -- [--sizes 100,1000,10000] [--sessions 1000000]`
+//! (`--emit DIR` writes the generated programs instead of measuring them)
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
 
+use fluxo_bench::generate::generate;
+use fluxo_bench::print_flow::print_flow;
+use fluxo_bench::print_yarn::print_yarn;
 use fluxo_bench::report;
 use fluxo_bench::suite::{self, Options};
 
@@ -36,6 +41,24 @@ struct Args {
     /// The most MiB of live Yarn dialogues to hold for Yarn's memory figure.
     #[arg(long, default_value_t = 1024)]
     yarn_memory_mib: u64,
+    /// Write each size's generated programs (`flows-N.flow`, `flows-N.yarn`) into this
+    /// directory and stop, measuring nothing: to read them, or to profile one phase.
+    #[arg(long, value_name = "DIR")]
+    emit: Option<PathBuf>,
+}
+
+/// Writes the programs of every size both engines would be given.
+fn emit(dir: &Path, sizes: &[usize]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for &cards in sizes {
+        let model = generate(cards);
+        let flow = dir.join(format!("flows-{cards}.flow"));
+        let yarn = dir.join(format!("flows-{cards}.yarn"));
+        std::fs::write(&flow, print_flow(&model))?;
+        std::fs::write(&yarn, print_yarn(&model))?;
+        println!("{} and {}", flow.display(), yarn.display());
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -49,6 +72,15 @@ fn main() -> ExitCode {
             "error: --sizes, --conversations, --sessions and --max-answers must not be empty or 0"
         );
         return ExitCode::from(2);
+    }
+    if let Some(dir) = &args.emit {
+        return match emit(dir, &args.sizes) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: cannot write into {}: {error}", dir.display());
+                ExitCode::FAILURE
+            }
+        };
     }
     let options = Options {
         conversations: args.conversations,
