@@ -12,6 +12,8 @@
 //! ```
 
 pub mod ast;
+#[doc(hidden)] // public only for the differential test and the fuzz target
+pub mod descent;
 mod describe;
 pub mod diagnostic;
 mod format;

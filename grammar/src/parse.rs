@@ -1,5 +1,7 @@
 //! Text to [`ast::File`]: runs the pest grammar item by item, builds the tree, and turns
-//! every failure into a [`Diagnostic`] in plain words.
+//! every failure into a [`Diagnostic`] in plain words. A valid file takes a faster road,
+//! the hand-written parser in `descent`, which builds the same tree or leaves the file
+//! to pest; the values of literals are decoded here for both.
 //!
 //! Parsing never fails: it returns the items it could read and the errors it found.
 //! Recovery works at two levels. The source is cut at top-level items (so a broken flow
@@ -14,8 +16,8 @@ use pest::Parser;
 
 use crate::ast::*;
 use crate::diagnostic::{Diagnostic, FileId};
-use crate::lexer::{self, Comment, LexIssue};
-use crate::{pest_failure, syntax_error};
+use crate::lexer::{self, Comment, LexIssue, Scan};
+use crate::{descent, pest_failure, syntax_error};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "flow.pest"]
@@ -35,6 +37,20 @@ const MAX_ERRORS_PER_ITEM: usize = 12;
 
 pub fn parse(file_id: FileId, src: &str) -> Parsed {
     let scan = lexer::scan(src);
+    if scan.issues.is_empty() {
+        if let Some(file) = descent::parse_file(src, &scan.item_starts) {
+            return Parsed {
+                file,
+                comments: scan.comments,
+                diagnostics: Vec::new(),
+            };
+        }
+    }
+    parse_with_pest(file_id, src, scan)
+}
+
+/// The pest path: every file the fast parser gives up on, and so every file with errors.
+pub(crate) fn parse_with_pest(file_id: FileId, src: &str, scan: Scan) -> Parsed {
     let mut diagnostics = Vec::new();
     let mut buffer = src.to_string();
     for issue in &scan.issues {
@@ -696,14 +712,11 @@ impl Builder<'_> {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
             Rule::string => ExprKind::Str(self.string(pair)),
-            Rule::number => {
-                let value = pair.as_str().parse::<f64>().ok().filter(|n| n.is_finite());
-                ExprKind::Number(value.unwrap_or_else(|| {
-                    self.diagnostics
-                        .push(syntax_error::number_too_large(self.file, span));
-                    0.0
-                }))
-            }
+            Rule::number => ExprKind::Number(number_value(pair.as_str()).unwrap_or_else(|| {
+                self.diagnostics
+                    .push(syntax_error::number_too_large(self.file, span));
+                0.0
+            })),
             Rule::kw_true => ExprKind::Bool(true),
             Rule::kw_false => ExprKind::Bool(false),
             Rule::duration => ExprKind::Duration(self.duration(pair)),
@@ -756,7 +769,7 @@ impl Builder<'_> {
 
     fn bound(&mut self, pair: Pair<Rule>) -> u32 {
         let span = self.span(&pair);
-        pair.as_str().parse().unwrap_or_else(|_| {
+        bound_value(pair.as_str()).unwrap_or_else(|| {
             self.diagnostics
                 .push(syntax_error::number_too_large(self.file, span));
             0
@@ -765,18 +778,7 @@ impl Builder<'_> {
 
     fn duration(&mut self, pair: Pair<Rule>) -> Duration {
         let span = self.span(&pair);
-        let text = pair.as_str();
-        let (digits, unit) = text.split_at(text.len().saturating_sub(1));
-        let unit = match unit {
-            "m" => DurationUnit::Minutes,
-            "h" => DurationUnit::Hours,
-            "d" => DurationUnit::Days,
-            _ => DurationUnit::Seconds,
-        };
-        let value = digits
-            .parse::<u64>()
-            .ok()
-            .filter(|v| v.checked_mul(unit.seconds()).is_some());
+        let (value, unit) = duration_parts(pair.as_str());
         let value = value.unwrap_or_else(|| {
             self.diagnostics
                 .push(syntax_error::number_too_large(self.file, span));
@@ -788,68 +790,34 @@ impl Builder<'_> {
     fn time(&mut self, pair: Pair<Rule>) -> Time {
         let span = self.span(&pair);
         let text = pair.as_str();
-        let hour: u8 = text.get(0..2).and_then(|s| s.parse().ok()).unwrap_or(99);
-        let minute: u8 = text.get(3..5).and_then(|s| s.parse().ok()).unwrap_or(99);
-        if minute > 59 || hour > 24 || (hour == 24 && minute != 0) {
+        time_value(text, span).unwrap_or_else(|| {
             self.diagnostics
                 .push(syntax_error::invalid_time(self.file, span, text));
-            return Time {
+            Time {
                 hour: 0,
                 minute: 0,
                 span,
-            };
-        }
-        Time { hour, minute, span }
+            }
+        })
     }
 
     fn date(&mut self, pair: Pair<Rule>) -> Date {
         let span = self.span(&pair);
         let text = pair.as_str();
-        let year: u16 = text.get(0..4).and_then(|s| s.parse().ok()).unwrap_or(0);
-        let month: u8 = text.get(5..7).and_then(|s| s.parse().ok()).unwrap_or(0);
-        let day: u8 = text.get(8..10).and_then(|s| s.parse().ok()).unwrap_or(0);
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || year == 0 {
+        date_value(text, span).unwrap_or_else(|| {
             self.diagnostics
                 .push(syntax_error::invalid_date(self.file, span, text));
-            return Date {
+            Date {
                 year: 1970,
                 month: 1,
                 day: 1,
                 span,
-            };
-        }
-        Date {
-            year,
-            month,
-            day,
-            span,
-        }
+            }
+        })
     }
 
-    /// Builds a string from its already-validated source text.
     fn string(&mut self, pair: Pair<Rule>) -> Str {
-        let span = self.span(&pair);
-        let raw = pair.as_str();
-        let triple = raw.starts_with("\"\"\"") && raw.len() >= 6;
-        let mut parts = Vec::new();
-        if triple {
-            let body_start = span.start as usize + 3;
-            let body = &raw[3..raw.len() - 3];
-            for (line_offset, line, last) in dedent(body) {
-                decode(line, body_start + line_offset, &mut parts);
-                if !last {
-                    push_text(&mut parts, "\n");
-                }
-            }
-        } else {
-            let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
-            decode(body, span.start as usize + 1, &mut parts);
-        }
-        Str {
-            parts,
-            triple,
-            span,
-        }
+        str_value(pair.as_str(), self.span(&pair))
     }
 
     fn next_ident<'i>(&self, it: &mut impl Iterator<Item = Pair<'i, Rule>>, span: Span) -> Ident {
@@ -863,6 +831,93 @@ impl Builder<'_> {
             Some(p) => self.string(p),
             None => empty_str(span),
         }
+    }
+}
+
+// ---------------------------------------------------------------- literal values
+// Shared with the fast parser (`descent`), so that both build the same values and refuse
+// the same literals: where these say `None`, the pest path reports a diagnostic and the
+// fast path gives the file to pest.
+
+/// A `number` literal's value, unless it is too large for an f64.
+pub(crate) fn number_value(text: &str) -> Option<f64> {
+    text.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// A range bound's value, unless it is too large for a u32.
+pub(crate) fn bound_value(text: &str) -> Option<u32> {
+    text.parse().ok()
+}
+
+/// A `duration` literal's unit, and its value unless the duration in seconds is too
+/// large for a u64.
+pub(crate) fn duration_parts(text: &str) -> (Option<u64>, DurationUnit) {
+    let (digits, unit) = text.split_at(text.len().saturating_sub(1));
+    let unit = match unit {
+        "m" => DurationUnit::Minutes,
+        "h" => DurationUnit::Hours,
+        "d" => DurationUnit::Days,
+        _ => DurationUnit::Seconds,
+    };
+    let value = digits
+        .parse::<u64>()
+        .ok()
+        .filter(|v| v.checked_mul(unit.seconds()).is_some());
+    (value, unit)
+}
+
+/// A `time` literal (`HH:MM`), unless it is not a time of day (`24:00` is one).
+pub(crate) fn time_value(text: &str, span: Span) -> Option<Time> {
+    let hour: u8 = text.get(0..2).and_then(|s| s.parse().ok()).unwrap_or(99);
+    let minute: u8 = text.get(3..5).and_then(|s| s.parse().ok()).unwrap_or(99);
+    if minute > 59 || hour > 24 || (hour == 24 && minute != 0) {
+        return None;
+    }
+    Some(Time { hour, minute, span })
+}
+
+/// A `date` literal (`YYYY-MM-DD`), unless it is not a calendar date.
+pub(crate) fn date_value(text: &str, span: Span) -> Option<Date> {
+    let year: u16 = text.get(0..4).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let month: u8 = text.get(5..7).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let day: u8 = text.get(8..10).and_then(|s| s.parse().ok()).unwrap_or(0);
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || year == 0 {
+        return None;
+    }
+    Some(Date {
+        year,
+        month,
+        day,
+        span,
+    })
+}
+
+pub(crate) fn weekday_named(text: &str) -> Option<Weekday> {
+    Weekday::ALL.into_iter().find(|d| d.name() == text)
+}
+
+/// A string literal from its source text, already checked against the grammar (quotes,
+/// escapes and interpolations are well formed).
+pub(crate) fn str_value(raw: &str, span: Span) -> Str {
+    let triple = raw.starts_with("\"\"\"") && raw.len() >= 6;
+    let mut parts = Vec::new();
+    if triple {
+        let body_start = span.start as usize + 3;
+        let body = &raw[3..raw.len() - 3];
+        for (line_offset, line, last) in dedent(body) {
+            decode(line, body_start + line_offset, &mut parts);
+            if !last {
+                push_text(&mut parts, "\n");
+            }
+        }
+    } else {
+        let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
+        decode(body, span.start as usize + 1, &mut parts);
+    }
+    Str {
+        parts,
+        triple,
+        span,
     }
 }
 
@@ -992,10 +1047,7 @@ fn binary_op(rule: Rule) -> BinaryOp {
 }
 
 fn weekday(text: &str) -> Weekday {
-    Weekday::ALL
-        .into_iter()
-        .find(|d| d.name() == text)
-        .unwrap_or(Weekday::Mon)
+    weekday_named(text).unwrap_or(Weekday::Mon)
 }
 
 pub(crate) fn days_in_month(year: u16, month: u8) -> u8 {
