@@ -184,13 +184,19 @@ fn build_then_disasm_works_on_every_program() {
 }
 
 /// Real program bytes to mutate: the smallest test flow and the largest example,
-/// compiled once for all cases.
+/// compiled once for all cases, each stored plain (so mutations reach the section
+/// parser) and deflated (so they reach the inflater).
 fn samples() -> &'static [Vec<u8>] {
     static SAMPLES: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
     SAMPLES.get_or_init(|| {
-        let small = compiled(&[root().join("tests/data/bytecode/minimal.flow")]).to_bytes();
-        let provedor = compiled(&flow_files(&root().join("examples/provedor"))).to_bytes();
-        vec![small, provedor]
+        let small = compiled(&[root().join("tests/data/bytecode/minimal.flow")]);
+        let provedor = compiled(&flow_files(&root().join("examples/provedor")));
+        vec![
+            small.to_plain_bytes(),
+            provedor.to_plain_bytes(),
+            small.to_bytes(),
+            provedor.to_bytes(),
+        ]
     })
 }
 
@@ -299,7 +305,7 @@ proptest! {
 
     #[test]
     fn random_overwrites_of_real_programs_load_soundly(
-        which in 0usize..2,
+        which in 0usize..4,
         at in any::<prop::sample::Index>(),
         chunk in proptest::collection::vec(any::<u8>(), 1..16),
     ) {
@@ -322,6 +328,62 @@ fn a_program_from_another_format_version_is_refused_with_its_offset() {
     assert_eq!(
         err.as_deref(),
         Some("at byte 4 (0x4): bytecode format version 99 is not supported (this runtime reads version 1); rebuild the program")
+    );
+}
+
+#[test]
+fn programs_are_stored_deflated_and_load_either_way() {
+    let provedor = compiled(&flow_files(&root().join("examples/provedor")));
+    let (deflated, plain) = (provedor.to_bytes(), provedor.to_plain_bytes());
+    assert_eq!(&deflated[6..8], &[1, 0], "the deflate flag");
+    assert_eq!(&plain[6..8], &[0, 0]);
+    // Under two thirds: the example is mostly Portuguese text, which deflates well.
+    assert!(
+        3 * deflated.len() < 2 * plain.len(),
+        "{} vs {}",
+        deflated.len(),
+        plain.len()
+    );
+    assert_eq!(Program::from_bytes(&deflated).ok(), Some(provedor.clone()));
+    assert_eq!(Program::from_bytes(&plain).ok(), Some(provedor));
+}
+
+/// `bytes` with its stored payload replaced by `stored`, length and checksum fixed.
+fn restored(bytes: &[u8], flags: u16, stored: &[u8]) -> Vec<u8> {
+    let mut out = bytes[..32].to_vec();
+    out[6..8].copy_from_slice(&flags.to_le_bytes());
+    let len = u32::try_from(stored.len()).unwrap_or(u32::MAX);
+    out[24..28].copy_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(stored);
+    rechecksummed(out)
+}
+
+#[test]
+fn a_bad_deflated_payload_is_refused_in_words() {
+    let deflated = &samples()[3];
+    let error = |bytes: &[u8]| Program::from_bytes(bytes).err().map(|it| it.to_string());
+    let stream = &deflated[36..];
+
+    let mut huge = (64u32 << 20) + 1;
+    let bomb = [&huge.to_le_bytes()[..], stream].concat();
+    assert_eq!(
+        error(&restored(deflated, 1, &bomb)).as_deref(),
+        Some("at byte 32 (0x20): malformed program: the deflated payload declares 67108865 bytes, more than the 67108864 a program may have")
+    );
+    huge = u32::from_le_bytes([deflated[32], deflated[33], deflated[34], deflated[35]]) + 1;
+    let longer = [&huge.to_le_bytes()[..], stream].concat();
+    let message = error(&restored(deflated, 1, &longer)).unwrap_or_default();
+    assert!(message.contains("inflates to"), "{message}");
+    let garbage = [&deflated[32..36], &[0xff; 40][..]].concat();
+    let message = error(&restored(deflated, 1, &garbage)).unwrap_or_default();
+    assert!(message.contains("does not inflate"), "{message}");
+    assert_eq!(
+        error(&restored(deflated, 1, &[1, 0])).as_deref(),
+        Some("at byte 32 (0x20): unexpected end of the file")
+    );
+    assert_eq!(
+        error(&restored(deflated, 2, stream)).as_deref(),
+        Some("at byte 6 (0x6): malformed program: unknown header flags 0x0002")
     );
 }
 

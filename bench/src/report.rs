@@ -147,7 +147,8 @@ pub fn markdown(machine: &str, command: &str, all: &[Figures]) -> String {
         let fxb_ratio = f.fxb_bytes as f64 / f.json_bytes as f64;
         let _ = writeln!(
             out,
-            "| {n} | `.fxb` bytes vs Opa JSON bytes (compact; pretty {}) | {} | JSON {} | {fxb_ratio:.3} | ≤ {FXB_TARGET} | {} |",
+            "| {n} | `.fxb` bytes (deflated; plain {}) vs Opa JSON bytes (compact; pretty {}) | {} | JSON {} | {fxb_ratio:.3} | ≤ {FXB_TARGET} | {} |",
+            thousands(f.fxb_plain_bytes as f64),
             thousands(f.json_pretty_bytes as f64),
             thousands(f.fxb_bytes as f64),
             thousands(f.json_bytes as f64),

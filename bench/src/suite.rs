@@ -60,7 +60,9 @@ pub struct Figures {
     /// Yarn's live waiting dialogues held in memory, and the resident growth they caused.
     pub yarn_dialogues: usize,
     pub yarn_resident: u64,
+    /// The `.fxb` as `fluxo build` writes it (deflated), and stored plain.
     pub fxb_bytes: usize,
+    pub fxb_plain_bytes: usize,
     /// The Opa JSON export, compact and as `fluxo export` writes it (pretty).
     pub json_bytes: usize,
     pub json_pretty_bytes: usize,
@@ -127,6 +129,7 @@ pub fn measure(
         yarn_dialogues,
         yarn_resident,
         fxb_bytes: program.to_bytes().len(),
+        fxb_plain_bytes: program.to_plain_bytes().len(),
         json_bytes,
         json_pretty_bytes,
     })

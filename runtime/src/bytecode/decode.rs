@@ -1,11 +1,14 @@
 //! Reading a `.fxb` file into a `Program`: the header checks (magic, version,
-//! catalogue, length, checksum), then each section in order, mirroring `encode.rs`, then
+//! catalogue, length, checksum, inflating a deflated payload), then each section in order, mirroring `encode.rs`, then
 //! the verifier (`verify.rs`). Every error carries the byte offset where it was found.
 
 use fluxo_stdlib::erp::ErpSystem;
 use fluxo_stdlib::types::{EnumKind, InputType};
+use miniz_oxide::inflate::decompress_to_vec_with_limit;
 
-use super::format::{catalogue_fingerprint, Section, HEADER_LEN, MAGIC, VERSION};
+use super::format::{
+    catalogue_fingerprint, Section, FLAG_DEFLATE, HEADER_LEN, MAGIC, MAX_INFLATED, VERSION,
+};
 use super::hash::crc32;
 use super::program::{
     ArgEntry, ArgValue, ArgsRecord, Attendant, Const, Entities, Entity, EntityRef, FlowInfo,
@@ -49,6 +52,32 @@ fn read_le<const N: usize>(bytes: &[u8], at: usize) -> Result<[u8; N], LoadError
     Ok(array)
 }
 
+/// The payload of a file whose header says it is deflated: its inflated length (u32 LE),
+/// then raw DEFLATE. Offsets in later errors count in the inflated payload, as if the
+/// file had been stored plain.
+fn inflate(stored: &[u8]) -> Result<Vec<u8>, LoadError> {
+    let declared = u32::from_le_bytes(read_le(stored, 0).map_err(|e| LoadError {
+        offset: HEADER_LEN + e.offset,
+        ..e
+    })?) as usize;
+    if declared > MAX_INFLATED {
+        let what = format!(
+            "the deflated payload declares {declared} bytes, more than the {MAX_INFLATED} a program may have"
+        );
+        return Err(header_error(HEADER_LEN, LoadErrorKind::Malformed(what)));
+    }
+    let malformed = |what: String| header_error(HEADER_LEN + 4, LoadErrorKind::Malformed(what));
+    let inflated = decompress_to_vec_with_limit(stored.get(4..).unwrap_or_default(), declared)
+        .map_err(|e| malformed(format!("the deflated payload does not inflate: {e}")))?;
+    if inflated.len() != declared {
+        return Err(malformed(format!(
+            "the deflated payload inflates to {} bytes, not the {declared} it declares",
+            inflated.len()
+        )));
+    }
+    Ok(inflated)
+}
+
 pub(super) fn decode(bytes: &[u8]) -> Result<(Program, SectionOffsets), LoadError> {
     if bytes.len() < MAGIC.len() || bytes[..MAGIC.len()] != MAGIC {
         return Err(header_error(0, LoadErrorKind::BadMagic));
@@ -62,7 +91,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<(Program, SectionOffsets), LoadErro
         return Err(header_error(4, kind));
     }
     let flags = u16::from_le_bytes(read_le(bytes, 6)?);
-    if flags != 0 {
+    if flags & !FLAG_DEFLATE != 0 {
         let kind = LoadErrorKind::Malformed(format!("unknown header flags 0x{flags:04x}"));
         return Err(header_error(6, kind));
     }
@@ -83,14 +112,21 @@ pub(super) fn decode(bytes: &[u8]) -> Result<(Program, SectionOffsets), LoadErro
             LoadErrorKind::TrailingBytes(rest - len),
         ));
     }
-    let payload = &bytes[HEADER_LEN..];
-    let computed = crc32(payload);
+    let stored_payload = &bytes[HEADER_LEN..];
+    let computed = crc32(stored_payload);
     if computed != stored {
         return Err(header_error(
             28,
             LoadErrorKind::ChecksumMismatch { stored, computed },
         ));
     }
+    let inflated;
+    let payload = if flags & FLAG_DEFLATE != 0 {
+        inflated = inflate(stored_payload)?;
+        &inflated[..]
+    } else {
+        stored_payload
+    };
 
     let mut program = Program {
         source_hash,

@@ -1,19 +1,36 @@
-//! Writing a `Program` as a `.fxb` file: the header, then each section in order. The
+//! Writing a `Program` as a `.fxb` file: the header, then each section in order,
+//! deflated when that is smaller. The
 //! reader is `decode.rs`, which mirrors this file section by section.
 
 use fluxo_stdlib::erp::ErpSystem;
 use fluxo_stdlib::types::{EnumKind, InputType};
+use miniz_oxide::deflate::compress_to_vec;
 
-use super::format::{catalogue_fingerprint, Section, HEADER_LEN, MAGIC, VERSION};
+use super::format::{catalogue_fingerprint, Section, FLAG_DEFLATE, HEADER_LEN, MAGIC, VERSION};
 use super::hash::crc32;
 use super::program::{
     ArgValue, Const, Entities, Entity, MessagePart, Program, RecordField, Subject, ValueType,
 };
 use super::wire::Writer;
 
+/// miniz's default: on program payloads, the highest levels gain under 1% for twice the time.
+const DEFLATE_LEVEL: u8 = 6;
+
 impl Program {
     /// The program as a `.fxb` file.
     pub fn to_bytes(&self) -> Vec<u8> {
+        let (flags, stored) = store(self.payload());
+        self.framed(flags, stored)
+    }
+
+    /// The same file with the payload stored as is: larger, but its sections can be read
+    /// in a hex dump, and mutations of it (the fuzzers', the loader tests') reach the
+    /// section parser instead of the inflater.
+    pub fn to_plain_bytes(&self) -> Vec<u8> {
+        self.framed(0, self.payload())
+    }
+
+    fn payload(&self) -> Vec<u8> {
         let mut payload = Writer::default();
         for section in Section::ALL {
             let mut body = Writer::default();
@@ -22,16 +39,20 @@ impl Program {
             payload.len(body.bytes.len());
             payload.bytes.extend_from_slice(&body.bytes);
         }
-        let mut out = Vec::with_capacity(HEADER_LEN + payload.bytes.len());
+        payload.bytes
+    }
+
+    fn framed(&self, flags: u16, stored: Vec<u8>) -> Vec<u8> {
+        let mut out = Vec::with_capacity(HEADER_LEN + stored.len());
         out.extend_from_slice(&MAGIC);
         out.extend_from_slice(&VERSION.to_le_bytes());
-        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(&flags.to_le_bytes());
         out.extend_from_slice(&self.source_hash.to_le_bytes());
         out.extend_from_slice(&catalogue_fingerprint().to_le_bytes());
-        let len = u32::try_from(payload.bytes.len()).unwrap_or(u32::MAX);
+        let len = u32::try_from(stored.len()).unwrap_or(u32::MAX);
         out.extend_from_slice(&len.to_le_bytes());
-        out.extend_from_slice(&crc32(&payload.bytes).to_le_bytes());
-        out.extend_from_slice(&payload.bytes);
+        out.extend_from_slice(&crc32(&stored).to_le_bytes());
+        out.extend_from_slice(&stored);
         out
     }
 
@@ -269,4 +290,20 @@ fn write_entities(entities: &Entities, w: &mut Writer) {
             write_type(w, &field.ty);
         });
     });
+}
+
+/// The payload as the file stores it, and the header flags saying how: deflated when
+/// that is smaller (always, but for the tiniest programs), else as is.
+fn store(payload: Vec<u8>) -> (u16, Vec<u8>) {
+    let Ok(inflated_len) = u32::try_from(payload.len()) else {
+        return (0, payload);
+    };
+    let deflated = compress_to_vec(&payload, DEFLATE_LEVEL);
+    if deflated.len() + 4 >= payload.len() {
+        return (0, payload);
+    }
+    let mut stored = Vec::with_capacity(4 + deflated.len());
+    stored.extend_from_slice(&inflated_len.to_le_bytes());
+    stored.extend_from_slice(&deflated);
+    (FLAG_DEFLATE, stored)
 }

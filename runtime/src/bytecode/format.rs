@@ -11,6 +11,14 @@ use super::hash::fnv1a64;
 pub const MAGIC: [u8; 4] = *b"FXB\0";
 /// Bumped on any change a reader of the previous version would misread.
 pub const VERSION: u16 = 1;
+/// Header flag: the stored payload is its inflated length (u32 LE) followed by the
+/// payload compressed with raw DEFLATE (RFC 1951). A program's texts are most of its
+/// bytes and repeat a lot, so this halves a typical file; the writer sets it only when
+/// it makes the file smaller.
+pub const FLAG_DEFLATE: u16 = 1;
+/// The most bytes a deflated payload may inflate to, so a small hostile file cannot make
+/// the loader allocate without bound (a 10,000-card program's payload is ~130 KiB).
+pub const MAX_INFLATED: usize = 64 << 20;
 /// magic 4, version 2, flags 2, source hash 8, catalogue fingerprint 8, payload length
 /// 4, payload CRC-32 4.
 pub const HEADER_LEN: usize = 32;
