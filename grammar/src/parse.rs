@@ -8,6 +8,7 @@
 //! does not hide the next one), and inside an item the line holding an error is blanked
 //! and the item parsed again, as long as blanking keeps the braces balanced.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use pest::iterators::{Pair, Pairs};
@@ -907,7 +908,7 @@ pub(crate) fn str_value(raw: &str, span: Span) -> Str {
         for (line_offset, line, last) in dedent(body) {
             decode(line, body_start + line_offset, &mut parts);
             if !last {
-                push_text(&mut parts, "\n");
+                push_text(&mut parts, "\n".into());
             }
         }
     } else {
@@ -958,18 +959,28 @@ fn dedent(body: &str) -> Vec<(usize, &str, bool)> {
         .collect()
 }
 
-/// Unescapes `text` and splits it at `{path}` interpolations.
+/// Unescapes `text` and splits it at `{path}` interpolations. Runs of plain text are
+/// copied whole: most strings are one run, and become one allocation.
 fn decode(text: &str, offset: usize, parts: &mut Vec<StrPart>) {
     let mut literal = String::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some((_, 'n')) => literal.push('\n'),
-                Some((_, other)) => literal.push(other),
-                None => {}
-            },
-            '{' => {
+    // Where the text not yet copied into `literal` starts.
+    let mut run = 0;
+    let mut i = 0;
+    while let Some(&byte) = text.as_bytes().get(i) {
+        match byte {
+            b'\\' => {
+                literal.push_str(&text[run..i]);
+                let escaped = text[i + 1..].chars().next();
+                match escaped {
+                    Some('n') => literal.push('\n'),
+                    Some(other) => literal.push(other),
+                    None => {}
+                }
+                i += 1 + escaped.map_or(0, char::len_utf8);
+                run = i;
+            }
+            b'{' => {
+                literal.push_str(&text[run..i]);
                 let close = text[i..].find('}').map_or(text.len(), |n| i + n);
                 let inner = &text[i + 1..close];
                 let mut seg_start = offset + i + 1;
@@ -985,27 +996,27 @@ fn decode(text: &str, offset: usize, parts: &mut Vec<StrPart>) {
                     })
                     .collect();
                 if !literal.is_empty() {
-                    push_text(parts, &std::mem::take(&mut literal));
+                    push_text(parts, std::mem::take(&mut literal).into());
                 }
                 let span = Span::new(offset + i, offset + close + 1);
                 parts.push(StrPart::Var(Path { segments, span }));
-                while chars.peek().is_some_and(|(j, _)| *j <= close) {
-                    chars.next();
-                }
+                i = close + 1;
+                run = i;
             }
-            _ => literal.push(c),
+            _ => i += 1,
         }
     }
+    literal.push_str(text.get(run..).unwrap_or(""));
     if !literal.is_empty() {
-        push_text(parts, &literal);
+        push_text(parts, literal.into());
     }
 }
 
-fn push_text(parts: &mut Vec<StrPart>, text: &str) {
+fn push_text(parts: &mut Vec<StrPart>, text: Cow<str>) {
     if let Some(StrPart::Text(last)) = parts.last_mut() {
-        last.push_str(text);
+        last.push_str(&text);
     } else {
-        parts.push(StrPart::Text(text.to_string()));
+        parts.push(StrPart::Text(text.into_owned()));
     }
 }
 
