@@ -14,8 +14,21 @@ const STOPWORDS: &[&str] = &[
     "ola", "opa", "bom", "boa", "dia", "tarde", "noite", "tudo", "bem", "obrigado", "obrigada",
     "favor", "gostaria", "queria", "quero", "preciso", "precisava", "poderia", "pode", "podia",
     "consegue", "sobre", "ver", "saber", "fazer", "ter", "tenho", "estou", "to", "ta", "sim",
-    "ajuda", "ajudar", "gente", "moco", "moca", "ok", "mas", "muito", "desde", "ainda",
+    "ajuda", "ajudar", "gente", "moco", "moca", "ok", "mas", "muito", "desde", "ainda", "vou",
+    "vamos", "queremos",
 ];
+
+/// Word endings stripped to compare words of one family ("mudar", "mudança";
+/// "cancelar", "cancelamento"), longest first. Accents are already folded.
+#[rustfmt::skip]
+const SUFFIXES: &[&str] = &[
+    "amentos", "imentos", "amento", "imento", "mentos", "mento", "acoes", "icoes", "ancas",
+    "encias", "acao", "icao", "anca", "encia", "ando", "endo", "indo", "ados", "adas", "idos",
+    "idas", "ado", "ada", "ido", "ida", "ar", "er", "ir", "as", "es", "os", "a", "e", "o", "s",
+];
+
+/// The shortest stem a suffix may leave: "mud" from "mudar", but "caiu" stays whole.
+const MIN_STEM_LEN: usize = 3;
 
 /// Words a customer writes around an option number: "opção 2", "é a 3", "nº 4".
 /// ("nº" folds to "no".)
@@ -96,6 +109,19 @@ fn canonical(word: &str) -> String {
         .map_or_else(|| word.to_string(), |(_, token)| token.to_string())
 }
 
+/// A light Portuguese stem: the word without its longest known ending, when what is
+/// left is long enough to still mean something. Not a full stemmer (no irregular
+/// forms): it only lets the classifier see that two spellings are one word family.
+pub(crate) fn stem(word: &str) -> &str {
+    SUFFIXES
+        .iter()
+        .find_map(|suffix| {
+            word.strip_suffix(suffix)
+                .filter(|rest| rest.chars().count() >= MIN_STEM_LEN)
+        })
+        .unwrap_or(word)
+}
+
 /// The option number a message consists of, if that is all it says:
 /// "2", "2)", "opção 2", "dois", "2️⃣".
 pub(crate) fn option_number(text: &str) -> Option<u32> {
@@ -161,6 +187,19 @@ mod tests {
             tokens("minha internet não funciona"),
             ["internet", "nao", "funciona"]
         );
+    }
+
+    #[test]
+    fn stems_join_word_families() {
+        assert_eq!(stem("mudar"), "mud");
+        assert_eq!(stem("mudanca"), "mud");
+        assert_eq!(stem("cancelar"), "cancel");
+        assert_eq!(stem("cancelamento"), "cancel");
+        assert_eq!(stem("boletos"), "bolet");
+        assert_eq!(stem("internet"), "internet");
+        // Too short a stem would join unrelated words.
+        assert_eq!(stem("caiu"), "caiu");
+        assert_eq!(stem("via"), "via");
     }
 
     #[test]

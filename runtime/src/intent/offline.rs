@@ -8,12 +8,13 @@
 //!   words, so an option whose vocabulary accounts for more of a long message
 //!   wins over one that shares a single word with it.
 //!
-//! Words match exactly, by prefix ("desbloq" / "desbloqueio") or within a
-//! small edit distance ("boletu" / "boleto"). The best option wins if its
+//! Words match exactly, by family ("mudar" / "mudança", see `normalize::stem`),
+//! by prefix ("desbloq" / "desbloqueio") or within a small edit distance
+//! ("boletu" / "boleto"). The best option wins if its
 //! score reaches the threshold and beats the runner-up by a margin;
 //! otherwise the answer is "no match" and the card asks again.
 
-use super::normalize::{edit_distance, tokens};
+use super::normalize::{edit_distance, stem, tokens};
 use super::{by_number, Classification, ClassifyFuture, IntentClassifier, IntentOption};
 
 /// How much recall and coverage weigh in an option's score (they sum to 1).
@@ -24,6 +25,8 @@ const COVERAGE_WEIGHT: f32 = 0.4;
 const MIN_FUZZY_LEN: usize = 4;
 const MIN_PREFIX_LEN: usize = 5;
 const PREFIX_SIMILARITY: f32 = 0.8;
+/// Two words of one family ("mudar" / "mudança"): closer than a shared prefix.
+const STEM_SIMILARITY: f32 = 0.9;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct OfflineClassifier {
@@ -132,6 +135,9 @@ fn similarity(a: &str, b: &str) -> f32 {
     if len_a.min(len_b) < MIN_FUZZY_LEN {
         return 0.0;
     }
+    if stem(a) == stem(b) {
+        return STEM_SIMILARITY;
+    }
     if len_a.min(len_b) >= MIN_PREFIX_LEN && longer.starts_with(shorter) {
         return PREFIX_SIMILARITY;
     }
@@ -208,6 +214,24 @@ mod tests {
         check("o wi-fi não funciona", Some(2));
         check("quero falar com um atendente", Some(3));
         check("suporte tecnico", Some(2));
+    }
+
+    #[test]
+    fn verbs_find_the_noun_of_their_family() {
+        let options = [
+            IntentOption::new("Mudança de endereço"),
+            IntentOption::new("Troca de plano"),
+            IntentOption::new("Cancelamento"),
+        ];
+        let pick = |text: &str| {
+            OfflineClassifier::default()
+                .classify_now(text, &options)
+                .choice
+        };
+        assert_eq!(pick("vou me mudar de endereço"), Some(0));
+        assert_eq!(pick("quero cancelar"), Some(2));
+        assert_eq!(pick("quero trocar meu plano"), Some(1));
+        assert_eq!(pick("bom dia"), None);
     }
 
     #[test]
