@@ -23,8 +23,9 @@ fn pick(tokens: &'static [&'static str]) -> BoxedStrategy<Tokens> {
     prop::sample::select(tokens).prop_map(one).boxed()
 }
 
-/// Names, a few of them close to keywords (`sayonara`, `hours`, `mon`). Random ones may
-/// now and then be reserved words: those cases land on the rejection side.
+/// Names, a few of them close to keywords (`sayonara`, `hours`, `mon`, and `not`, which
+/// the grammar takes for a name). Random ones may now and then be reserved words: those
+/// cases land on the rejection side.
 fn name() -> BoxedStrategy<String> {
     const NAMES: &[&str] = &[
         "a",
@@ -45,6 +46,7 @@ fn name() -> BoxedStrategy<String> {
         "attendants",
         "elsewhere",
         "notify",
+        "not",
     ];
     prop_oneof![
         3 => prop::sample::select(NAMES).prop_map(str::to_string),
