@@ -46,13 +46,14 @@ pub fn start(program: &Program, contact: &Contact) -> Result<(Vec<u8>, Turn), St
 }
 
 /// One customer turn on a waiting conversation held as a snapshot: restore, resume
-/// with `text`, save. `snapshot` is replaced by the new one.
+/// with `text`, save. The new snapshot is written over the old one, in its buffer, as a
+/// stateless server that keeps the conversation's bytes between turns would.
 pub fn turn(program: &Program, snapshot: &mut Vec<u8>, text: &str) -> Result<Turn, String> {
     let mut session = Session::restore(snapshot, program).map_err(|e| e.to_string())?;
     let turn = session
         .resume(program, Event::text(text))
         .map_err(|e| e.to_string())?;
-    *snapshot = session.snapshot();
+    session.snapshot_into(snapshot);
     Ok(turn)
 }
 

@@ -26,7 +26,19 @@ pub fn write_u32(out: &mut Vec<u8>, mut value: u32) {
 }
 
 /// Reads an unsigned varint at `*pos`, advancing `*pos` past it.
+#[inline]
 pub fn read_u32(bytes: &[u8], pos: &mut usize) -> Result<u32, VarintError> {
+    // Most operands (and every operand the VM reads on a short program) take one byte.
+    match bytes.get(*pos) {
+        Some(&byte) if byte < 0x80 => {
+            *pos += 1;
+            Ok(u32::from(byte))
+        }
+        _ => read_long_u32(bytes, pos),
+    }
+}
+
+fn read_long_u32(bytes: &[u8], pos: &mut usize) -> Result<u32, VarintError> {
     let mut value: u32 = 0;
     for shift in (0..35).step_by(7) {
         let Some(&byte) = bytes.get(*pos) else {

@@ -10,6 +10,7 @@
 mod decode;
 pub mod disasm;
 mod encode;
+mod folded;
 pub mod format;
 pub mod hash;
 mod leb128;

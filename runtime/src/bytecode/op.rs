@@ -156,6 +156,14 @@ macro_rules! ops {
                 self.info().name
             }
 
+            /// Whether the instruction is a card (`info().card`, without the table
+            /// search: the VM asks it of every instruction it runs).
+            pub fn is_card(&self) -> bool {
+                match self {
+                    $(Op::$variant { .. } => ops!(@card $family),)*
+                }
+            }
+
             /// The operand values in declaration order, paired with their kinds.
             pub fn operands(&self) -> Vec<(OperandSpec, u32)> {
                 match *self {
@@ -392,5 +400,16 @@ mod tests {
         assert_eq!(op.name(), "transfer");
         assert_eq!(op.operands().len(), 2);
         assert_eq!(op.operands()[1].0.kind, OperandKind::OptAttendant);
+    }
+
+    #[test]
+    fn is_card_agrees_with_the_table() {
+        for info in OPCODES {
+            // Every operand zero: the smallest encoding of each instruction.
+            let mut code = vec![info.code];
+            code.extend(std::iter::repeat_n(0, info.operands.len()));
+            let (op, _) = Op::decode(&code, 0).expect("a listed opcode decodes");
+            assert_eq!(op.is_card(), info.card, "{}", info.name);
+        }
     }
 }

@@ -13,6 +13,8 @@ use fluxo_stdlib::types::{EnumKind, InputType};
 
 use super::op::{DecodeError, Op};
 
+pub use super::folded::FoldedLabels;
+
 /// A compiled project.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Program {
@@ -40,6 +42,10 @@ pub struct Program {
     /// The source files, by the name the user gave them.
     pub files: Vec<String>,
     pub lines: LineTable,
+    /// The menus' labels folded for matching answers, made on first use: not part of
+    /// the program (see `FoldedLabels`); `FoldedLabels::default()` in a program made
+    /// by hand.
+    pub folded: FoldedLabels,
 }
 
 /// A constant of an expression or a card argument.

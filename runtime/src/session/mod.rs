@@ -5,77 +5,20 @@
 //! A session is plain data; the VM (`crate::vm`) is what runs it. Nothing here does
 //! I/O or reads a clock: the host sets `now`.
 
+mod context;
 mod event;
 mod snapshot;
+mod wire;
 
-use fluxo_stdlib::types::Channel;
-
+pub use context::{Context, Link};
 pub use event::{Effect, Ending, Event, HostCall, HostResult, Media, Message, Output, Turn, Wait};
 pub use snapshot::{SnapshotError, SNAPSHOT_VERSION};
+
+pub(crate) use context::HeldContext;
 
 use crate::bytecode::Program;
 use crate::clock::Timestamp;
 use crate::vm::{self, RuntimeError, Value};
-
-/// Who the conversation is with and where: everything the platform knows when the
-/// customer's first message arrives.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Context {
-    pub channel: Channel,
-    /// The contact's name as the channel reports it.
-    pub user_name: String,
-    /// E.164 (`+5548999990000`) when known, else empty.
-    pub contact_phone: String,
-    pub company_name: String,
-    pub protocol: String,
-    /// The attendant responsible, if any.
-    pub attendant_name: String,
-    /// The conversation came from an ad campaign.
-    pub from_ad: bool,
-    /// The branch (filial) the conversation belongs to, by its declared name.
-    pub branch: Option<String>,
-    /// Tags already on the contact, by declared name.
-    pub tags: Vec<String>,
-    /// The registration the contact is already linked to, if any.
-    pub link: Option<Link>,
-    /// The message that opened the conversation (read by `intent` without a question).
-    pub opening_message: Option<String>,
-    /// The clock when the conversation opens.
-    pub now: Timestamp,
-}
-
-impl Context {
-    /// A WhatsApp conversation with the given clock and nothing else known.
-    pub fn new(now: Timestamp) -> Context {
-        Context {
-            channel: Channel::Whatsapp,
-            user_name: String::new(),
-            contact_phone: String::new(),
-            company_name: String::new(),
-            protocol: String::new(),
-            attendant_name: String::new(),
-            from_ad: false,
-            branch: None,
-            tags: Vec::new(),
-            link: None,
-            opening_message: None,
-            now,
-        }
-    }
-}
-
-/// The ERP registration a conversation is linked to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Link {
-    pub customer_id: String,
-    pub name: String,
-    /// CPF/CNPJ, bare characters.
-    pub document: String,
-    /// The contract chosen or implied, once known.
-    pub contract_id: Option<String>,
-    /// A supplier rather than a client (`when registration`).
-    pub supplier: bool,
-}
 
 /// Where the session stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -98,7 +41,7 @@ pub struct CardState {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Session {
     pub(crate) program_hash: u64,
-    pub(crate) ctx: Context,
+    pub(crate) ctx: HeldContext,
     /// The clock as the host last set it.
     pub(crate) now: Timestamp,
     pub(crate) pc: u32,
@@ -107,8 +50,9 @@ pub struct Session {
     pub(crate) card: CardState,
     /// One slot per program variable; built-ins stay `None` (computed from `ctx`).
     pub(crate) vars: Vec<Option<Value>>,
-    /// Tags put on the conversation, by declared name.
-    pub(crate) tags: Vec<String>,
+    /// Tags put on the conversation: indices into the program's `entities.tags`, in
+    /// the order they were put.
+    pub(crate) tags: Vec<u32>,
     /// Further registrations added with `account_add` (the active one is `ctx.link`).
     pub(crate) accounts: Vec<Link>,
     /// The conversation's description (`describe`).
@@ -144,7 +88,7 @@ impl Session {
         Ok(Session {
             program_hash: program.source_hash,
             now: ctx.now,
-            ctx,
+            ctx: HeldContext::from(ctx),
             pc,
             tries: 0,
             card: CardState::default(),
@@ -201,9 +145,16 @@ impl Session {
         self.ctx.link.as_ref()
     }
 
-    /// The tags put on the conversation so far.
-    pub fn tags(&self) -> &[String] {
-        &self.tags
+    /// The tags put on the conversation so far, by declared name, in the order they
+    /// were put.
+    pub fn tags<'p>(&self, program: &'p Program) -> Vec<&'p str> {
+        self.tags
+            .iter()
+            .filter_map(|idx| {
+                let name = program.entities.tags.get(*idx as usize)?.name;
+                program.string(name)
+            })
+            .collect()
     }
 
     /// The value of a program variable by name, if assigned (built-ins included).
@@ -214,7 +165,16 @@ impl Session {
 
     /// The compact binary snapshot (see docs/runtime.md).
     pub fn snapshot(&self) -> Vec<u8> {
-        snapshot::encode(self)
+        let mut out = Vec::with_capacity(snapshot::TYPICAL_LEN);
+        snapshot::encode(self, &mut out);
+        out
+    }
+
+    /// Writes the snapshot into `out`, replacing what it held: a server that saves a
+    /// conversation on every turn reuses one buffer instead of allocating a new one.
+    pub fn snapshot_into(&self, out: &mut Vec<u8>) {
+        out.clear();
+        snapshot::encode(self, out);
     }
 
     /// A session from a snapshot, to run on `program`: the program must be the one the
@@ -227,7 +187,11 @@ impl Session {
                 program: program.source_hash,
             });
         }
-        if session.vars.len() != program.vars.len() || program.op_at(session.pc).is_err() {
+        let tags = program.entities.tags.len();
+        if session.vars.len() != program.vars.len()
+            || program.op_at(session.pc).is_err()
+            || session.tags.iter().any(|it| *it as usize >= tags)
+        {
             return Err(SnapshotError::Malformed(
                 "the snapshot does not fit the program",
             ));

@@ -1,21 +1,26 @@
 //! The session snapshot: a small, versioned binary encoding of everything a waiting
 //! conversation needs (docs/runtime.md, "Snapshots").
 //!
-//! Layout: the magic `FXS`, a version byte, then the fields in a fixed order. Integers
-//! are LEB128 varints (signed ones zig-zagged), texts a varint length and UTF-8 bytes,
-//! options a 0/1 byte then the value. A pending host call is its serde JSON (rare and
-//! already serialisable). Decoding never trusts the input: every length is checked
-//! against what is left, and nothing panics.
+//! Layout: the magic `FXS`, a version byte, then the fields in a fixed order, written
+//! with the primitives of `wire.rs`. A pending host call is its serde JSON (rare and
+//! already serialisable). Decoding makes as few allocations as the session's shape
+//! allows: the context's texts go into one buffer (`HeldContext`), tags are indices.
 
 use std::fmt;
 
-use fluxo_stdlib::types::{Channel, EnumKind};
+use fluxo_stdlib::types::Channel;
 
-use super::{CardState, Context, Ending, HostCall, Link, Message, Session, Status, Wait};
-use crate::vm::Value;
+use super::context::{HeldContext, Text, TextsBuilder};
+use super::wire::{Reader, Writer, NOT_UTF8};
+use super::{CardState, Ending, HostCall, Link, Message, Session, Status, Wait};
 
-/// The snapshot format's version; `restore` refuses any other.
-pub const SNAPSHOT_VERSION: u8 = 1;
+/// The snapshot format's version; `restore` refuses any other. Version 2 holds the
+/// conversation's tags as indices into the program's tags (version 1: their names).
+pub const SNAPSHOT_VERSION: u8 = 2;
+
+/// What a snapshot usually takes (docs/runtime.md: 110-200 bytes on the benchmark
+/// flows), to size a new buffer once.
+pub(super) const TYPICAL_LEN: usize = 192;
 const MAGIC: &[u8; 3] = b"FXS";
 
 /// Why a snapshot cannot be restored.
@@ -50,8 +55,9 @@ impl fmt::Display for SnapshotError {
 
 impl std::error::Error for SnapshotError {}
 
-pub(super) fn encode(session: &Session) -> Vec<u8> {
-    let mut w = Writer(Vec::with_capacity(128));
+pub(super) fn encode(session: &Session, out: &mut Vec<u8>) {
+    let mut w = Writer(out);
+    w.0.reserve(TYPICAL_LEN);
     w.0.extend_from_slice(MAGIC);
     w.0.push(SNAPSHOT_VERSION);
     w.0.extend_from_slice(&session.program_hash.to_le_bytes());
@@ -71,7 +77,10 @@ pub(super) fn encode(session: &Session) -> Vec<u8> {
             }
         }
     }
-    w.texts(&session.tags);
+    w.uint(session.tags.len() as u64);
+    for tag in &session.tags {
+        w.uint(u64::from(*tag));
+    }
     w.uint(session.accounts.len() as u64);
     for account in &session.accounts {
         link(&mut w, account);
@@ -108,9 +117,7 @@ pub(super) fn encode(session: &Session) -> Vec<u8> {
             w.0.push(*ending as u8);
         }
     }
-    w.0
 }
-
 pub(super) fn decode(bytes: &[u8]) -> Result<Session, SnapshotError> {
     if bytes.len() < 4 || &bytes[..3] != MAGIC {
         return Err(SnapshotError::NotASnapshot);
@@ -118,34 +125,47 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Session, SnapshotError> {
     if bytes[3] != SNAPSHOT_VERSION {
         return Err(SnapshotError::Version(bytes[3]));
     }
-    let mut r = Reader { bytes, pos: 4 };
-    let hash = r.take(8)?;
-    let program_hash = u64::from_le_bytes(hash.try_into().map_err(|_| truncated())?);
-    let ctx = read_context(&mut r)?;
+    let mut r = Reader::new(bytes, 4);
+    match read_session(&mut r) {
+        Some(_) if r.left() > 0 => Err(SnapshotError::Malformed("trailing bytes")),
+        Some(session) => Ok(session),
+        None => Err(SnapshotError::Malformed(r.why)),
+    }
+}
+
+fn read_session(r: &mut Reader) -> Option<Session> {
+    let mut hash = [0u8; 8];
+    hash.copy_from_slice(r.take(8)?);
+    let program_hash = u64::from_le_bytes(hash);
+    let ctx = read_context(r)?;
     let now = r.int()?;
     let pc = r.u32()?;
     let tries = r.u32()?;
     let phase = r.byte()?;
     let texts = r.texts()?;
-    let n_vars = r.len()?;
+    let n_vars = r.count()?;
     let mut vars = Vec::with_capacity(n_vars);
     for _ in 0..n_vars {
         vars.push(match r.byte()? {
             0 => None,
             1 => Some(r.value(0)?),
-            _ => return Err(SnapshotError::Malformed("bad variable flag")),
+            _ => return r.bad("bad variable flag"),
         });
     }
-    let tags = r.texts()?;
-    let n_accounts = r.len()?;
+    let n_tags = r.count()?;
+    let mut tags = Vec::with_capacity(n_tags);
+    for _ in 0..n_tags {
+        tags.push(r.u32()?);
+    }
+    let n_accounts = r.count()?;
     let mut accounts = Vec::with_capacity(n_accounts);
     for _ in 0..n_accounts {
-        accounts.push(read_link(&mut r)?);
+        accounts.push(read_link(r)?);
     }
     let description = r.text()?;
     let optout_message = r.opt_text()?;
     let read_message = r.flag()?;
-    let n_queued = r.len()?;
+    let n_queued = r.count()?;
     let mut queued = Vec::with_capacity(n_queued);
     for _ in 0..n_queued {
         let text = r.text()?;
@@ -167,25 +187,21 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Session, SnapshotError> {
     let status = match r.byte()? {
         0 => Status::Ready,
         1 => Status::Waiting(Wait::Customer),
-        2 => {
-            let call: HostCall = serde_json::from_str(&r.text()?)
-                .map_err(|_| SnapshotError::Malformed("unreadable pending host call"))?;
-            Status::Waiting(Wait::Host(call))
-        }
+        2 => match serde_json::from_str::<HostCall>(&r.text()?) {
+            Ok(call) => Status::Waiting(Wait::Host(call)),
+            Err(_) => return r.bad("unreadable pending host call"),
+        },
         3 => Status::Waiting(Wait::Timer { secs: r.uint()? }),
         4 => Status::Waiting(Wait::Done(match r.byte()? {
             0 => Ending::Closed,
             1 => Ending::Transferred,
             2 => Ending::OptedOut,
             3 => Ending::Forwarded,
-            _ => return Err(SnapshotError::Malformed("bad ending")),
+            _ => return r.bad("bad ending"),
         })),
-        _ => return Err(SnapshotError::Malformed("bad status")),
+        _ => return r.bad("bad status"),
     };
-    if r.pos != bytes.len() {
-        return Err(SnapshotError::Malformed("trailing bytes"));
-    }
-    Ok(Session {
+    Some(Session {
         program_hash,
         ctx,
         now,
@@ -203,16 +219,20 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Session, SnapshotError> {
     })
 }
 
-fn context(w: &mut Writer, ctx: &Context) {
+fn context(w: &mut Writer, ctx: &HeldContext) {
     w.0.push(ctx.channel as u8);
-    w.text(&ctx.user_name);
-    w.text(&ctx.contact_phone);
-    w.text(&ctx.company_name);
-    w.text(&ctx.protocol);
-    w.text(&ctx.attendant_name);
+    w.text(ctx.user_name());
+    w.text(ctx.contact_phone());
+    w.text(ctx.company_name());
+    w.text(ctx.protocol());
+    w.text(ctx.attendant_name());
     w.0.push(u8::from(ctx.from_ad));
-    w.opt_text(ctx.branch.as_deref());
-    w.texts(&ctx.tags);
+    w.opt_text(ctx.branch());
+    let tags = ctx.tags();
+    w.uint(tags.len() as u64);
+    for tag in tags {
+        w.text(tag);
+    }
     match &ctx.link {
         None => w.0.push(0),
         Some(it) => {
@@ -220,28 +240,47 @@ fn context(w: &mut Writer, ctx: &Context) {
             link(w, it);
         }
     }
-    w.opt_text(ctx.opening_message.as_deref());
+    w.opt_text(ctx.opening_message());
     w.int(ctx.now);
 }
 
-fn read_context(r: &mut Reader) -> Result<Context, SnapshotError> {
-    let channel = *Channel::ALL
-        .get(r.byte()? as usize)
-        .ok_or(SnapshotError::Malformed("bad channel"))?;
-    Ok(Context {
-        channel,
-        user_name: r.text()?,
-        contact_phone: r.text()?,
-        company_name: r.text()?,
-        protocol: r.text()?,
-        attendant_name: r.text()?,
-        from_ad: r.flag()?,
-        branch: r.opt_text()?,
-        tags: r.texts()?,
-        link: if r.flag()? { Some(read_link(r)?) } else { None },
-        opening_message: r.opt_text()?,
-        now: r.int()?,
-    })
+fn read_context(r: &mut Reader) -> Option<HeldContext> {
+    let Some(channel) = Channel::ALL.get(r.byte()? as usize).copied() else {
+        return r.bad("bad channel");
+    };
+    // The texts cannot take more room than the bytes left.
+    let mut texts = TextsBuilder::with_room(r.left());
+    for which in [
+        Text::UserName,
+        Text::ContactPhone,
+        Text::CompanyName,
+        Text::Protocol,
+        Text::AttendantName,
+    ] {
+        texts.push(which, Some(r.raw_text()?));
+    }
+    let from_ad = r.flag()?;
+    texts.push(Text::Branch, r.opt_raw_text()?);
+    // The contact's tags come before the link and the opening message here, after
+    // them in the context's buffer: they are skipped, then read again.
+    let n_tags = r.count()?;
+    let mut tags = r.clone();
+    for _ in 0..n_tags {
+        r.raw_text()?;
+    }
+    let link = if r.flag()? { Some(read_link(r)?) } else { None };
+    texts.push(Text::OpeningMessage, r.opt_raw_text()?);
+    let now = r.int()?;
+    for _ in 0..n_tags {
+        texts.push_tag(tags.raw_text()?);
+    }
+    let Some(mut ctx) = texts.finish(channel) else {
+        return r.bad(NOT_UTF8);
+    };
+    ctx.from_ad = from_ad;
+    ctx.link = link;
+    ctx.now = now;
+    Some(ctx)
 }
 
 fn link(w: &mut Writer, link: &Link) {
@@ -252,8 +291,8 @@ fn link(w: &mut Writer, link: &Link) {
     w.0.push(u8::from(link.supplier));
 }
 
-fn read_link(r: &mut Reader) -> Result<Link, SnapshotError> {
-    Ok(Link {
+fn read_link(r: &mut Reader) -> Option<Link> {
+    Some(Link {
         customer_id: r.text()?,
         name: r.text()?,
         document: r.text()?,
@@ -262,242 +301,27 @@ fn read_link(r: &mut Reader) -> Result<Link, SnapshotError> {
     })
 }
 
-struct Writer(Vec<u8>);
-
-impl Writer {
-    fn uint(&mut self, mut value: u64) {
-        loop {
-            let byte = (value & 0x7f) as u8;
-            value >>= 7;
-            if value == 0 {
-                self.0.push(byte);
-                return;
-            }
-            self.0.push(byte | 0x80);
-        }
-    }
-
-    fn int(&mut self, value: i64) {
-        self.uint(((value << 1) ^ (value >> 63)) as u64);
-    }
-
-    fn text(&mut self, text: &str) {
-        self.uint(text.len() as u64);
-        self.0.extend_from_slice(text.as_bytes());
-    }
-
-    fn opt_text(&mut self, text: Option<&str>) {
-        match text {
-            None => self.0.push(0),
-            Some(text) => {
-                self.0.push(1);
-                self.text(text);
-            }
-        }
-    }
-
-    fn texts(&mut self, texts: &[String]) {
-        self.uint(texts.len() as u64);
-        for text in texts {
-            self.text(text);
-        }
-    }
-
-    fn value(&mut self, value: &Value) {
-        match value {
-            Value::Text(text) => {
-                self.0.push(0);
-                self.text(text);
-            }
-            Value::Number(n) => {
-                self.0.push(1);
-                self.0.extend_from_slice(&n.to_le_bytes());
-            }
-            Value::Bool(b) => self.0.push(if *b { 3 } else { 2 }),
-            Value::Duration(secs) => {
-                self.0.push(4);
-                self.uint(*secs);
-            }
-            Value::Time(minutes) => {
-                self.0.push(5);
-                self.uint(u64::from(*minutes));
-            }
-            Value::Date { year, month, day } => {
-                self.0.push(6);
-                self.uint(u64::from(*year));
-                self.0.push(*month);
-                self.0.push(*day);
-            }
-            Value::Pattern { kind, index } => {
-                self.0.push(7);
-                self.0.push(enum_code(*kind));
-                self.uint(u64::from(*index));
-            }
-            Value::Record(fields) => {
-                self.0.push(8);
-                self.uint(fields.len() as u64);
-                for (name, value) in fields {
-                    self.text(name);
-                    self.value(value);
-                }
-            }
-            Value::Range(low, high) => {
-                self.0.push(9);
-                self.int(*low);
-                self.int(*high);
-            }
-        }
-    }
-}
-
-fn enum_code(kind: EnumKind) -> u8 {
-    EnumKind::ALL.iter().position(|it| *it == kind).unwrap_or(0) as u8
-}
-
-fn truncated() -> SnapshotError {
-    SnapshotError::Malformed("cut short")
-}
-
-/// Records nest at most this deep in a snapshot (Low Code records are flat).
-const MAX_DEPTH: u32 = 8;
-
-struct Reader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl Reader<'_> {
-    fn byte(&mut self) -> Result<u8, SnapshotError> {
-        let byte = *self.bytes.get(self.pos).ok_or_else(truncated)?;
-        self.pos += 1;
-        Ok(byte)
-    }
-
-    fn flag(&mut self) -> Result<bool, SnapshotError> {
-        match self.byte()? {
-            0 => Ok(false),
-            1 => Ok(true),
-            _ => Err(SnapshotError::Malformed("bad flag")),
-        }
-    }
-
-    fn take(&mut self, n: usize) -> Result<&[u8], SnapshotError> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|end| *end <= self.bytes.len())
-            .ok_or_else(truncated)?;
-        let slice = &self.bytes[self.pos..end];
-        self.pos = end;
-        Ok(slice)
-    }
-
-    fn uint(&mut self) -> Result<u64, SnapshotError> {
-        let mut value = 0u64;
-        for shift in (0..64).step_by(7) {
-            let byte = self.byte()?;
-            let low = u64::from(byte & 0x7f);
-            if shift == 63 && low > 1 {
-                return Err(SnapshotError::Malformed("varint too long"));
-            }
-            value |= low << shift;
-            if byte & 0x80 == 0 {
-                return Ok(value);
-            }
-        }
-        Err(SnapshotError::Malformed("varint too long"))
-    }
-
-    fn int(&mut self) -> Result<i64, SnapshotError> {
-        let raw = self.uint()?;
-        Ok(((raw >> 1) as i64) ^ -((raw & 1) as i64))
-    }
-
-    fn u32(&mut self) -> Result<u32, SnapshotError> {
-        u32::try_from(self.uint()?).map_err(|_| SnapshotError::Malformed("number out of range"))
-    }
-
-    /// A count of items, each at least one byte: never more than the bytes left.
-    fn len(&mut self) -> Result<usize, SnapshotError> {
-        let n = self.uint()?;
-        if n > (self.bytes.len() - self.pos) as u64 {
-            return Err(truncated());
-        }
-        Ok(n as usize)
-    }
-
-    fn text(&mut self) -> Result<String, SnapshotError> {
-        let n = self.len()?;
-        let bytes = self.take(n)?;
-        String::from_utf8(bytes.to_vec()).map_err(|_| SnapshotError::Malformed("text is not UTF-8"))
-    }
-
-    fn opt_text(&mut self) -> Result<Option<String>, SnapshotError> {
-        if self.flag()? {
-            Ok(Some(self.text()?))
-        } else {
-            Ok(None)
-        }
-    }
-
-    fn texts(&mut self) -> Result<Vec<String>, SnapshotError> {
-        let n = self.len()?;
-        (0..n).map(|_| self.text()).collect()
-    }
-
-    fn value(&mut self, depth: u32) -> Result<Value, SnapshotError> {
-        Ok(match self.byte()? {
-            0 => Value::Text(self.text()?),
-            1 => {
-                let raw = self.take(8)?;
-                Value::Number(f64::from_le_bytes(raw.try_into().map_err(|_| truncated())?))
-            }
-            2 => Value::Bool(false),
-            3 => Value::Bool(true),
-            4 => Value::Duration(self.uint()?),
-            5 => Value::Time(
-                u16::try_from(self.uint()?).map_err(|_| SnapshotError::Malformed("bad time"))?,
-            ),
-            6 => Value::Date {
-                year: u16::try_from(self.uint()?)
-                    .map_err(|_| SnapshotError::Malformed("bad year"))?,
-                month: self.byte()?,
-                day: self.byte()?,
-            },
-            7 => {
-                let kind = *EnumKind::ALL
-                    .get(self.byte()? as usize)
-                    .ok_or(SnapshotError::Malformed("bad enum kind"))?;
-                let index = self.u32()?;
-                if index as usize >= kind.patterns().len() {
-                    return Err(SnapshotError::Malformed("bad enum pattern"));
-                }
-                Value::Pattern { kind, index }
-            }
-            8 if depth < MAX_DEPTH => {
-                let n = self.len()?;
-                let mut fields = Vec::with_capacity(n);
-                for _ in 0..n {
-                    let name = self.text()?;
-                    fields.push((name, self.value(depth + 1)?));
-                }
-                Value::Record(fields)
-            }
-            9 => Value::Range(self.int()?, self.int()?),
-            _ => return Err(SnapshotError::Malformed("bad value tag")),
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use fluxo_stdlib::types::EnumKind;
+
     use super::*;
     use crate::erp::Request;
+    use crate::session::Context;
+    use crate::vm::Value;
+
+    fn encode(session: &Session) -> Vec<u8> {
+        let mut out = Vec::new();
+        super::encode(session, &mut out);
+        out
+    }
 
     fn sample() -> Session {
         let mut ctx = Context::new(1_795_000_000);
         ctx.user_name = "Ana".into();
-        ctx.tags = vec!["vip".into()];
+        ctx.tags = vec!["vip".into(), "ção".into()];
+        ctx.branch = Some("centro".into());
+        ctx.opening_message = Some(String::new());
         ctx.link = Some(Link {
             customer_id: "1".into(),
             name: "Ana Souza".into(),
@@ -508,7 +332,7 @@ mod tests {
         Session {
             program_hash: 0xdead_beef,
             now: ctx.now + 120,
-            ctx,
+            ctx: HeldContext::from(ctx),
             pc: 4242,
             tries: 2,
             card: CardState {
@@ -525,7 +349,7 @@ mod tests {
                 }),
                 Some(Value::Range(-3, 9)),
             ],
-            tags: vec!["cobranca".into()],
+            tags: vec![3, 0],
             accounts: Vec::new(),
             description: "sem sinal".into(),
             optout_message: Some("Tchau".into()),

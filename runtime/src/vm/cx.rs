@@ -80,37 +80,69 @@ impl<'a> Cx<'a> {
     }
 
     pub fn string(&self, idx: u32) -> Result<String, RuntimeError> {
+        self.str(idx).map(str::to_string)
+    }
+
+    /// Program string `idx`, borrowed from the program.
+    pub fn str(&self, idx: u32) -> Result<&'a str, RuntimeError> {
         self.p
             .string(idx)
-            .map(str::to_string)
             .ok_or_else(|| self.error("string index out of range"))
     }
 
     /// Program message `idx` with its interpolations filled in.
     pub fn message(&self, idx: u32) -> Result<String, RuntimeError> {
+        let mut out = String::new();
+        self.write_message(&mut out, idx)?;
+        Ok(out)
+    }
+
+    /// About how many bytes program message `idx` takes once interpolated, to size
+    /// the buffer it is written into.
+    pub fn message_len(&self, idx: u32) -> usize {
+        let parts = self
+            .p
+            .messages
+            .get(idx as usize)
+            .map_or(&[][..], |it| &it.parts);
+        parts
+            .iter()
+            .map(|part| match part {
+                MessagePart::Text(text) => self.p.string(*text).map_or(0, str::len),
+                MessagePart::Var { .. } => VAR_LEN_GUESS,
+            })
+            .sum()
+    }
+
+    /// Appends program message `idx`, interpolated, to `out`: a card that sends the
+    /// message with more text (a menu) builds it in one buffer, sized once.
+    pub fn write_message(&self, out: &mut String, idx: u32) -> Result<(), RuntimeError> {
         let message = self
             .p
             .messages
             .get(idx as usize)
             .ok_or_else(|| self.error("message index out of range"))?;
-        let mut out = String::new();
+        out.reserve(self.message_len(idx));
         for part in &message.parts {
             match part {
-                MessagePart::Text(text) => out.push_str(&self.string(*text)?),
+                MessagePart::Text(text) => out.push_str(self.str(*text)?),
+                MessagePart::Var { var, fields } if fields.is_empty() => {
+                    write_var(self.s, self.p, *var, out).map_err(|why| self.error(why))?;
+                }
                 MessagePart::Var { var, fields } => {
                     let mut value =
                         read_var(self.s, self.p, *var).map_err(|why| self.error(why))?;
                     for field in fields {
-                        let name = self.string(*field)?;
-                        value = value.field(&name).cloned().ok_or_else(|| {
+                        let name = self.str(*field)?;
+                        value = value.field(name).cloned().ok_or_else(|| {
                             self.error(format!("the record has no field `{name}`"))
                         })?;
                     }
-                    out.push_str(&value.display());
+                    value.write_display(out);
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// A default text of the stdlib (which may interpolate built-ins), filled in.
@@ -122,7 +154,7 @@ impl<'a> Cx<'a> {
             let after = &rest[open + 1..];
             match after.find('}') {
                 Some(close) => {
-                    out.push_str(&builtin_text(self.s, &after[..close]));
+                    write_builtin(self.s, &after[..close], &mut out);
                     rest = &after[close + 1..];
                 }
                 None => {
@@ -250,12 +282,25 @@ impl<'a> Cx<'a> {
     }
 
     pub fn entity_name(&self, kind: EntityRef, index: u32) -> Result<String, RuntimeError> {
+        self.entity_str(kind, index).map(str::to_string)
+    }
+
+    /// The declared name of an entity, borrowed from the program.
+    pub fn entity_str(&self, kind: EntityRef, index: u32) -> Result<&'a str, RuntimeError> {
         let name = self
             .p
             .entities
             .name(kind, index)
             .ok_or_else(|| self.error(format!("{} index out of range", kind.keyword())))?;
-        self.string(name)
+        self.str(name)
+    }
+
+    /// Whether the conversation carries the tag called `name` (put by a `tag` card).
+    pub fn has_tag(&self, name: &str) -> bool {
+        self.s.tags.iter().any(|idx| {
+            self.entity_str(EntityRef::Tag, *idx)
+                .is_ok_and(|it| it == name)
+        })
     }
 
     /// The retry parameters of `card` (defaults from the catalogue when the record
@@ -326,6 +371,10 @@ impl<'a> Cx<'a> {
     }
 }
 
+/// What an interpolated variable is expected to add to a message, in bytes: enough for
+/// a name, a protocol number or a CPF, so most messages are allocated once.
+const VAR_LEN_GUESS: usize = 24;
+
 /// A variable's value: a built-in computed from the session, or an assigned one.
 pub(crate) fn read_var(s: &Session, p: &Program, var: u32) -> Result<Value, String> {
     let info = p
@@ -338,30 +387,57 @@ pub(crate) fn read_var(s: &Session, p: &Program, var: u32) -> Result<Value, Stri
             "channel" => Value::pattern(EnumKind::Channel, s.ctx.channel.name())
                 .unwrap_or(Value::Text(String::new())),
             "now" => Value::Time(clock::local(s.now).minute),
-            other => Value::Text(builtin_text(s, other)),
+            other => Value::Text(builtin_str(s, other).to_string()),
         });
     }
+    assigned(s, var, name).cloned()
+}
+
+/// Appends a variable as a message shows it (`read_var(..).display()`), without
+/// copying the value.
+fn write_var(s: &Session, p: &Program, var: u32, out: &mut String) -> Result<(), String> {
+    let info = p
+        .vars
+        .get(var as usize)
+        .ok_or("variable index out of range")?;
+    let name = p.string(info.name).unwrap_or_default();
+    match name {
+        _ if !info.builtin => assigned(s, var, name)?.write_display(out),
+        "channel" | "now" => read_var(s, p, var)?.write_display(out),
+        other => out.push_str(builtin_str(s, other)),
+    }
+    Ok(())
+}
+
+fn assigned<'s>(s: &'s Session, var: u32, name: &str) -> Result<&'s Value, String> {
     s.vars
         .get(var as usize)
-        .cloned()
-        .flatten()
+        .and_then(Option::as_ref)
         .ok_or_else(|| format!("variable `{name}` is read before it is assigned"))
 }
 
-fn builtin_text(s: &Session, name: &str) -> String {
+/// Appends a built-in as a default text of the stdlib shows it.
+fn write_builtin(s: &Session, name: &str, out: &mut String) {
     match name {
-        "protocol" => s.ctx.protocol.clone(),
-        "user_name" => s.ctx.user_name.clone(),
+        "now" => Value::Time(clock::local(s.now).minute).write_display(out),
+        other => out.push_str(builtin_str(s, other)),
+    }
+}
+
+/// The text built-ins the session holds (all but `now`), borrowed.
+fn builtin_str<'s>(s: &'s Session, name: &str) -> &'s str {
+    match name {
+        "protocol" => s.ctx.protocol(),
+        "user_name" => s.ctx.user_name(),
         "client_name" => s
             .ctx
             .link
             .as_ref()
-            .map_or_else(|| CLIENT_NAME_FALLBACK.to_string(), |it| it.name.clone()),
-        "contact_phone" => s.ctx.contact_phone.clone(),
-        "company_name" => s.ctx.company_name.clone(),
-        "attendant_name" => s.ctx.attendant_name.clone(),
-        "channel" => s.ctx.channel.opa_label().to_string(),
-        "now" => Value::Time(clock::local(s.now).minute).display(),
-        _ => String::new(),
+            .map_or(CLIENT_NAME_FALLBACK, |it| it.name.as_str()),
+        "contact_phone" => s.ctx.contact_phone(),
+        "company_name" => s.ctx.company_name(),
+        "attendant_name" => s.ctx.attendant_name(),
+        "channel" => s.ctx.channel.opa_label(),
+        _ => "",
     }
 }

@@ -8,6 +8,7 @@
 //! an empty expression stack, so a waiting conversation is (pc, card sub-state,
 //! variables) and nothing else.
 
+mod answers;
 mod cards;
 mod cx;
 mod error;
@@ -164,7 +165,7 @@ fn run(cx: &mut Cx, first: Input) -> Result<Next, RuntimeError> {
                 cx.store(var, value)?;
                 Next::Go(after)
             }
-            _ if !op.info().card => {
+            _ if !op.is_card() => {
                 expr::exec(cx, op, &mut stack)?;
                 Next::Go(after)
             }

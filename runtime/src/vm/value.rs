@@ -5,6 +5,7 @@
 //! about cards or sessions.
 
 use std::cmp::Ordering;
+use std::fmt::{self, Write};
 
 use fluxo_stdlib::types::EnumKind;
 
@@ -89,26 +90,53 @@ impl Value {
     /// comma (`-24,5`), dates `dd/mm/aaaa`, times `HH:MM`, booleans `sim`/`não`,
     /// patterns by their Portuguese label (`WhatsApp`), durations as `2m`.
     pub fn display(&self) -> String {
-        match self {
-            Value::Text(text) => text.clone(),
-            Value::Number(n) => number_text(*n),
-            Value::Bool(true) => "sim".into(),
-            Value::Bool(false) => "não".into(),
-            Value::Duration(secs) => fluxo_stdlib::types::Literal::Duration(*secs).to_source(),
-            Value::Time(minutes) => format!("{:02}:{:02}", minutes / 60, minutes % 60),
-            Value::Date { year, month, day } => format!("{day:02}/{month:02}/{year:04}"),
-            Value::Pattern { kind, index } => kind
-                .patterns()
-                .get(*index as usize)
-                .map(|it| it.opa_label.to_string())
-                .unwrap_or_default(),
-            Value::Record(fields) => fields
-                .iter()
-                .map(|(name, value)| format!("{name}: {}", value.display()))
-                .collect::<Vec<_>>()
-                .join(", "),
-            Value::Range(low, high) => format!("{low} a {high}"),
-        }
+        let mut out = String::new();
+        self.write_display(&mut out);
+        out
+    }
+
+    /// Appends `display()` to `out` (messages are built in one buffer).
+    pub fn write_display(&self, out: &mut String) {
+        // Writing into a String cannot fail.
+        let _ = match self {
+            Value::Text(text) => {
+                out.push_str(text);
+                Ok(())
+            }
+            Value::Number(n) => write_number(out, *n),
+            Value::Bool(true) => {
+                out.push_str("sim");
+                Ok(())
+            }
+            Value::Bool(false) => {
+                out.push_str("não");
+                Ok(())
+            }
+            Value::Duration(secs) => {
+                out.push_str(&fluxo_stdlib::types::Literal::Duration(*secs).to_source());
+                Ok(())
+            }
+            Value::Time(minutes) => write!(out, "{:02}:{:02}", minutes / 60, minutes % 60),
+            Value::Date { year, month, day } => write!(out, "{day:02}/{month:02}/{year:04}"),
+            Value::Pattern { kind, index } => {
+                if let Some(pattern) = kind.patterns().get(*index as usize) {
+                    out.push_str(pattern.opa_label);
+                }
+                Ok(())
+            }
+            Value::Record(fields) => {
+                for (idx, (name, value)) in fields.iter().enumerate() {
+                    if idx > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(name);
+                    out.push_str(": ");
+                    value.write_display(out);
+                }
+                Ok(())
+            }
+            Value::Range(low, high) => write!(out, "{low} a {high}"),
+        };
     }
 
     /// The value as JSON, for a Low Code script's input.
@@ -164,10 +192,22 @@ impl Value {
 
 /// A number as Brazilians write it: no decimals when whole, else a decimal comma.
 pub fn number_text(n: f64) -> String {
+    let mut out = String::new();
+    // Writing into a String cannot fail.
+    let _ = write_number(&mut out, n);
+    out
+}
+
+fn write_number(out: &mut String, n: f64) -> fmt::Result {
     if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
+        write!(out, "{}", n as i64)
     } else {
-        format!("{n}").replace('.', ",")
+        let start = out.len();
+        write!(out, "{n}")?;
+        if let Some(dot) = out[start..].find('.') {
+            out.replace_range(start + dot..start + dot + 1, ",");
+        }
+        Ok(())
     }
 }
 

@@ -6,9 +6,10 @@ use fluxo_stdlib::builtins::{ACCOUNT_ADD_PROMPT, ACCOUNT_SWITCH_PROMPT, DOCUMENT
 use fluxo_stdlib::validate;
 
 use super::erp::{erp_call, link_to};
-use super::{host_result, menu_text, message, pick, Call, Cx};
+use super::{host_result, menu_text, message, Call, Cx};
 use crate::erp::{ErpError, Request, Response};
 use crate::session::{HostResult, Link, Wait};
+use crate::vm::answers::pick;
 use crate::vm::{Input, Next, RuntimeError, Value};
 
 const FINDING: u8 = 1;
@@ -104,11 +105,11 @@ pub(super) fn auto_link(cx: &mut Cx, call: Call, input: Input) -> Result<Next, R
         }
         return Ok(Next::Go(call.after));
     }
-    if cx.s.ctx.link.is_some() || cx.s.ctx.contact_phone.is_empty() {
+    if cx.s.ctx.link.is_some() || cx.s.ctx.contact_phone().is_empty() {
         return Ok(Next::Go(call.after));
     }
     Ok(erp_call(Request::FindCustomerByPhone {
-        phone: cx.s.ctx.contact_phone.clone(),
+        phone: cx.s.ctx.contact_phone().to_string(),
     }))
 }
 

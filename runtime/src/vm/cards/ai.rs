@@ -6,9 +6,10 @@ use fluxo_stdlib::types::Channel;
 use serde_json::Map;
 
 use super::ask::labels;
-use super::{host_result, message, pick, Call, Cx};
+use super::{host_result, message, Call, Cx};
 use crate::bytecode::program::{EntityRef, Menu, ValueType};
 use crate::session::{Effect, HostCall, HostResult, Wait};
+use crate::vm::answers::pick;
 use crate::vm::{read_var, Input, Next, RuntimeError, Value};
 
 const CLASSIFYING: u8 = 1;
@@ -22,7 +23,7 @@ fn menu<'p>(cx: &Cx<'p>, call: Call) -> Result<&'p Menu, RuntimeError> {
 
 pub(super) fn intent(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
     let table = menu(cx, call)?;
-    let intents = labels(cx, table)?;
+    let intents: Vec<String> = labels(cx, table)?.into_iter().map(str::to_string).collect();
     let question = cx.arg_text(call.card, call.args, "question")?;
     let agent = match cx.arg_item(call.card, call.args, "agent") {
         Some((kind, idx)) => Some(cx.entity_name(kind, idx)?),
@@ -55,7 +56,7 @@ pub(super) fn intent(cx: &mut Cx, call: Call, input: Input) -> Result<Next, Runt
         if let Some(text) = &question {
             cx.say(text.clone());
         } else if !cx.s.read_message {
-            if let Some(opening) = cx.s.ctx.opening_message.clone() {
+            if let Some(opening) = cx.s.ctx.opening_message().map(str::to_string) {
                 cx.s.read_message = true;
                 return Ok(classify(cx, opening));
             }
@@ -155,7 +156,7 @@ pub(super) fn interactive_template(
     };
     match pick(answer, &options) {
         Some(idx) => {
-            cx.bind(call.bind, Value::Text(options[idx].clone()))?;
+            cx.bind(call.bind, Value::Text(options[idx].to_string()))?;
             Ok(Next::Go(table.options[idx].target))
         }
         None => {

@@ -2,15 +2,15 @@
 //! text, or the virtual agent that answers it), `ask ... confirm`, `ask ... input <type>`, and `optin`, which asks a yes/no
 //! question of its own.
 
-use fluxo_stdlib::answers::read_confirm;
 use fluxo_stdlib::builtins::{NO_LABEL, YES_LABEL};
 use fluxo_stdlib::catalogue::cards;
 use fluxo_stdlib::types::{Channel, InputType};
 use fluxo_stdlib::validate::validate;
 
-use super::{host_result, menu_text, message, pick, Call, Cx};
+use super::{host_result, menu_text, message, options_len, push_options, Call, Cx};
 use crate::bytecode::program::Menu;
-use crate::session::{Effect, Ending, HostCall, HostResult, Wait};
+use crate::session::{Effect, Ending, Event, HostCall, HostResult, Wait};
+use crate::vm::answers::{pick_in_menu, read_yes_no};
 use crate::vm::{Input, Next, RuntimeError, Value};
 
 /// The catalogue index of a statement card, for its argument records.
@@ -30,14 +30,19 @@ pub(super) fn choice(
     menu: u32,
     input: Input,
 ) -> Result<Next, RuntimeError> {
-    let card = card_index("ask_choice");
     let table = menu_table(cx, menu)?;
-    let options = labels(cx, table)?;
-    let answer = message(cx, input);
-    if let Some(idx) = answer.and_then(|it| pick(it, &options)) {
-        return Ok(Next::Go(table.options[idx].target));
+    // A label out of the string table is an error whatever the answer.
+    for option in &table.options {
+        cx.str(option.label)?;
     }
-    let question = menu_text(&cx.message(prompt)?, &options);
+    let answer = message(cx, input);
+    let picked = answer.and_then(|it| pick_in_menu(cx.p, menu, table.options.len(), it));
+    if let Some(option) = picked.and_then(|idx| table.options.get(idx)) {
+        return Ok(Next::Go(option.target));
+    }
+    let options = labels(cx, table)?;
+    let card = card_index("ask_choice");
+    let question = question_text(cx, prompt, &options)?;
     match host_result(input) {
         Some(HostResult::Intent(found)) => {
             return match found.and_then(|idx| table.options.get(idx)) {
@@ -76,7 +81,7 @@ pub(super) fn choice(
             cx.s.card.phase = CLASSIFYING;
             return Ok(Next::Wait(Wait::Host(HostCall::Intent {
                 text: answer.text.clone(),
-                intents: options,
+                intents: options.iter().map(|it| it.to_string()).collect(),
                 agent: None,
             })));
         }
@@ -95,6 +100,14 @@ pub(super) fn choice(
     })
 }
 
+/// Program message `prompt` followed by the numbered `options`, built in one buffer.
+fn question_text(cx: &Cx, prompt: u32, options: &[&str]) -> Result<String, RuntimeError> {
+    let mut text = String::with_capacity(cx.message_len(prompt) + options_len(options));
+    cx.write_message(&mut text, prompt)?;
+    push_options(&mut text, options);
+    Ok(text)
+}
+
 pub(super) fn confirm(
     cx: &mut Cx,
     prompt: u32,
@@ -103,19 +116,22 @@ pub(super) fn confirm(
     no: u32,
     input: Input,
 ) -> Result<Next, RuntimeError> {
-    let question = yes_no_text(&cx.message(prompt)?);
-    let Some(answer) = message(cx, input) else {
-        cx.say(question);
-        return Ok(Next::Wait(Wait::Customer));
-    };
-    match read_yes_no(answer) {
-        Some(true) => Ok(Next::Go(yes)),
-        Some(false) => Ok(Next::Go(no)),
-        None => cx.wrong_answer(cx.retry(card_index("ask_confirm"), args)?, |cx| {
+    if let Some(answer) = message(cx, input) {
+        match read_yes_no(answer) {
+            Some(true) => return Ok(Next::Go(yes)),
+            Some(false) => return Ok(Next::Go(no)),
+            None => {}
+        }
+    }
+    let question = question_text(cx, prompt, &YES_NO)?;
+    if matches!(input, Input::Event(Event::Message(_))) {
+        return cx.wrong_answer(cx.retry(card_index("ask_confirm"), args)?, |cx| {
             cx.say(question);
             Ok(())
-        }),
+        });
     }
+    cx.say(question);
+    Ok(Next::Wait(Wait::Customer))
 }
 
 pub(super) fn input(
@@ -127,11 +143,11 @@ pub(super) fn input(
     after: u32,
     input: Input,
 ) -> Result<Next, RuntimeError> {
-    let question = cx.message(prompt)?;
     let ty = *InputType::ALL
         .get(ty as usize)
         .ok_or_else(|| cx.error("input type out of range"))?;
     let Some(answer) = message(cx, input) else {
+        let question = cx.message(prompt)?;
         cx.say(question);
         return Ok(Next::Wait(Wait::Customer));
     };
@@ -145,10 +161,13 @@ pub(super) fn input(
             cx.store(var, value)?;
             Ok(Next::Go(after))
         }
-        Err(_) => cx.wrong_answer(cx.retry(card_index("ask_input"), args)?, |cx| {
-            cx.say(question);
-            Ok(())
-        }),
+        Err(_) => {
+            let question = cx.message(prompt)?;
+            cx.wrong_answer(cx.retry(card_index("ask_input"), args)?, |cx| {
+                cx.say(question);
+                Ok(())
+            })
+        }
     }
 }
 
@@ -191,17 +210,11 @@ pub(super) fn optin(cx: &mut Cx, call: Call, input: Input) -> Result<Next, Runti
 
 /// A yes/no question with its two numbered options.
 pub(crate) fn yes_no_text(question: &str) -> String {
-    menu_text(question, &[YES_LABEL.to_string(), NO_LABEL.to_string()])
+    menu_text(question, &YES_NO)
 }
 
-/// A yes/no answer, typed or tapped.
-pub(crate) fn read_yes_no(answer: &crate::session::Message) -> Option<bool> {
-    answer
-        .reply_id
-        .as_deref()
-        .and_then(read_confirm)
-        .or_else(|| read_confirm(&answer.text))
-}
+/// The options of every yes/no question.
+const YES_NO: [&str; 2] = [YES_LABEL, NO_LABEL];
 
 fn menu_table<'p>(cx: &Cx<'p>, menu: u32) -> Result<&'p Menu, RuntimeError> {
     cx.p.menus
@@ -209,8 +222,9 @@ fn menu_table<'p>(cx: &Cx<'p>, menu: u32) -> Result<&'p Menu, RuntimeError> {
         .ok_or_else(|| cx.error("menu index out of range"))
 }
 
-pub(crate) fn labels(cx: &Cx, menu: &Menu) -> Result<Vec<String>, RuntimeError> {
-    menu.options.iter().map(|it| cx.string(it.label)).collect()
+/// The options' labels, borrowed from the program.
+pub(crate) fn labels<'p>(cx: &Cx<'p>, menu: &Menu) -> Result<Vec<&'p str>, RuntimeError> {
+    menu.options.iter().map(|it| cx.str(it.label)).collect()
 }
 
 /// `dd/mm/aaaa` as a date value.

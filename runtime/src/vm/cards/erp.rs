@@ -12,11 +12,12 @@ use fluxo_stdlib::erp::Diagnosis;
 use fluxo_stdlib::types::EnumKind;
 use fluxo_stdlib::validate;
 
-use super::ask::{read_yes_no, yes_no_text};
+use super::ask::yes_no_text;
 use super::erp_texts as texts;
-use super::{host_result, menu_text, message, pick, Call, Cx};
+use super::{host_result, menu_text, message, Call, Cx};
 use crate::erp::{ErpError, Missing, Named, Refusal, Request, Response, Secret};
 use crate::session::{Effect, HostCall, HostResult, Link, Output, Wait};
+use crate::vm::answers::{pick, read_yes_no};
 use crate::vm::{Input, Next, RuntimeError, Value};
 
 pub(super) const START: u8 = 0;

@@ -12,9 +12,10 @@ use super::erp::{
     ASKED_PASSWORD, ASKED_SUBJECT, ASKED_WIFI, AUTHENTICATING, CHANGING_WIFI, OPENING, SIGNING,
 };
 use super::erp_texts as texts;
-use super::{menu_text, pick, Call, Cx};
+use super::{menu_text, Call, Cx};
 use crate::erp::{ErpError, Missing, Named, Refusal, Request, Response};
 use crate::session::{Link, Message, Wait};
+use crate::vm::answers::pick;
 use crate::vm::{Next, RuntimeError, Value};
 
 /// Starts the action on `contract`; the contract id is kept as the first card text.
@@ -35,7 +36,7 @@ pub(super) fn act(
         "diagnose" => erp_call(Request::Diagnose { contract_id }),
         "sign_contract" => erp_call(Request::ContractDocument {
             contract_id,
-            phone: cx.s.ctx.contact_phone.clone(),
+            phone: cx.s.ctx.contact_phone().to_string(),
         }),
         "open_ticket" => erp_call(Request::ListTicketOptions),
         "wifi_password" => {
@@ -58,7 +59,7 @@ pub(super) fn answer(
     answer: &Message,
 ) -> Result<Next, RuntimeError> {
     let contract = cx.s.card.texts.first().cloned().unwrap_or_default();
-    let phone = cx.s.ctx.contact_phone.clone();
+    let phone = cx.s.ctx.contact_phone().to_string();
     let retry = cx.retry(call.card, call.args)?;
     match phase {
         ASKED_CONFIRM_1 | ASKED_CONFIRM_2 => match read_yes(answer) {

@@ -125,22 +125,35 @@ pub(crate) fn host_result<'e>(input: Input<'e>) -> Option<&'e HostResult> {
 }
 
 /// A question followed by its numbered options, as one message.
-pub(crate) fn menu_text(question: &str, options: &[String]) -> String {
-    let mut text = question.to_string();
-    for (idx, option) in options.iter().enumerate() {
-        // Writing into a String cannot fail.
-        let _ = write!(text, "\n  {}) {option}", idx + 1);
-    }
+pub(crate) fn menu_text<S: AsRef<str>>(question: &str, options: &[S]) -> String {
+    let mut text = String::with_capacity(question.len() + options_len(options));
+    text.push_str(question);
+    push_options(&mut text, options);
     text
 }
 
-/// The option a message picks: an interactive reply id (the option's number or its
-/// text), else the number or the text typed.
-pub(crate) fn pick(message: &Message, options: &[String]) -> Option<usize> {
-    if let Some(id) = &message.reply_id {
-        if let Some(idx) = fluxo_stdlib::answers::match_option(id, options) {
-            return Some(idx);
+/// What `push_options` appends, in bytes (exact below 100 options), so a menu is
+/// allocated once.
+pub(crate) fn options_len<S: AsRef<str>>(options: &[S]) -> usize {
+    options
+        .iter()
+        .enumerate()
+        .map(|(idx, option)| option.as_ref().len() + if idx < 9 { 6 } else { 7 })
+        .sum()
+}
+
+/// Appends the numbered options of a menu, one per line (`\n  1) Financeiro`).
+pub(crate) fn push_options<S: AsRef<str>>(text: &mut String, options: &[S]) {
+    for (idx, option) in options.iter().enumerate() {
+        text.push_str("\n  ");
+        let number = idx + 1;
+        if number < 10 {
+            text.push(char::from(b'0' + number as u8));
+        } else {
+            // Writing into a String cannot fail.
+            let _ = write!(text, "{number}");
         }
+        text.push_str(") ");
+        text.push_str(option.as_ref());
     }
-    fluxo_stdlib::answers::match_option(&message.text, options)
 }

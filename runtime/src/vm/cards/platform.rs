@@ -20,10 +20,12 @@ pub(super) fn say_audio(cx: &mut Cx, file: u32, after: u32) -> Result<Next, Runt
 }
 
 pub(super) fn tag(cx: &mut Cx, tag: u32, after: u32) -> Result<Next, RuntimeError> {
-    let name = cx.entity_name(EntityRef::Tag, tag)?;
-    if !cx.s.tags.contains(&name) {
-        cx.s.tags.push(name.clone());
-        cx.effect(Effect::Tag { tag: name });
+    let name = cx.entity_str(EntityRef::Tag, tag)?;
+    if !cx.has_tag(name) {
+        cx.s.tags.push(tag);
+        cx.effect(Effect::Tag {
+            tag: name.to_string(),
+        });
     }
     Ok(Next::Go(after))
 }

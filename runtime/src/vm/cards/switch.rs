@@ -47,12 +47,12 @@ fn matches(cx: &Cx, subject: Subject, pattern: u32) -> Result<bool, RuntimeError
             is(EnumKind::Hours, if open { "open" } else { "closed" })
         }
         Subject::Branch => {
-            let name = cx.entity_name(EntityRef::Branch, pattern)?;
-            cx.s.ctx.branch.as_deref() == Some(name.as_str())
+            let name = cx.entity_str(EntityRef::Branch, pattern)?;
+            cx.s.ctx.branch() == Some(name)
         }
         Subject::Tag => {
-            let name = cx.entity_name(EntityRef::Tag, pattern)?;
-            cx.s.tags.contains(&name) || cx.s.ctx.tags.contains(&name)
+            let name = cx.entity_str(EntityRef::Tag, pattern)?;
+            cx.has_tag(name) || cx.s.ctx.tags().any(|it| it == name)
         }
         Subject::Var(var) => match read_var(cx.s, cx.p, var).map_err(|why| cx.error(why))? {
             Value::Pattern { index, .. } => index == pattern,
