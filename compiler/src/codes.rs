@@ -49,6 +49,7 @@ const SYNTAX_EXPLANATIONS: &[(&str, &str)] = &[
     ("E0110", "A `}` closes nothing. Remove it or add the `{` it belongs to."),
     ("E0111", "The number does not fit in the range the language supports."),
     ("E0112", "Statements live inside `flow <name> { ... }`; at the top level only items (`erp`, `department`, `flow`, ...) may appear."),
+    ("E0113", "Constructs nest more than 256 levels deep: blocks, arm lists, parentheses, lists, `if`s (an `else if` chain counts each `if`), the binary operators of one expression and a run of `not`/`-`. Nothing written by hand gets there; split generated code into flows and `goto` them."),
 ];
 
 /// The codes of the checker, in order.

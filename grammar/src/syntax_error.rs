@@ -24,6 +24,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0110", "unexpected `}`"),
     ("E0111", "number too large"),
     ("E0112", "statement outside a flow"),
+    ("E0113", "nesting too deep"),
 ];
 
 pub(crate) fn lexical(file: FileId, issue: &LexIssue) -> Diagnostic {
@@ -89,5 +90,18 @@ pub(crate) fn number_too_large(file: FileId, span: Span) -> Diagnostic {
         "E0111",
         "number too large",
         Label::new(file, span, "this does not fit"),
+    )
+}
+
+pub(crate) fn too_deep(file: FileId, span: Span, limit: usize) -> Diagnostic {
+    Diagnostic::error(
+        "E0113",
+        "nesting too deep",
+        Label::new(file, span, format!("more than {limit} levels deep here")),
+    )
+    .with_note(
+        "blocks, arm lists, parentheses, lists, `if`s (`else if` too), each operator of an \
+         expression and each `not`/`-` in a row add a level; move the inner part into a flow \
+         of its own and `goto` it",
     )
 }

@@ -274,3 +274,24 @@ fn structure_mistakes() {
     err("goto main", "E0112");
     err("Flow a {}", "E0107");
 }
+
+#[test]
+fn nesting_is_bounded_and_never_crashes() {
+    let parens = |n: usize| format!("set x = {}1{}", "(".repeat(n), ")".repeat(n));
+    stmt_ok(&parens(100));
+    stmt_err(&parens(300), "E0113");
+    let ifs = |n: usize| format!("{}end{}", "if true { ".repeat(n), " }".repeat(n));
+    stmt_ok(&ifs(50));
+    stmt_err(&ifs(200), "E0113");
+    let chain = |n: usize| format!("set x = 1{}", " + 1".repeat(n));
+    stmt_ok(&chain(200));
+    stmt_err(&chain(100_000), "E0113");
+    stmt_err(&format!("set x = {}true", "not ".repeat(300)), "E0113");
+    let elifs = format!(
+        "if true {{ end }}{} else {{ end }}",
+        " else if true { end }".repeat(300)
+    );
+    stmt_err(&elifs, "E0113");
+    // Deeper than pest itself can go: refused in words, not by the stack.
+    stmt_err(&parens(50_000), "E0101");
+}

@@ -117,6 +117,16 @@ impl<'s> Parser<'s> {
         }
     }
 
+    /// Whether `levels` more levels than the current one stay within [`MAX_DEPTH`];
+    /// if not, the parser has given up for depth.
+    pub(super) fn has_room(&mut self, levels: u32) -> bool {
+        if self.depth.saturating_add(levels) > MAX_DEPTH {
+            self.too_deep = true;
+            return false;
+        }
+        true
+    }
+
     /// Runs a rule one nesting level deeper, refusing to go past [`MAX_DEPTH`].
     pub(super) fn nested<T>(&mut self, rule: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
         if self.depth >= MAX_DEPTH {

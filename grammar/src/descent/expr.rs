@@ -54,9 +54,16 @@ impl Parser<'_> {
     fn expr_above(&mut self, power: u8) -> Option<Expr> {
         self.nested(|p| {
             let mut lhs = p.unary()?;
+            // Each operator of `a + b + c ...` makes the tree one deeper on the left,
+            // and later passes recurse over that depth too.
+            let mut operators = 0;
             while let Some((op, op_power)) = infix(p.peek()) {
                 if op_power <= power {
                     break;
+                }
+                operators += 1;
+                if !p.has_room(operators) {
+                    return None;
                 }
                 p.bump();
                 let rhs = p.expr_above(op_power)?;
