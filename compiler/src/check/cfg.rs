@@ -2,6 +2,11 @@
 //! entry and an exit node per flow. Edges follow what the runtime does: the next
 //! statement, each arm, `goto` to a flow or a label, `fail_flow` after a card's last
 //! try, and the statement after an `ask`/`when`/`if` when a branch finishes.
+//!
+//! The walk adds nodes and edges to a [`Builder`]; [`Builder::finish`] groups the edges
+//! by node into one array. Edges and reads live in flat arrays rather than a `Vec` per
+//! node: a program has a node per statement, and a `Vec` each was most of the
+//! checker's allocations.
 
 use fluxo_stdlib::types::Channel;
 
@@ -15,6 +20,20 @@ pub(crate) struct Graph {
     /// Per flow (index of `ProgramInfo::flows`).
     pub flow_entry: Vec<NodeId>,
     pub flow_exit: Vec<NodeId>,
+    /// Node `id`'s successors are `edges[starts[id]..starts[id + 1]]`, in the order the
+    /// walk added them.
+    edges: Vec<Edge>,
+    starts: Vec<usize>,
+    /// Node `id`'s reads are `reads[node.reads.0..node.reads.1]`.
+    reads: Vec<(usize, Loc)>,
+}
+
+/// The graph while the walk builds it: edges are kept in the order they come until
+/// [`Builder::finish`].
+#[derive(Debug)]
+pub(crate) struct Builder {
+    graph: Graph,
+    edges: Vec<(NodeId, Edge)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,8 +54,9 @@ pub(crate) struct Node {
     pub is_goto: bool,
     /// Reads a message from the customer on every run.
     pub waits: bool,
-    /// Variables read (index into `ProgramInfo::variables`) and where.
-    pub reads: Vec<(usize, Loc)>,
+    /// The range of [`Graph::reads`] with the variables read (index into
+    /// `ProgramInfo::variables`) and where.
+    reads: (usize, usize),
     /// The variable assigned when the statement completes.
     pub binds: Option<usize>,
     /// `auto_link()`: the conversation is linked after it.
@@ -45,7 +65,6 @@ pub(crate) struct Node {
     pub needs_link: bool,
     /// A card restricted to some channels, and its name.
     pub channels: Option<(&'static [Channel], &'static str)>,
-    pub succ: Vec<Edge>,
     /// The statement before it in the same block, and the statement it is nested in.
     pub prev: Option<NodeId>,
     pub parent: Option<NodeId>,
@@ -62,31 +81,76 @@ pub(crate) struct Edge {
 }
 
 impl Graph {
-    pub fn new() -> Graph {
-        Graph {
-            nodes: Vec::new(),
-            flow_entry: Vec::new(),
-            flow_exit: Vec::new(),
+    /// The edges out of node `id`.
+    pub fn succ(&self, id: NodeId) -> &[Edge] {
+        match (self.starts.get(id), self.starts.get(id + 1)) {
+            (Some(&start), Some(&end)) => &self.edges[start..end],
+            _ => &[],
         }
     }
 
+    /// The variables node `id` reads, and where.
+    pub fn reads(&self, id: NodeId) -> &[(usize, Loc)] {
+        self.nodes
+            .get(id)
+            .and_then(|node| self.reads.get(node.reads.0..node.reads.1))
+            .unwrap_or(&[])
+    }
+}
+
+impl Builder {
+    /// A builder with room for `nodes` nodes (and about as many edges).
+    pub fn with_capacity(nodes: usize) -> Builder {
+        Builder {
+            graph: Graph {
+                nodes: Vec::with_capacity(nodes),
+                flow_entry: Vec::new(),
+                flow_exit: Vec::new(),
+                edges: Vec::new(),
+                starts: Vec::new(),
+                reads: Vec::new(),
+            },
+            edges: Vec::with_capacity(nodes + nodes / 2),
+        }
+    }
+
+    /// The id the next node added will get.
+    pub fn next_id(&self) -> NodeId {
+        self.graph.nodes.len()
+    }
+
+    pub fn flow_entry(&self, flow: usize) -> NodeId {
+        self.graph.flow_entry[flow]
+    }
+
+    pub fn flow_exit(&self, flow: usize) -> NodeId {
+        self.graph.flow_exit[flow]
+    }
+
+    /// Adds the entry and exit nodes of the next flow.
+    pub fn add_flow(&mut self, flow: usize, loc: Loc) {
+        let entry = self.add(NodeKind::Entry, flow, loc, None);
+        let exit = self.add(NodeKind::Exit, flow, loc, None);
+        self.graph.flow_entry.push(entry);
+        self.graph.flow_exit.push(exit);
+    }
+
     pub fn add(&mut self, kind: NodeKind, flow: usize, loc: Loc, parent: Option<NodeId>) -> NodeId {
-        self.nodes.push(Node {
+        self.graph.nodes.push(Node {
             kind,
             flow,
             loc,
             is_goto: false,
             waits: false,
-            reads: Vec::new(),
+            reads: (0, 0),
             binds: None,
             links: false,
             needs_link: false,
             channels: None,
-            succ: Vec::new(),
             prev: None,
             parent,
         });
-        self.nodes.len() - 1
+        self.graph.nodes.len() - 1
     }
 
     pub fn edge(&mut self, from: NodeId, to: NodeId) {
@@ -101,12 +165,49 @@ impl Graph {
     }
 
     pub fn edge_with(&mut self, from: NodeId, edge: Edge) {
-        if let Some(node) = self.nodes.get_mut(from) {
-            node.succ.push(edge);
+        if from < self.graph.nodes.len() {
+            self.edges.push((from, edge));
         }
     }
 
     pub fn node_mut(&mut self, id: NodeId) -> Option<&mut Node> {
-        self.nodes.get_mut(id)
+        self.graph.nodes.get_mut(id)
+    }
+
+    /// Moves `reads` (emptied, its capacity kept) to node `id`, replacing what it had.
+    pub fn set_reads(&mut self, id: NodeId, reads: &mut Vec<(usize, Loc)>) {
+        let start = self.graph.reads.len();
+        self.graph.reads.append(reads);
+        if let Some(node) = self.graph.nodes.get_mut(id) {
+            node.reads = (start, self.graph.reads.len());
+        }
+    }
+
+    /// The graph with every node's edges together (a counting sort by source node, which
+    /// keeps each node's edges in the order they were added).
+    pub fn finish(self) -> Graph {
+        let Builder { mut graph, edges } = self;
+        let n = graph.nodes.len();
+        let mut starts = vec![0usize; n + 1];
+        for (from, _) in &edges {
+            starts[from + 1] += 1;
+        }
+        for id in 0..n {
+            starts[id + 1] += starts[id];
+        }
+        let mut next = starts.clone();
+        let placeholder = Edge {
+            to: 0,
+            from_in: false,
+            channel: None,
+        };
+        let mut sorted = vec![placeholder; edges.len()];
+        for (from, edge) in edges {
+            sorted[next[from]] = edge;
+            next[from] += 1;
+        }
+        graph.edges = sorted;
+        graph.starts = starts;
+        graph
     }
 }

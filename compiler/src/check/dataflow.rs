@@ -6,14 +6,19 @@
 //! meet (intersection) of the states at all the places that jump to it, and a label the
 //! same; the worklist iterates to the greatest fixpoint (unvisited nodes count as "top",
 //! so loops converge in a few passes). The entry flow starts with nothing assigned.
+//! The worklist sweeps the nodes in id order (a statement's id comes after those before
+//! it), wrapping around while any is queued: the fixpoint does not depend on the order,
+//! and a sweep costs a bit test per node instead of a heap operation.
 //! Sets are sorted vectors of the variables assigned on the path, so the cost follows
-//! what a path assigns, not the number of variables in the program.
+//! what a path assigns, not the number of variables in the program. They are shared
+//! (`Rc`): most statements assign nothing and most meets change nothing, so a state
+//! passes along an edge without being copied, and a new set is built only when one
+//! changes.
 //!
 //! Flows that the entry flow never reaches are then analysed as if each were an entry,
 //! so their own mistakes are still reported; the nodes already reached keep their state.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::rc::Rc;
 
 use fluxo_stdlib::types::Channel;
 
@@ -22,8 +27,8 @@ use super::{Cx, Problem};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct State {
-    /// Sorted indices of the variables assigned on every path.
-    assigned: Vec<usize>,
+    /// Sorted indices of the variables assigned on every path; `None` is the empty set.
+    assigned: Option<Rc<[usize]>>,
     linked: bool,
     channel: Option<Channel>,
 }
@@ -31,32 +36,62 @@ struct State {
 impl State {
     fn start() -> State {
         State {
-            assigned: Vec::new(),
+            assigned: None,
             linked: false,
             channel: None,
         }
     }
 
-    /// Keeps what also holds in `other`; returns whether anything changed.
-    fn meet(&mut self, other: &State) -> bool {
-        let before = (self.assigned.len(), self.linked, self.channel);
-        self.assigned
-            .retain(|var| other.assigned.binary_search(var).is_ok());
-        self.linked &= other.linked;
-        if self.channel != other.channel {
-            self.channel = None;
+    fn assigned(&self) -> &[usize] {
+        self.assigned.as_deref().unwrap_or(&[])
+    }
+
+    /// Keeps what also holds in `other` (whose channel is `channel` when that is known);
+    /// returns whether anything changed.
+    fn meet(&mut self, other: &State, channel: Option<Channel>) -> bool {
+        let mut changed = false;
+        let same_set = match (&self.assigned, &other.assigned) {
+            (Some(mine), Some(theirs)) => Rc::ptr_eq(mine, theirs),
+            (None, _) => true,
+            (Some(_), None) => false,
+        };
+        if !same_set {
+            let theirs = other.assigned();
+            let kept: Vec<usize> = self
+                .assigned()
+                .iter()
+                .copied()
+                .filter(|var| theirs.binary_search(var).is_ok())
+                .collect();
+            if kept.len() != self.assigned().len() {
+                self.assigned = (!kept.is_empty()).then(|| kept.into());
+                changed = true;
+            }
         }
-        before != (self.assigned.len(), self.linked, self.channel)
+        if self.linked && !other.linked {
+            self.linked = false;
+            changed = true;
+        }
+        if self.channel.is_some() && self.channel != channel.or(other.channel) {
+            self.channel = None;
+            changed = true;
+        }
+        changed
     }
 
     fn assign(&mut self, var: usize) {
-        if let Err(at) = self.assigned.binary_search(&var) {
-            self.assigned.insert(at, var);
+        let assigned = self.assigned();
+        if let Err(at) = assigned.binary_search(&var) {
+            let mut grown = Vec::with_capacity(assigned.len() + 1);
+            grown.extend_from_slice(&assigned[..at]);
+            grown.push(var);
+            grown.extend_from_slice(&assigned[at..]);
+            self.assigned = Some(grown.into());
         }
     }
 
     fn has(&self, var: usize) -> bool {
-        self.assigned.binary_search(&var).is_ok()
+        self.assigned().binary_search(&var).is_ok()
     }
 }
 
@@ -81,19 +116,66 @@ pub(super) fn analyse(cx: &mut Cx, graph: &Graph) {
     report(cx, graph, &states, &reached);
 }
 
+/// The nodes waiting to be visited: a bit per node, taken in id order from where the
+/// last one was, wrapping around.
+struct Worklist {
+    bits: Vec<u64>,
+    queued: usize,
+    /// The word the next search starts at.
+    word: usize,
+}
+
+impl Worklist {
+    fn new(n_nodes: usize) -> Worklist {
+        Worklist {
+            bits: vec![0; n_nodes.div_ceil(64)],
+            queued: 0,
+            word: 0,
+        }
+    }
+
+    fn push(&mut self, id: NodeId) {
+        let (word, bit) = (id / 64, 1u64 << (id % 64));
+        if let Some(slot) = self.bits.get_mut(word) {
+            if *slot & bit == 0 {
+                *slot |= bit;
+                self.queued += 1;
+            }
+        }
+    }
+
+    fn pop(&mut self) -> Option<NodeId> {
+        if self.queued == 0 {
+            return None;
+        }
+        // Some bit is set, so this finds it within one turn around the words.
+        loop {
+            if self.word >= self.bits.len() {
+                self.word = 0;
+            }
+            let slot = &mut self.bits[self.word];
+            if *slot != 0 {
+                let bit = slot.trailing_zeros() as usize;
+                *slot &= *slot - 1;
+                self.queued -= 1;
+                return Some(self.word * 64 + bit);
+            }
+            self.word += 1;
+        }
+    }
+}
+
 /// Propagates states from `seeds` (which start the conversation afresh).
 fn run(graph: &Graph, states: &mut [Option<State>], seeds: &[NodeId]) {
-    let mut queue: BinaryHeap<Reverse<NodeId>> = BinaryHeap::new();
-    let mut queued = vec![false; graph.nodes.len()];
+    let mut queue = Worklist::new(graph.nodes.len());
     for &seed in seeds {
         if states[seed].is_none() {
             states[seed] = Some(State::start());
-            queue.push(Reverse(seed));
-            queued[seed] = true;
+            queue.push(seed);
         }
     }
-    while let Some(Reverse(id)) = queue.pop() {
-        queued[id] = false;
+    while let Some(id) = queue.pop() {
+        // A cheap copy: the set is shared.
         let Some(input) = states[id].clone() else {
             continue;
         };
@@ -103,25 +185,21 @@ fn run(graph: &Graph, states: &mut [Option<State>], seeds: &[NodeId]) {
             output.assign(var);
         }
         output.linked |= node.links;
-        for edge in &node.succ {
-            let mut state = if edge.from_in {
-                input.clone()
-            } else {
-                output.clone()
-            };
-            if edge.channel.is_some() {
-                state.channel = edge.channel;
-            }
+        for edge in graph.succ(id) {
+            let state = if edge.from_in { &input } else { &output };
             let changed = match &mut states[edge.to] {
-                Some(existing) => existing.meet(&state),
+                Some(existing) => existing.meet(state, edge.channel),
                 slot @ None => {
+                    let mut state = state.clone();
+                    if edge.channel.is_some() {
+                        state.channel = edge.channel;
+                    }
                     *slot = Some(state);
                     true
                 }
             };
-            if changed && !queued[edge.to] {
-                queued[edge.to] = true;
-                queue.push(Reverse(edge.to));
+            if changed {
+                queue.push(edge.to);
             }
         }
     }
@@ -137,7 +215,7 @@ fn report(cx: &mut Cx, graph: &Graph, states: &[Option<State>], reached: &[bool]
             continue;
         };
         let mut reported: Vec<usize> = Vec::new();
-        for &(var, at) in &node.reads {
+        for &(var, at) in graph.reads(id) {
             if !state.has(var) && !reported.contains(&var) {
                 reported.push(var);
                 let name = cx
@@ -165,7 +243,7 @@ fn report(cx: &mut Cx, graph: &Graph, states: &[Option<State>], reached: &[bool]
         // A statement of the entry flow that can run off the flow's end.
         if Some(node.flow) == entry && reached[id] && node.kind != NodeKind::Entry {
             let exit = graph.flow_exit[node.flow];
-            if node.succ.iter().any(|edge| edge.to == exit) {
+            if graph.succ(id).iter().any(|edge| edge.to == exit) {
                 let flow = cx.program.entry.clone();
                 cx.report(Problem::ClosesUnexpectedly { at: node.loc, flow });
             }

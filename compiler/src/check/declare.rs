@@ -93,8 +93,7 @@ fn claim(cx: &mut Cx, kind: ItemKind, name: &Ident, idx: usize) -> bool {
     if name.name.is_empty() {
         return false;
     }
-    let key = (kind, name.name.clone());
-    if let Some(&existing) = cx.program.names.get(&key) {
+    if let Some(&existing) = cx.program.names[kind as usize].get(&name.name) {
         let first = match kind {
             ItemKind::Flow => cx.program.flows.get(existing).map(|it| it.loc),
             ItemKind::Script => cx.program.scripts.get(existing).map(|it| it.loc),
@@ -108,7 +107,7 @@ fn claim(cx: &mut Cx, kind: ItemKind, name: &Ident, idx: usize) -> bool {
         });
         return false;
     }
-    cx.program.names.insert(key, idx);
+    cx.program.names[kind as usize].insert(name.name.clone(), idx);
     true
 }
 
@@ -212,48 +211,40 @@ fn collect_labels(cx: &mut Cx, stmts: &[ast::Stmt], labels: &mut Vec<LabelInfo>)
                 }),
             }
         }
-        for block in nested_blocks(stmt) {
-            collect_labels(cx, block, labels);
-        }
+        nested_blocks(stmt, |block| collect_labels(cx, block, labels));
     }
 }
 
-/// The statement lists directly inside a statement: arms' bodies, `if` branches.
-pub(super) fn nested_blocks(stmt: &ast::Stmt) -> Vec<&[ast::Stmt]> {
-    let mut res: Vec<&[ast::Stmt]> = Vec::new();
-    fn arms(arms: &ast::Arms) -> impl Iterator<Item = &[ast::Stmt]> {
-        arms.arms.iter().map(|arm| arm.body.stmts())
-    }
-    match &stmt.kind {
+/// Calls `each` with every statement list directly inside a statement, in source
+/// order: arms' bodies, `if` branches. A visitor rather than a list: it runs for every
+/// statement of the program, and most have nothing nested.
+pub(super) fn nested_blocks<'a>(stmt: &'a ast::Stmt, mut each: impl FnMut(&'a [ast::Stmt])) {
+    let arms = match &stmt.kind {
         ast::StmtKind::Ask(ask) => match &ask.kind {
-            ast::AskKind::Choice { arms: a } | ast::AskKind::Confirm { arms: a } => {
-                res.extend(arms(a))
-            }
-            ast::AskKind::Input { .. } => {}
+            ast::AskKind::Choice { arms } | ast::AskKind::Confirm { arms } => arms,
+            ast::AskKind::Input { .. } => return,
         },
-        ast::StmtKind::When(when) => res.extend(arms(&when.arms)),
-        ast::StmtKind::Call(call) => {
-            if let Some(a) = &call.arms {
-                res.extend(arms(a));
-            }
-        }
+        ast::StmtKind::When(when) => &when.arms,
+        ast::StmtKind::Call(call) => match &call.arms {
+            Some(arms) => arms,
+            None => return,
+        },
         ast::StmtKind::If(branch) => {
             let mut current = branch;
             loop {
-                res.push(&current.then.stmts);
+                each(&current.then.stmts);
                 match &current.otherwise {
-                    Some(ast::Else::Block(block)) => {
-                        res.push(&block.stmts);
-                        break;
-                    }
+                    Some(ast::Else::Block(block)) => return each(&block.stmts),
                     Some(ast::Else::If(next, _)) => current = next,
-                    None => break,
+                    None => return,
                 }
             }
         }
-        _ => {}
+        _ => return,
+    };
+    for arm in &arms.arms {
+        each(arm.body.stmts());
     }
-    res
 }
 
 fn check_entry(cx: &mut Cx) {

@@ -7,14 +7,7 @@ use super::cfg::{Graph, NodeId};
 use super::{Cx, Problem};
 
 pub(super) fn check(cx: &mut Cx, graph: &Graph) {
-    for component in components(graph) {
-        let cyclic = component.len() > 1
-            || component
-                .first()
-                .is_some_and(|&id| graph.nodes[id].succ.iter().any(|edge| edge.to == id));
-        if !cyclic {
-            continue;
-        }
+    for component in cycles(graph) {
         let mut jumps: Vec<_> = component
             .iter()
             .map(|&id| &graph.nodes[id])
@@ -35,16 +28,17 @@ pub(super) fn check(cx: &mut Cx, graph: &Graph) {
     }
 }
 
-/// The strongly connected components of the graph without the edges out of waiting
-/// nodes (iterative Tarjan, so deep graphs cannot overflow the stack).
-fn components(graph: &Graph) -> Vec<Vec<NodeId>> {
+/// The strongly connected components with a cycle (more than one node, or one with an
+/// edge to itself) of the graph without the edges out of waiting nodes (iterative
+/// Tarjan, so deep graphs cannot overflow the stack). Almost every node is a component
+/// of its own without a cycle; those are not collected.
+fn cycles(graph: &Graph) -> Vec<Vec<NodeId>> {
     let n = graph.nodes.len();
     let succ = |id: NodeId| -> &[super::cfg::Edge] {
-        let node = &graph.nodes[id];
-        if node.waits {
+        if graph.nodes[id].waits {
             &[]
         } else {
-            &node.succ
+            graph.succ(id)
         }
     };
     let mut index = vec![usize::MAX; n];
@@ -53,12 +47,13 @@ fn components(graph: &Graph) -> Vec<Vec<NodeId>> {
     let mut stack: Vec<NodeId> = Vec::new();
     let mut res = Vec::new();
     let mut counter = 0;
+    // (node, next edge to look at)
+    let mut work: Vec<(NodeId, usize)> = Vec::new();
     for root in 0..n {
         if index[root] != usize::MAX {
             continue;
         }
-        // (node, next edge to look at)
-        let mut work: Vec<(NodeId, usize)> = vec![(root, 0)];
+        work.push((root, 0));
         index[root] = counter;
         low[root] = counter;
         counter += 1;
@@ -86,6 +81,11 @@ fn components(graph: &Graph) -> Vec<Vec<NodeId>> {
                 low[parent] = low[parent].min(low[id]);
             }
             if low[id] == index[id] {
+                if stack.last() == Some(&id) && !succ(id).iter().any(|edge| edge.to == id) {
+                    stack.pop();
+                    on_stack[id] = false;
+                    continue;
+                }
                 let mut component = Vec::new();
                 while let Some(top) = stack.pop() {
                     on_stack[top] = false;

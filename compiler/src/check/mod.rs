@@ -22,13 +22,13 @@ pub(crate) mod types;
 mod vars;
 mod walk;
 
-use std::collections::HashMap;
-
 use fluxo_grammar::ast::{self, Ident, Span};
 use fluxo_grammar::{Diagnostic, FileId};
 use fluxo_stdlib::builtins;
+use fluxo_stdlib::catalogue::{cards, CardSpec};
 use fluxo_stdlib::erp::ErpSystem;
 use fluxo_stdlib::types::{ItemKind, Ty};
+use rustc_hash::FxHashMap;
 
 use crate::{ParsedFile, Sources};
 
@@ -86,8 +86,14 @@ pub struct ProgramInfo {
     pub scripts: Vec<ScriptInfo>,
     /// Every variable the program assigns (built-ins excluded), with its one type.
     pub variables: Vec<VariableInfo>,
-    names: HashMap<(ItemKind, String), usize>,
-    variable_index: HashMap<String, usize>,
+    /// Per kind (`ItemKind as usize`): each name's index into `flows`, `scripts` or
+    /// `items`. One map per kind so that a lookup borrows the name instead of building
+    /// a `(kind, String)` key.
+    names: [FxHashMap<String, usize>; ItemKind::ALL.len()],
+    variable_index: FxHashMap<String, usize>,
+    /// How many statements the flows hold, nested ones included: lowering sizes its
+    /// buffers by it.
+    statements: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -187,16 +193,29 @@ impl ProgramInfo {
         }
     }
 
-    /// Index into `flows`, `scripts` or `items`, depending on the kind.
-    fn index(&self, kind: ItemKind, name: &str) -> Option<usize> {
-        self.names.get(&(kind, name.to_string())).copied()
+    /// How many statements the flows hold, nested ones included.
+    pub(crate) fn statements(&self) -> usize {
+        self.statements
     }
 
-    fn names_of(&self, kind: ItemKind) -> impl Iterator<Item = &str> {
-        self.names
-            .keys()
-            .filter(move |(k, _)| *k == kind)
-            .map(|(_, name)| name.as_str())
+    /// Index into `flows`, `scripts` or `items`, depending on the kind.
+    fn index(&self, kind: ItemKind, name: &str) -> Option<usize> {
+        self.names[kind as usize].get(name).copied()
+    }
+
+    /// The declared names of `kind`, in declaration order (so that a "did you mean"
+    /// between equally close names does not depend on hashing).
+    fn names_of(&self, kind: ItemKind) -> Box<dyn Iterator<Item = &str> + '_> {
+        match kind {
+            ItemKind::Flow => Box::new(self.flows.iter().map(|it| it.name.as_str())),
+            ItemKind::Script => Box::new(self.scripts.iter().map(|it| it.name.as_str())),
+            _ => Box::new(
+                self.items
+                    .iter()
+                    .filter(move |it| it.kind == kind)
+                    .map(|it| it.name.as_str()),
+            ),
+        }
     }
 
     fn script_names(&self) -> Vec<String> {
@@ -310,6 +329,24 @@ impl Cx {
             None => builtins::builtin(name).map(|it| Type::Value(it.ty)),
         }
     }
+}
+
+/// The catalogue card a call names, with its index in `catalogue::cards()`. Compares
+/// `namespace.name` piecewise, so no full name is built for each call of the program.
+pub(crate) fn call_card(call: &ast::Call) -> Option<(usize, &'static CardSpec)> {
+    let name = call.name.name.as_str();
+    let matches = |full: &str| match &call.namespace {
+        Some(ns) => {
+            full.strip_prefix(ns.name.as_str())
+                .and_then(|rest| rest.strip_prefix('.'))
+                == Some(name)
+        }
+        None => full == name,
+    };
+    cards()
+        .iter()
+        .enumerate()
+        .find(|(_, spec)| matches(spec.name))
 }
 
 /// Every flow of every file with the file it is in and its index among the file's items.

@@ -6,16 +6,14 @@
 //!
 //! Conflicting later assignments are reported by the statement walk, not here.
 
-use std::collections::HashMap;
-
 use fluxo_grammar::ast::{self, Expr, Ident, Span};
 use fluxo_stdlib::builtins;
-use fluxo_stdlib::catalogue::card;
 use fluxo_stdlib::types::{InputType, Ty};
+use rustc_hash::FxHashMap;
 
 use super::declare::nested_blocks;
 use super::types::{self, Env, Type};
-use super::{flows, Cx, Loc, Problem, ProgramInfo, VariableInfo};
+use super::{call_card, flows, Cx, Loc, Problem, ProgramInfo, VariableInfo};
 use crate::cards;
 use crate::ParsedFile;
 
@@ -27,7 +25,7 @@ enum First<'a> {
 
 pub(super) fn collect(cx: &mut Cx, files: &[ParsedFile]) {
     let mut firsts: Vec<(String, Loc, First)> = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: FxHashMap<String, usize> = FxHashMap::default();
     for (file, _, flow) in flows(files) {
         cx.file = file;
         let mut defs = Vec::new();
@@ -88,7 +86,7 @@ fn definitions<'a>(
                 out.push((var, First::Typed(ty)));
             }
             ast::StmtKind::Call(call) => {
-                if let (Some(binding), Some(spec)) = (&call.binding, card(&call.full_name())) {
+                if let (Some(binding), Some((_, spec))) = (&call.binding, call_card(call)) {
                     out.push((
                         binding,
                         First::Typed(cards::binding_type(program, spec, call)),
@@ -97,16 +95,14 @@ fn definitions<'a>(
             }
             _ => {}
         }
-        for block in nested_blocks(stmt) {
-            definitions(program, block, out);
-        }
+        nested_blocks(stmt, |block| definitions(program, block, out));
     }
 }
 
 struct Infer<'a, 'f> {
     program: &'a ProgramInfo,
     firsts: &'a [(String, Loc, First<'f>)],
-    seen: &'a HashMap<String, usize>,
+    seen: &'a FxHashMap<String, usize>,
     /// `Some(Unknown)` also marks a variable being inferred, which cuts cycles.
     memo: Vec<Option<Type>>,
 }

@@ -2,25 +2,28 @@
 //! card to its checks in `crate::cards`, and builds the control-flow graph as it goes
 //! (one node per statement, so the analyses after it never re-walk the syntax tree).
 
-use std::collections::HashMap;
-
 use fluxo_grammar::ast::{self, Ident, Stmt, StmtKind};
 use fluxo_stdlib::catalogue::{card, CardSpec};
 use fluxo_stdlib::types::ItemKind;
+use rustc_hash::FxHashMap;
 
-use super::cfg::{Edge, Graph, NodeId, NodeKind};
+use super::cfg::{Builder, Edge, Graph, NodeId, NodeKind};
+use super::declare::nested_blocks;
 use super::types;
 use super::{flows, suggest, Cx, Problem};
 use crate::cards::{self, Position};
 use crate::ParsedFile;
 
 pub(super) fn walk(cx: &mut Cx, files: &[ParsedFile]) -> Graph {
-    let mut graph = Graph::new();
+    // Sized up front: the graph is the checker's largest structure, and growing it
+    // copies it over and over.
+    let n_stmts: usize = flows(files)
+        .map(|(_, _, flow)| count(&flow.body.stmts))
+        .sum();
+    cx.program.statements = n_stmts;
+    let mut graph = Builder::with_capacity(2 * cx.program.flows.len() + n_stmts);
     for (idx, flow) in cx.program.flows.iter().enumerate() {
-        let entry = graph.add(NodeKind::Entry, idx, flow.loc, None);
-        let exit = graph.add(NodeKind::Exit, idx, flow.loc, None);
-        graph.flow_entry.push(entry);
-        graph.flow_exit.push(exit);
+        graph.add_flow(idx, flow.loc);
     }
     let entry_flow = cx.program.entry_flow();
     for (file, _, flow) in flows(files) {
@@ -37,32 +40,41 @@ pub(super) fn walk(cx: &mut Cx, files: &[ParsedFile]) -> Graph {
             cx,
             graph: &mut graph,
             flow: idx,
-            labels: HashMap::new(),
+            labels: FxHashMap::default(),
             pending: Vec::new(),
         };
         walker.flow(&flow.body, entry_flow == Some(idx));
     }
-    graph
+    graph.finish()
+}
+
+/// The statements of a block, nested ones included.
+fn count(stmts: &[Stmt]) -> usize {
+    let mut n = stmts.len();
+    for stmt in stmts {
+        nested_blocks(stmt, |block| n += count(block));
+    }
+    n
 }
 
 struct Walker<'a> {
     cx: &'a mut Cx,
-    graph: &'a mut Graph,
+    graph: &'a mut Builder,
     flow: usize,
     /// The node each label of the flow stands on.
-    labels: HashMap<String, NodeId>,
+    labels: FxHashMap<&'a str, NodeId>,
     /// `goto <label>` nodes, resolved once the whole flow is walked.
-    pending: Vec<(NodeId, Ident)>,
+    pending: Vec<(NodeId, &'a str)>,
 }
 
-impl Walker<'_> {
-    fn flow(&mut self, body: &ast::Block, is_entry: bool) {
-        let entry = self.graph.flow_entry[self.flow];
-        let exit = self.graph.flow_exit[self.flow];
+impl<'a> Walker<'a> {
+    fn flow(&mut self, body: &'a ast::Block, is_entry: bool) {
+        let entry = self.graph.flow_entry(self.flow);
+        let exit = self.graph.flow_exit(self.flow);
         let first = self.block(&body.stmts, exit, None, is_entry);
         self.graph.edge(entry, first);
         for (node, label) in std::mem::take(&mut self.pending) {
-            if let Some(&target) = self.labels.get(&label.name) {
+            if let Some(&target) = self.labels.get(label) {
                 self.graph.edge(node, target);
             }
         }
@@ -71,48 +83,47 @@ impl Walker<'_> {
     /// Walks a block whose end continues at `cont`; returns the node it starts at.
     fn block(
         &mut self,
-        stmts: &[Stmt],
+        stmts: &'a [Stmt],
         cont: NodeId,
         parent: Option<NodeId>,
         is_entry_start: bool,
     ) -> NodeId {
-        let ids: Vec<NodeId> = stmts
-            .iter()
-            .map(|stmt| {
-                self.graph
-                    .add(NodeKind::Stmt, self.flow, self.cx.loc(stmt.span), parent)
-            })
-            .collect();
-        for (i, stmt) in stmts.iter().enumerate() {
-            let id = ids[i];
-            let next = ids.get(i + 1).copied().unwrap_or(cont);
+        if stmts.is_empty() {
+            return cont;
+        }
+        // The block's statements get consecutive nodes, added before any nested one.
+        let first = self.graph.next_id();
+        for stmt in stmts {
+            self.graph
+                .add(NodeKind::Stmt, self.flow, self.cx.loc(stmt.span), parent);
+        }
+        let last = first + stmts.len() - 1;
+        for (id, stmt) in (first..).zip(stmts) {
+            let next = if id < last { id + 1 } else { cont };
             if let Some(node) = self.graph.node_mut(id) {
-                node.prev = i.checked_sub(1).map(|p| ids[p]);
+                node.prev = (id > first).then(|| id - 1);
             }
             if let Some(label) = &stmt.label {
-                self.labels.entry(label.name.clone()).or_insert(id);
+                self.labels.entry(&label.name).or_insert(id);
             }
-            let position = if is_entry_start && i == 0 {
+            let position = if is_entry_start && id == first {
                 Position::EntryStart
             } else {
                 Position::Elsewhere
             };
             self.stmt(stmt, id, next, position);
         }
-        ids.first().copied().unwrap_or(cont)
+        first
     }
 
     /// Records the reads collected while checking the statement's own expressions.
     fn take_reads(&mut self, id: NodeId) {
-        let reads = std::mem::take(&mut self.cx.reads);
-        if let Some(node) = self.graph.node_mut(id) {
-            node.reads = reads;
-        }
+        self.graph.set_reads(id, &mut self.cx.reads);
     }
 
     fn arms_bodies(
         &mut self,
-        arms: &ast::Arms,
+        arms: &'a ast::Arms,
         id: NodeId,
         next: NodeId,
         channels: &[Option<fluxo_stdlib::types::Channel>],
@@ -131,7 +142,7 @@ impl Walker<'_> {
         }
     }
 
-    fn stmt(&mut self, stmt: &Stmt, id: NodeId, next: NodeId, position: Position) {
+    fn stmt(&mut self, stmt: &'a Stmt, id: NodeId, next: NodeId, position: Position) {
         match &stmt.kind {
             StmtKind::Say(text) => {
                 types::interpolations(self.cx, text);
@@ -181,7 +192,7 @@ impl Walker<'_> {
         }
     }
 
-    fn ask(&mut self, ask: &ast::Ask, stmt: &Stmt, id: NodeId, next: NodeId) {
+    fn ask(&mut self, ask: &'a ast::Ask, stmt: &Stmt, id: NodeId, next: NodeId) {
         let name = match ask.kind {
             ast::AskKind::Choice { .. } => "ask_choice",
             ast::AskKind::Confirm { .. } => "ask_confirm",
@@ -219,14 +230,14 @@ impl Walker<'_> {
 
     fn call(
         &mut self,
-        call: &ast::Call,
+        call: &'a ast::Call,
         stmt: &Stmt,
         id: NodeId,
         next: NodeId,
         position: Position,
     ) {
-        let name = call.full_name();
-        let Some(spec) = card(&name) else {
+        let Some((_, spec)) = super::call_card(call) else {
+            let name = call.full_name();
             let names = fluxo_stdlib::catalogue::cards().iter().map(|it| it.name);
             let suggestion = suggest::closest(&name, names);
             self.cx.report(Problem::UnknownCard {
@@ -261,7 +272,7 @@ impl Walker<'_> {
         fail_flow: Option<usize>,
     ) {
         if let Some(flow) = fail_flow {
-            let to = self.graph.flow_entry[flow];
+            let to = self.graph.flow_entry(flow);
             self.graph.edge_with(
                 id,
                 Edge {
@@ -282,7 +293,7 @@ impl Walker<'_> {
         }
     }
 
-    fn if_chain(&mut self, branch: &ast::If, id: NodeId, next: NodeId) {
+    fn if_chain(&mut self, branch: &'a ast::If, id: NodeId, next: NodeId) {
         let ty = types::expr(self.cx, &branch.cond);
         if !ty.is(fluxo_stdlib::types::Ty::Bool) {
             let found = self.cx.show(ty);
@@ -310,7 +321,7 @@ impl Walker<'_> {
         }
     }
 
-    fn goto(&mut self, target: &Ident, id: NodeId) {
+    fn goto(&mut self, target: &'a Ident, id: NodeId) {
         if let Some(node) = self.graph.node_mut(id) {
             node.is_goto = true;
         }
@@ -319,11 +330,11 @@ impl Walker<'_> {
         }
         let flow = &self.cx.program.flows[self.flow];
         if flow.labels.iter().any(|it| it.name == target.name) {
-            self.pending.push((id, target.clone()));
+            self.pending.push((id, &target.name));
             return;
         }
         if let Some(to) = self.cx.program.flow(&target.name) {
-            let entry = self.graph.flow_entry[to];
+            let entry = self.graph.flow_entry(to);
             self.graph.edge(id, entry);
             return;
         }

@@ -1,7 +1,8 @@
 //! The emitter: instructions with symbolic jump labels and source positions, laid out
 //! into bytes once the whole program is known. Because operands are varints, a jump's
 //! size depends on its target; layout repeats until no offset moves (sizes only grow,
-//! so it converges in a few rounds).
+//! so it converges in a few rounds). Only jumps are measured again in each round: every
+//! other instruction's size is known when it is emitted.
 //!
 //! It knows `Op` and pcs; it knows nothing about statements or cards.
 
@@ -18,8 +19,9 @@ pub(crate) struct Label(pub u32);
 pub(crate) type Pos = (u32, u32, u32);
 
 enum Item {
-    /// An instruction whose `Target` operands hold label numbers.
-    Op(Op, Pos),
+    /// An instruction whose `Target` operands hold label numbers, and its encoded size
+    /// when it has no `Target` operand.
+    Op(Op, Pos, Option<u32>),
     Place(Label),
 }
 
@@ -37,6 +39,14 @@ pub(crate) struct Layout {
 }
 
 impl Emitter {
+    /// An emitter with room for `items` instructions and labels.
+    pub fn with_capacity(items: usize) -> Emitter {
+        Emitter {
+            items: Vec::with_capacity(items),
+            n_labels: 0,
+        }
+    }
+
     pub fn label(&mut self) -> Label {
         self.n_labels += 1;
         Label(self.n_labels - 1)
@@ -47,13 +57,19 @@ impl Emitter {
     }
 
     pub fn op(&mut self, op: Op, pos: Pos) {
-        self.items.push(Item::Op(op, pos));
+        let mut jumps = false;
+        op.map_operands(|kind, value| {
+            jumps |= kind == OperandKind::Target;
+            value
+        });
+        let size = (!jumps).then(|| u32::try_from(op.encoded_len()).unwrap_or(u32::MAX));
+        self.items.push(Item::Op(op, pos, size));
     }
 
     /// Whether execution can reach the point after the last instruction emitted.
     pub fn open(&self) -> bool {
         match self.items.last() {
-            Some(Item::Op(op, _)) => op.falls_through(),
+            Some(Item::Op(op, _, _)) => op.falls_through(),
             _ => true,
         }
     }
@@ -74,26 +90,31 @@ impl Emitter {
                         moved |= *slot != pc;
                         *slot = pc;
                     }
-                    Item::Op(op, _) => {
-                        let len = resolve(op, &labels)?.encoded_len();
+                    Item::Op(op, _, size) => {
+                        let len = match size {
+                            Some(size) => *size,
+                            None => u32::try_from(resolve(op, &labels)?.encoded_len())
+                                .unwrap_or(u32::MAX),
+                        };
                         pc = pc
-                            .checked_add(u32::try_from(len).unwrap_or(u32::MAX))
+                            .checked_add(len)
                             .ok_or_else(|| LowerError::new("the code is larger than 4 GiB"))?;
                     }
                 }
             }
             if !moved {
-                return self.finish(labels);
+                return self.finish(labels, pc);
             }
         }
         Err(LowerError::new("code layout did not converge"))
     }
 
-    fn finish(&self, labels: Vec<u32>) -> Result<Layout, LowerError> {
-        let mut code = Vec::new();
+    /// Encodes the code, `size` bytes, with the labels' final pcs.
+    fn finish(&self, labels: Vec<u32>, size: u32) -> Result<Layout, LowerError> {
+        let mut code = Vec::with_capacity(size as usize);
         let mut lines = LineTable::default();
         for item in &self.items {
-            if let Item::Op(op, (file, line, column)) = item {
+            if let Item::Op(op, (file, line, column), fixed) = item {
                 let pc = u32::try_from(code.len()).unwrap_or(u32::MAX);
                 let same = lines
                     .entries
@@ -107,7 +128,10 @@ impl Emitter {
                         column: *column,
                     });
                 }
-                resolve(op, &labels)?.encode(&mut code);
+                match fixed {
+                    Some(_) => op.encode(&mut code),
+                    None => resolve(op, &labels)?.encode(&mut code),
+                }
             }
         }
         Ok(Layout {

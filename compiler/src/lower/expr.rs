@@ -45,7 +45,7 @@ pub(crate) fn expr(
             em.op(binary(*op), pos);
         }
         ExprKind::Path(path) => load(t, em, path, pos)?,
-        ExprKind::Str(text) => match text.as_plain() {
+        ExprKind::Str(text) => match super::tables::plain_text(text) {
             Some(plain) => {
                 let value = t.text_const(&plain)?;
                 em.op(Op::PushConst { value }, pos);
@@ -208,23 +208,14 @@ pub(crate) fn args_record(
             card.name, arg.name.name
         )));
     }
-    let record = ArgsRecord { values };
-    if let Some(pos) = t.program.args.iter().position(|it| *it == record) {
-        return u32::try_from(pos).map_err(|_| LowerError::new("too many argument records"));
-    }
-    t.program.args.push(record);
-    u32::try_from(t.program.args.len() - 1)
-        .map_err(|_| LowerError::new("too many argument records"))
+    t.args(ArgsRecord { values })
 }
 
 fn arg_value(t: &mut Tables, ty: Ty, value: &Expr) -> Result<ArgValue, LowerError> {
     Ok(match ty {
         Ty::Text | Ty::Input(_) => match &value.kind {
             ExprKind::Str(text) => ArgValue::Message(t.message(&text.parts)?),
-            ExprKind::Path(path) => {
-                let part = ast::StrPart::Var(path.clone());
-                ArgValue::Message(t.message(std::slice::from_ref(&part))?)
-            }
+            ExprKind::Path(path) => ArgValue::Message(t.path_message(path)?),
             _ => return Err(LowerError::new("a text argument that is not a string")),
         },
         Ty::File(_) => match &value.kind {
@@ -243,11 +234,7 @@ fn arg_value(t: &mut Tables, ty: Ty, value: &Expr) -> Result<ArgValue, LowerErro
         Ty::Ref(ItemKind::Flow) => {
             let name = bare_name(value)
                 .ok_or_else(|| LowerError::new("a flow argument that is not a name"))?;
-            let flow = t
-                .program
-                .flow_index(name)
-                .ok_or_else(|| LowerError::new(format!("unknown flow `{name}`")))?;
-            ArgValue::Flow(flow)
+            ArgValue::Flow(t.flow(name)?)
         }
         Ty::Ref(kind) => {
             let name = bare_name(value)

@@ -17,7 +17,7 @@ use std::fmt;
 use fluxo_grammar::ast::ItemKind as AstItem;
 use fluxo_runtime::bytecode::hash::fnv1a64;
 use fluxo_runtime::bytecode::op::Op;
-use fluxo_runtime::bytecode::program::{FlowInfo, Program};
+use fluxo_runtime::bytecode::program::Program;
 
 use crate::check::ProgramInfo;
 use crate::{ParsedFile, Sources};
@@ -71,21 +71,15 @@ pub fn lower(
     t.program.files = sources.iter().map(|it| it.name.clone()).collect();
     t.declare_vars(info)?;
     t.declare_entities(files, info)?;
-    for flow in &info.flows {
-        let name = t.string(&flow.name)?;
-        t.program.flows.push(FlowInfo {
-            name,
-            title: None,
-            entry: 0,
-        });
-    }
+    t.declare_flows(info)?;
     let entry = info
         .entry_flow()
         .ok_or_else(|| LowerError::new(format!("no entry flow `{}`", info.entry)))?;
     t.program.entry = u32::try_from(entry).map_err(|_| LowerError::new("too many flows"))?;
 
     let lines = Lines::new(sources);
-    let mut em = Emitter::default();
+    // About an instruction and a label per statement, plus a few per flow.
+    let mut em = Emitter::with_capacity(2 * info.statements() + 4 * info.flows.len());
     let mut menus = Vec::new();
     let mut switches = Vec::new();
     let mut entries = Vec::new();

@@ -7,7 +7,7 @@ use fluxo_runtime::bytecode::op::Op;
 use fluxo_runtime::bytecode::program::{
     EntityRef, Menu, MenuOption, Subject, SwitchArm, SwitchTable, ValueType,
 };
-use fluxo_stdlib::catalogue::{card, cards, when_subject, ArmsSpec, SubjectPatterns};
+use fluxo_stdlib::catalogue::{card, when_subject, ArmsSpec, SubjectPatterns};
 use fluxo_stdlib::types::{EnumKind, InputType};
 
 use super::emit::{Emitter, Label, Pos};
@@ -15,7 +15,7 @@ use super::expr::{args_record, expr, pattern_index};
 use super::lines::Lines;
 use super::tables::Tables;
 use super::LowerError;
-use crate::check::{GotoTarget, ProgramInfo};
+use crate::check::{call_card, GotoTarget, ProgramInfo};
 
 /// What lowering one flow needs besides the tables.
 pub(crate) struct FlowCx<'a> {
@@ -35,14 +35,6 @@ impl FlowCx<'_> {
         let (line, column) = self.lines.line_col(self.file, span.start);
         (self.file.0, line, column)
     }
-}
-
-fn spec_index(name: &str) -> Result<u32, LowerError> {
-    cards()
-        .iter()
-        .position(|it| it.name == name)
-        .and_then(|it| u32::try_from(it).ok())
-        .ok_or_else(|| LowerError::new(format!("`{name}` is not in the catalogue")))
 }
 
 fn spec(name: &str) -> Result<&'static fluxo_stdlib::catalogue::CardSpec, LowerError> {
@@ -208,9 +200,10 @@ fn stmt(cx: &mut FlowCx<'_>, t: &mut Tables, em: &mut Emitter, s: &Stmt) -> Resu
         }
         StmtKind::End => em.op(Op::End {}, pos),
         StmtKind::Call(call) => {
-            let name = call.full_name();
-            let spec = spec(&name)?;
-            let card = spec_index(&name)?;
+            let (card, spec) = call_card(call).ok_or_else(|| {
+                LowerError::new(format!("`{}` is not in the catalogue", call.full_name()))
+            })?;
+            let card = u32::try_from(card).map_err(|_| LowerError::new("too many cards"))?;
             let args = args_record(t, spec, &call.args)?;
             let bind = match &call.binding {
                 Some(var) => t.var(&var.name)? + 1,

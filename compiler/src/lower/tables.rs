@@ -1,18 +1,25 @@
-//! The program's tables as lowering fills them: strings and constants interned once,
-//! messages split into parts, the declared entities with their indices by name, and the
-//! variables (built-ins first).
+//! The program's tables as lowering fills them: strings, constants, messages and
+//! argument records interned once (each table holds a value at its first index only),
+//! messages split into parts, the declared entities and flows with their indices by
+//! name, and the variables (built-ins first).
+//!
+//! Every lookup is hashed: lowering asks for a string, a message or a record at almost
+//! every statement, so a linear search of the table made it quadratic.
 //!
 //! It knows the checker's `ProgramInfo` and the AST items; it knows nothing about code.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
+use std::hash::{Hash, Hasher};
 
 use fluxo_grammar::ast::{self, ItemKind as AstItem, PeriodRule, StrPart};
 use fluxo_runtime::bytecode::program::{
-    Attendant, Const, Entities, Entity, EntityRef, Holiday, HoursRule, Message, MessagePart,
-    Period, Program, RecordField, Script, ValueType, VarInfo,
+    ArgValue, ArgsRecord, Attendant, Const, Entities, Entity, EntityRef, FlowInfo, Holiday,
+    HoursRule, Message, MessagePart, Period, Program, RecordField, Script, ValueType, VarInfo,
 };
 use fluxo_stdlib::builtins::builtins;
 use fluxo_stdlib::types::{ItemKind, Ty};
+use rustc_hash::{FxHashMap, FxHasher};
 
 use super::LowerError;
 use crate::check::{ProgramInfo, Type};
@@ -22,10 +29,113 @@ use crate::ParsedFile;
 #[derive(Default)]
 pub(crate) struct Tables {
     pub program: Program,
-    strings: HashMap<String, u32>,
-    consts: Vec<Const>,
-    entities: HashMap<(EntityRef, String), u32>,
-    vars: HashMap<String, u32>,
+    strings: FxHashMap<String, u32>,
+    /// Fingerprint (see [`intern`]) to the first constant, message or argument record
+    /// with it.
+    consts: FxHashMap<u64, u32>,
+    messages: FxHashMap<u64, u32>,
+    args: FxHashMap<u64, u32>,
+    /// Per kind (`EntityRef as usize`): each entity's index by name.
+    entities: [FxHashMap<String, u32>; EntityRef::ALL.len()],
+    flows: FxHashMap<String, u32>,
+    vars: FxHashMap<String, u32>,
+    /// The message of each catalogue default text.
+    defaults: FxHashMap<&'static str, u32>,
+}
+
+/// The index of `item` in `items`: the first equal one, appended if there is none.
+/// `index` maps a fingerprint to the first item that has it. Equal items have equal
+/// fingerprints, so an unknown fingerprint is a new item; a known one whose item differs
+/// (two items sharing a fingerprint) falls back to the linear search, which is always
+/// right.
+fn intern<T: PartialEq>(
+    items: &mut Vec<T>,
+    index: &mut FxHashMap<u64, u32>,
+    fingerprint: u64,
+    item: T,
+) -> Result<u32, LowerError> {
+    match index.entry(fingerprint) {
+        Entry::Occupied(known) => {
+            let at = *known.get();
+            if items.get(at as usize) == Some(&item) {
+                return Ok(at);
+            }
+            if let Some(pos) = items.iter().position(|it| *it == item) {
+                return idx(pos);
+            }
+            items.push(item);
+            idx(items.len() - 1)
+        }
+        Entry::Vacant(slot) => {
+            let at = idx(items.len())?;
+            items.push(item);
+            slot.insert(at);
+            Ok(at)
+        }
+    }
+}
+
+/// Fingerprints agree with `PartialEq`: `0.0 == -0.0`, so both hash as `0.0`.
+fn hash_f64(value: f64, h: &mut FxHasher) {
+    let bits = if value == 0.0 { 0 } else { value.to_bits() };
+    h.write_u64(bits);
+}
+
+fn const_fingerprint(value: &Const) -> u64 {
+    let mut h = FxHasher::default();
+    std::mem::discriminant(value).hash(&mut h);
+    match *value {
+        Const::Text(text) => h.write_u32(text),
+        Const::Number(number) => hash_f64(number, &mut h),
+        Const::Bool(flag) => h.write_u8(u8::from(flag)),
+        Const::Duration(secs) => h.write_u64(secs),
+        Const::Time(minutes) => h.write_u16(minutes),
+        Const::Date { year, month, day } => (year, month, day).hash(&mut h),
+        Const::Range(low, high) => (low, high).hash(&mut h),
+        Const::Pattern { kind, index } => (kind, index).hash(&mut h),
+    }
+    h.finish()
+}
+
+fn hash_part(part: &MessagePart, h: &mut FxHasher) {
+    match part {
+        MessagePart::Text(text) => (0u8, *text).hash(h),
+        MessagePart::Var { var, fields } => (1u8, *var, fields).hash(h),
+    }
+}
+
+fn message_fingerprint(message: &Message) -> u64 {
+    let mut h = FxHasher::default();
+    h.write_usize(message.parts.len());
+    for part in &message.parts {
+        hash_part(part, &mut h);
+    }
+    h.finish()
+}
+
+fn hash_arg(value: &ArgValue, h: &mut FxHasher) {
+    match value {
+        ArgValue::Const(idx) => (0u8, *idx).hash(h),
+        ArgValue::Message(idx) => (1u8, *idx).hash(h),
+        ArgValue::Flow(idx) => (2u8, *idx).hash(h),
+        ArgValue::Item { kind, index } => (3u8, *kind, *index).hash(h),
+        ArgValue::List(items) => {
+            (4u8, items.len()).hash(h);
+            for item in items {
+                hash_arg(item, h);
+            }
+        }
+    }
+}
+
+fn args_fingerprint(record: &ArgsRecord) -> u64 {
+    let mut h = FxHasher::default();
+    h.write_usize(record.values.len());
+    for entry in &record.values {
+        h.write_u32(entry.param);
+        hash_arg(&entry.value, &mut h);
+    }
+    h.finish()
 }
 
 fn idx(len: usize) -> Result<u32, LowerError> {
@@ -78,14 +188,20 @@ impl Tables {
         Ok(new)
     }
 
-    /// Constants are few; a linear search keeps `f64` out of hashing.
     pub fn constant(&mut self, value: Const) -> Result<u32, LowerError> {
-        if let Some(pos) = self.consts.iter().position(|it| *it == value) {
-            return idx(pos);
-        }
-        self.consts.push(value);
-        self.program.consts.push(value);
-        idx(self.consts.len() - 1)
+        let fingerprint = const_fingerprint(&value);
+        intern(
+            &mut self.program.consts,
+            &mut self.consts,
+            fingerprint,
+            value,
+        )
+    }
+
+    /// The argument record `record`, interned.
+    pub fn args(&mut self, record: ArgsRecord) -> Result<u32, LowerError> {
+        let fingerprint = args_fingerprint(&record);
+        intern(&mut self.program.args, &mut self.args, fingerprint, record)
     }
 
     pub fn text_const(&mut self, text: &str) -> Result<u32, LowerError> {
@@ -110,36 +226,78 @@ impl Tables {
     }
 
     pub fn entity(&self, kind: EntityRef, name: &str) -> Result<u32, LowerError> {
-        self.entities
-            .get(&(kind, name.to_string()))
+        self.entities[kind as usize]
+            .get(name)
             .copied()
             .ok_or_else(|| LowerError::new(format!("unknown {} `{name}`", kind.keyword())))
     }
 
+    /// The flow called `name`.
+    pub fn flow(&self, name: &str) -> Result<u32, LowerError> {
+        self.flows
+            .get(name)
+            .copied()
+            .ok_or_else(|| LowerError::new(format!("unknown flow `{name}`")))
+    }
+
+    /// The program's flows in the checker's order, with their names (titles and entry
+    /// pcs come later).
+    pub fn declare_flows(&mut self, info: &ProgramInfo) -> Result<(), LowerError> {
+        for flow in &info.flows {
+            let name = self.string(&flow.name)?;
+            let index = idx(self.program.flows.len())?;
+            self.program.flows.push(FlowInfo {
+                name,
+                title: None,
+                entry: 0,
+            });
+            self.flows.entry(flow.name.clone()).or_insert(index);
+        }
+        Ok(())
+    }
+
     /// A message from a string literal's parts.
     pub fn message(&mut self, parts: &[StrPart]) -> Result<u32, LowerError> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(parts.len());
         for part in parts {
             out.push(match part {
                 StrPart::Text(text) => MessagePart::Text(self.string(text)?),
-                StrPart::Var(path) => {
-                    let root = path
-                        .root()
-                        .ok_or_else(|| LowerError::new("an empty path"))?;
-                    let var = self.var(&root.name)?;
-                    let fields = path.segments[1..]
-                        .iter()
-                        .map(|it| self.string(&it.name))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    MessagePart::Var { var, fields }
-                }
+                StrPart::Var(path) => self.var_part(path)?,
             });
         }
         self.push_message(Message { parts: out })
     }
 
-    /// A message from a catalogue default text, whose `{name}` parts are built-ins.
-    pub fn default_message(&mut self, text: &str) -> Result<u32, LowerError> {
+    /// A message that is just the value of `path` (`{var}` or `{var.field}`).
+    pub fn path_message(&mut self, path: &ast::Path) -> Result<u32, LowerError> {
+        let part = self.var_part(path)?;
+        self.push_message(Message { parts: vec![part] })
+    }
+
+    fn var_part(&mut self, path: &ast::Path) -> Result<MessagePart, LowerError> {
+        let root = path
+            .root()
+            .ok_or_else(|| LowerError::new("an empty path"))?;
+        let var = self.var(&root.name)?;
+        let fields = path.segments[1..]
+            .iter()
+            .map(|it| self.string(&it.name))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(MessagePart::Var { var, fields })
+    }
+
+    /// A message from a catalogue default text, whose `{name}` parts are built-ins;
+    /// each default text is split once.
+    pub fn default_message(&mut self, text: &'static str) -> Result<u32, LowerError> {
+        if let Some(&msg) = self.defaults.get(text) {
+            return Ok(msg);
+        }
+        let msg = self.split_default(text)?;
+        self.defaults.insert(text, msg);
+        Ok(msg)
+    }
+
+    fn split_default(&mut self, text: &str) -> Result<u32, LowerError> {
         let mut parts = Vec::new();
         let mut rest = text;
         while let Some(open) = rest.find('{') {
@@ -168,11 +326,13 @@ impl Tables {
     }
 
     fn push_message(&mut self, message: Message) -> Result<u32, LowerError> {
-        if let Some(pos) = self.program.messages.iter().position(|it| *it == message) {
-            return idx(pos);
-        }
-        self.program.messages.push(message);
-        idx(self.program.messages.len() - 1)
+        let fingerprint = message_fingerprint(&message);
+        intern(
+            &mut self.program.messages,
+            &mut self.messages,
+            fingerprint,
+            message,
+        )
     }
 
     /// Built-in variables, then the program's, in the checker's order.
@@ -254,7 +414,7 @@ impl Tables {
                 }
             }
             // Attendants name departments declared anywhere: index entities as they come.
-            self.entities.insert((kind, item.name.clone()), index);
+            self.entities[kind as usize].insert(item.name.clone(), index);
         }
         for script in &info.scripts {
             let name = self.string(&script.name)?;
@@ -268,8 +428,7 @@ impl Tables {
             }
             let index = idx(entities.scripts.len())?;
             entities.scripts.push(Script { name, path, fields });
-            self.entities
-                .insert((EntityRef::Script, script.name.clone()), index);
+            self.entities[EntityRef::Script as usize].insert(script.name.clone(), index);
         }
         self.program.entities = entities;
         Ok(())
@@ -325,7 +484,17 @@ impl Tables {
 }
 
 /// A title or path: a string without interpolation.
-pub(crate) fn plain(text: &ast::Str) -> Result<String, LowerError> {
-    text.as_plain()
+pub(crate) fn plain(text: &ast::Str) -> Result<Cow<'_, str>, LowerError> {
+    plain_text(text)
         .ok_or_else(|| LowerError::new(format!("`{}` must be plain text", text.display())))
+}
+
+/// The text of a string without interpolation, borrowed when it is one piece (almost
+/// always: the parser joins adjacent text).
+pub(crate) fn plain_text(text: &ast::Str) -> Option<Cow<'_, str>> {
+    match text.parts.as_slice() {
+        [] => Some(Cow::Borrowed("")),
+        [StrPart::Text(one)] => Some(Cow::Borrowed(one)),
+        _ => text.as_plain().map(Cow::Owned),
+    }
 }

@@ -6,13 +6,20 @@
 //!
 //! It knows the program's tables and the stdlib catalogue; it knows nothing about how
 //! the VM runs an instruction.
+//!
+//! The code is decoded once ([`Decoded`]), each instruction with its table row and its
+//! operand values; the operand checks and the stack-depth walk read those, so verifying
+//! costs one pass over the code and allocates nothing per instruction.
+
+use std::sync::OnceLock;
 
 use fluxo_stdlib::catalogue::{cards, ArmsSpec, Binds, CardSpec};
 use fluxo_stdlib::types::InputType;
 
 use super::decode::SectionOffsets;
 use super::format::Section;
-use super::op::{Op, OperandKind};
+use super::leb128;
+use super::op::{Op, OpInfo, OperandKind, OperandSpec, OPCODES};
 use super::program::{ArgValue, Const, MessagePart, Program, Subject, ValueType};
 use super::wire::{LoadError, LoadErrorKind};
 
@@ -73,8 +80,8 @@ impl Program {
         }
         cx.index("entry flow", self.entry, self.flows.len())?;
         cx.section = Section::Code;
-        let boundaries = code_boundaries(&cx)?;
-        let is_target = |idx: u32| boundaries.get(idx as usize).copied().unwrap_or(false);
+        let decoded = decode_code(&cx)?;
+        let is_target = |pc: u32| decoded.at(pc as usize).is_some();
         let target = |cx: &Check<'_>, what: &str, pc: u32| -> Res {
             if is_target(pc) {
                 Ok(())
@@ -160,7 +167,7 @@ impl Program {
             cx.index("line table file", entry.file, self.files.len())?;
         }
         cx.section = Section::Code;
-        check_code(&cx, &boundaries)
+        check_code(&cx, &decoded)
     }
 }
 
@@ -270,23 +277,103 @@ fn check_entities(cx: &Check<'_>) -> Res {
     Ok(())
 }
 
-/// Decodes the code from the start; returns, for each byte, whether an instruction
-/// starts there (one extra slot for the end, which is not a valid target).
-fn code_boundaries(cx: &Check<'_>) -> Result<Vec<bool>, LoadError> {
+/// The code's instructions, decoded from the start.
+struct Decoded {
+    /// In code order.
+    ops: Vec<Instr>,
+    /// Every instruction's operand values, one after the other.
+    operands: Vec<u32>,
+    /// For each byte of the code, the index in `ops` of the instruction starting there,
+    /// or `NOT_AN_OP`.
+    index: Vec<u32>,
+}
+
+/// One decoded instruction.
+#[derive(Clone, Copy)]
+struct Instr {
+    pc: usize,
+    /// The pc after it.
+    next: usize,
+    op: Op,
+    info: &'static OpInfo,
+    /// Where its operand values start in `Decoded::operands`.
+    operands: usize,
+}
+
+const NOT_AN_OP: u32 = u32::MAX;
+
+impl Decoded {
+    /// The index in `ops` of the instruction that starts at `pc`, if one does (the end
+    /// of the code is not an instruction).
+    fn at(&self, pc: usize) -> Option<usize> {
+        match self.index.get(pc) {
+            Some(&idx) if idx != NOT_AN_OP => Some(idx as usize),
+            _ => None,
+        }
+    }
+
+    /// The operands of `instr` with their declarations, in declaration order.
+    fn operands(&self, instr: &Instr) -> impl Iterator<Item = (&'static OperandSpec, u32)> + '_ {
+        let values = self.operands.get(instr.operands..).unwrap_or(&[]);
+        instr.info.operands.iter().zip(values.iter().copied())
+    }
+}
+
+/// The row of [`OPCODES`] of each opcode byte, built once (`Op::info` searches the
+/// table, and the verifier asks for every instruction of the code).
+fn info_by_code() -> &'static [Option<&'static OpInfo>; 256] {
+    static TABLE: OnceLock<[Option<&'static OpInfo>; 256]> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = [None; 256];
+        for info in OPCODES {
+            table[usize::from(info.code)] = Some(info);
+        }
+        table
+    })
+}
+
+fn decode_code(cx: &Check<'_>) -> Result<Decoded, LoadError> {
     let code = &cx.p.code;
     if code.is_empty() {
         return Err(cx.fail("the code is empty".into()));
     }
-    let mut boundaries = vec![false; code.len() + 1];
+    if u32::try_from(code.len()).is_err() {
+        return Err(cx.fail("the code is larger than 4 GiB".into()));
+    }
+    // An instruction takes a few bytes: room for one per three bytes rarely has to grow.
+    let mut decoded = Decoded {
+        ops: Vec::with_capacity(code.len() / 3),
+        operands: Vec::with_capacity(code.len() / 2),
+        index: vec![NOT_AN_OP; code.len()],
+    };
     let mut pc = 0;
     while pc < code.len() {
-        boundaries[pc] = true;
-        match Op::decode(code, pc) {
-            Ok((_, next)) => pc = next,
-            Err(err) => return Err(code_error(cx, pc, err.to_string())),
+        // Fewer instructions than bytes, and the code fits in a u32: checked above.
+        decoded.index[pc] = decoded.ops.len() as u32;
+        let (op, next) = Op::decode(code, pc).map_err(|err| code_error(cx, pc, err.to_string()))?;
+        let info = match info_by_code()[usize::from(code[pc])] {
+            Some(info) => info,
+            None => op.info(),
+        };
+        let start = decoded.operands.len();
+        // An instruction is its opcode, then each operand as a varint in declaration
+        // order; `Op::decode` has just read them, so this cannot fail.
+        let mut at = pc + 1;
+        for _ in info.operands {
+            let value = leb128::read_u32(code, &mut at)
+                .map_err(|err| code_error(cx, pc, format!("operand: {err:?}")))?;
+            decoded.operands.push(value);
         }
+        decoded.ops.push(Instr {
+            pc,
+            next,
+            op,
+            info,
+            operands: start,
+        });
+        pc = next;
     }
-    Ok(boundaries)
+    Ok(decoded)
 }
 
 fn code_error(cx: &Check<'_>, pc: usize, what: String) -> LoadError {
@@ -296,26 +383,59 @@ fn code_error(cx: &Check<'_>, pc: usize, what: String) -> LoadError {
     }
 }
 
-/// The catalogue card whose arguments an instruction's `args` operand holds.
-fn card_of(op: &Op) -> Option<u32> {
-    let name = match op {
-        Op::Choice { .. } => "ask_choice",
-        Op::Confirm { .. } => "ask_confirm",
-        Op::Input { .. } => "ask_input",
-        Op::Card { card, .. } => return Some(*card),
-        _ => return None,
-    };
-    cards()
-        .iter()
-        .position(|it| it.name == name)
-        .and_then(|it| u32::try_from(it).ok())
+/// The catalogue indices of the cards whose arguments `choice`, `confirm` and `input`
+/// instructions hold, looked up once per verification.
+struct AskCards {
+    choice: Option<u32>,
+    confirm: Option<u32>,
+    input: Option<u32>,
 }
 
-fn check_code(cx: &Check<'_>, boundaries: &[bool]) -> Res {
+impl AskCards {
+    fn new() -> AskCards {
+        let index = |name: &str| {
+            cards()
+                .iter()
+                .position(|it| it.name == name)
+                .and_then(|it| u32::try_from(it).ok())
+        };
+        AskCards {
+            choice: index("ask_choice"),
+            confirm: index("ask_confirm"),
+            input: index("ask_input"),
+        }
+    }
+
+    /// The catalogue card whose arguments an instruction's `args` operand holds.
+    fn card_of(&self, op: &Op) -> Option<u32> {
+        match op {
+            Op::Choice { .. } => self.choice,
+            Op::Confirm { .. } => self.confirm,
+            Op::Input { .. } => self.input,
+            Op::Card { card, .. } => Some(*card),
+            _ => None,
+        }
+    }
+}
+
+fn check_code(cx: &Check<'_>, decoded: &Decoded) -> Res {
     let p = cx.p;
     let code = &p.code;
-    // Expression stack depth before each instruction, once known.
-    let mut depth: Vec<Option<usize>> = vec![None; code.len()];
+    let asks = AskCards::new();
+    // Every instruction's operands, reachable or not.
+    for instr in &decoded.ops {
+        check_operands(cx, instr, decoded, &asks).map_err(|what| code_error(cx, instr.pc, what))?;
+        if instr.next >= code.len() && instr.op.falls_through() {
+            return Err(code_error(
+                cx,
+                instr.pc,
+                format!("`{}` runs off the end of the code", instr.info.name),
+            ));
+        }
+    }
+    // Expression stack depth before each instruction (by index in `decoded.ops`), once
+    // known.
+    let mut depth: Vec<Option<usize>> = vec![None; decoded.ops.len()];
     let mut work: Vec<(usize, usize)> = p.flows.iter().map(|it| (it.entry as usize, 0)).collect();
     for menu in &p.menus {
         work.extend(menu.options.iter().map(|it| (it.target as usize, 0)));
@@ -325,34 +445,23 @@ fn check_code(cx: &Check<'_>, boundaries: &[bool]) -> Res {
         work.extend(table.arms.iter().map(|it| (it.target as usize, 0)));
         work.push((table.otherwise as usize, 0));
     }
-    // Every instruction's operands, reachable or not.
-    let mut pc = 0;
-    while pc < code.len() {
-        let (op, next) = Op::decode(code, pc).map_err(|err| code_error(cx, pc, err.to_string()))?;
-        check_operands(cx, &op, boundaries).map_err(|what| code_error(cx, pc, what))?;
-        if next >= code.len() && op.falls_through() {
-            return Err(code_error(
-                cx,
-                pc,
-                format!("`{}` runs off the end of the code", op.name()),
-            ));
-        }
-        pc = next;
-    }
     while let Some((pc, before)) = work.pop() {
-        match depth.get(pc).copied().flatten() {
+        // Every pc here was checked to start an instruction: flow entries and table
+        // targets by `verify_at`, jump targets by `check_operands`, and the next
+        // instruction after one that falls through by the loop above.
+        let Some(idx) = decoded.at(pc) else {
+            return Err(code_error(cx, pc, "not the start of an instruction".into()));
+        };
+        match depth[idx] {
             Some(known) if known == before => continue,
             Some(known) => {
                 let what = format!("stack depth {before} here but {known} on another path");
                 return Err(code_error(cx, pc, what));
             }
-            None => {}
+            None => depth[idx] = Some(before),
         }
-        if let Some(slot) = depth.get_mut(pc) {
-            *slot = Some(before);
-        }
-        let (op, next) = Op::decode(code, pc).map_err(|err| code_error(cx, pc, err.to_string()))?;
-        let info = op.info();
+        let instr = &decoded.ops[idx];
+        let info = instr.info;
         let pops = usize::from(info.pops);
         let Some(after) = before.checked_sub(pops) else {
             return Err(code_error(
@@ -369,18 +478,27 @@ fn check_code(cx: &Check<'_>, boundaries: &[bool]) -> Res {
         if after > MAX_STACK {
             return Err(code_error(cx, pc, format!("stack deeper than {MAX_STACK}")));
         }
-        work.extend(op.targets().into_iter().map(|it| (it as usize, after)));
-        if op.falls_through() {
-            work.push((next, after));
+        let targets = decoded
+            .operands(instr)
+            .filter(|(spec, _)| spec.kind == OperandKind::Target);
+        work.extend(targets.map(|(_, pc)| (pc as usize, after)));
+        if instr.op.falls_through() {
+            work.push((instr.next, after));
         }
     }
     Ok(())
 }
 
-fn check_operands(cx: &Check<'_>, op: &Op, boundaries: &[bool]) -> Result<(), String> {
+fn check_operands(
+    cx: &Check<'_>,
+    instr: &Instr,
+    decoded: &Decoded,
+    asks: &AskCards,
+) -> Result<(), String> {
     let p = cx.p;
-    let card = card_of(op);
-    for (spec, value) in op.operands() {
+    let op = &instr.op;
+    let card = asks.card_of(op);
+    for (spec, value) in decoded.operands(instr) {
         let idx = value as usize;
         let len = match spec.kind {
             OperandKind::Message => p.messages.len(),
@@ -400,7 +518,7 @@ fn check_operands(cx: &Check<'_>, op: &Op, boundaries: &[bool]) -> Result<(), St
             OperandKind::InputType => InputType::ALL.len(),
             OperandKind::Seconds => usize::MAX,
             OperandKind::Target => {
-                if !boundaries.get(idx).copied().unwrap_or(false) || idx >= p.code.len() {
+                if decoded.at(idx).is_none() {
                     return Err(format!(
                         "{} target {value} is not the start of an instruction",
                         spec.name
