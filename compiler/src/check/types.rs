@@ -102,8 +102,15 @@ pub(crate) fn path(env: &mut dyn Env, path: &Path) -> Type {
         return Type::Unknown;
     };
     env.record_read(&root.name, env.loc(path.span));
-    let mut owner = root.name.clone();
-    for field in &path.segments[1..] {
+    // `x.a` when field `b` of `x.a.b` is the problem: built only for the message.
+    let owner = |n: usize| {
+        let names: Vec<&str> = path.segments[..n]
+            .iter()
+            .map(|it| it.name.as_str())
+            .collect();
+        names.join(".")
+    };
+    for (n, field) in path.segments.iter().enumerate().skip(1) {
         ty = match ty {
             Type::Unknown => return Type::Unknown,
             Type::Record(script) => {
@@ -117,7 +124,7 @@ pub(crate) fn path(env: &mut dyn Env, path: &Path) -> Type {
                             suggest::closest(&field.name, names.iter().map(String::as_str));
                         env.report(Problem::UnknownField {
                             at: env.loc(field.span),
-                            var: owner,
+                            var: owner(n),
                             field: field.name.clone(),
                             fields: names,
                             suggestion,
@@ -129,13 +136,12 @@ pub(crate) fn path(env: &mut dyn Env, path: &Path) -> Type {
             Type::Value(_) => {
                 env.report(Problem::NoFields {
                     at: env.loc(field.span),
-                    var: owner,
+                    var: owner(n),
                     ty: env.show(ty),
                 });
                 return Type::Unknown;
             }
         };
-        owner = format!("{owner}.{}", field.name);
     }
     ty
 }

@@ -86,7 +86,11 @@ fn definitions<'a>(
                 out.push((var, First::Typed(ty)));
             }
             ast::StmtKind::Call(call) => {
-                if let (Some(binding), Some((_, spec))) = (&call.binding, call_card(call)) {
+                let spec = call
+                    .binding
+                    .as_ref()
+                    .and_then(|binding| call_card(call).map(|(_, spec)| (binding, spec)));
+                if let Some((binding, spec)) = spec {
                     out.push((
                         binding,
                         First::Typed(cards::binding_type(program, spec, call)),

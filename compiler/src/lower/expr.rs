@@ -11,6 +11,7 @@ use fluxo_stdlib::types::{EnumKind, ItemKind, Literal, Ty};
 use super::emit::{Emitter, Pos};
 use super::tables::{entity_ref, Tables};
 use super::LowerError;
+use crate::check::ProgramInfo;
 
 /// Emits the code that pushes the value of `expr`.
 pub(crate) fn expr(
@@ -172,6 +173,7 @@ fn literal_const(expr_: &Expr) -> Result<Const, LowerError> {
 /// Parameters written in the statement's own syntax are operands, not arguments.
 pub(crate) fn args_record(
     t: &mut Tables,
+    info: &ProgramInfo,
     card: &CardSpec,
     args: &[Arg],
 ) -> Result<u32, LowerError> {
@@ -181,7 +183,7 @@ pub(crate) fn args_record(
             continue;
         }
         let value = match args.iter().find(|it| it.name.name == param.name) {
-            Some(arg) => Some(arg_value(t, param.ty, &arg.value)?),
+            Some(arg) => Some(arg_value(t, info, param.ty, &arg.value)?),
             None => match param.default {
                 ParamDefault::Value(literal) => Some(default_value(t, param.ty, literal)?),
                 ParamDefault::Optional => None,
@@ -211,7 +213,12 @@ pub(crate) fn args_record(
     t.args(ArgsRecord { values })
 }
 
-fn arg_value(t: &mut Tables, ty: Ty, value: &Expr) -> Result<ArgValue, LowerError> {
+fn arg_value(
+    t: &mut Tables,
+    info: &ProgramInfo,
+    ty: Ty,
+    value: &Expr,
+) -> Result<ArgValue, LowerError> {
     Ok(match ty {
         Ty::Text | Ty::Input(_) => match &value.kind {
             ExprKind::Str(text) => ArgValue::Message(t.message(&text.parts)?),
@@ -234,7 +241,11 @@ fn arg_value(t: &mut Tables, ty: Ty, value: &Expr) -> Result<ArgValue, LowerErro
         Ty::Ref(ItemKind::Flow) => {
             let name = bare_name(value)
                 .ok_or_else(|| LowerError::new("a flow argument that is not a name"))?;
-            ArgValue::Flow(t.flow(name)?)
+            // Lowering numbers the flows as the checker does.
+            let flow = info
+                .flow(name)
+                .ok_or_else(|| LowerError::new(format!("unknown flow `{name}`")))?;
+            ArgValue::Flow(u32::try_from(flow).map_err(|_| LowerError::new("too many flows"))?)
         }
         Ty::Ref(kind) => {
             let name = bare_name(value)
@@ -250,10 +261,10 @@ fn arg_value(t: &mut Tables, ty: Ty, value: &Expr) -> Result<ArgValue, LowerErro
             ExprKind::List(items) => ArgValue::List(
                 items
                     .iter()
-                    .map(|it| arg_value(t, *item, it))
+                    .map(|it| arg_value(t, info, *item, it))
                     .collect::<Result<_, _>>()?,
             ),
-            _ => ArgValue::List(vec![arg_value(t, *item, value)?]),
+            _ => ArgValue::List(vec![arg_value(t, info, *item, value)?]),
         },
         _ => ArgValue::Const(t.constant(literal_const(value)?)?),
     })

@@ -109,7 +109,13 @@ impl<'s> Lines<'s> {
             },
         };
         cursor.set(here);
-        let column = text[here.line_start..offset].chars().count() + 1;
+        // Most lines before a statement are ASCII: one byte, one character.
+        let before = &text[here.line_start..offset];
+        let column = if before.is_ascii() {
+            before.len()
+        } else {
+            before.chars().count()
+        } + 1;
         (
             u32::try_from(here.line + 1).unwrap_or(u32::MAX),
             u32::try_from(column).unwrap_or(u32::MAX),

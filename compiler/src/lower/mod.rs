@@ -8,6 +8,7 @@
 
 mod emit;
 mod expr;
+mod intern;
 mod lines;
 mod stmt;
 mod tables;

@@ -82,14 +82,14 @@ fn stmt(cx: &mut FlowCx<'_>, t: &mut Tables, em: &mut Emitter, s: &Stmt) -> Resu
             let prompt = t.message(&ask.prompt.parts)?;
             match &ask.kind {
                 AskKind::Choice { arms } => {
-                    let args = args_record(t, spec("ask_choice")?, &ask.args)?;
+                    let args = args_record(t, cx.info, spec("ask_choice")?, &ask.args)?;
                     let menu = u32::try_from(cx.menus.len())
                         .map_err(|_| LowerError::new("too many menus"))?;
                     em.op(Op::Choice { prompt, args, menu }, pos);
                     string_arms(cx, t, em, arms, false)?;
                 }
                 AskKind::Confirm { arms } => {
-                    let args = args_record(t, spec("ask_confirm")?, &ask.args)?;
+                    let args = args_record(t, cx.info, spec("ask_confirm")?, &ask.args)?;
                     let (yes, no, end) = (em.label(), em.label(), em.label());
                     em.op(
                         Op::Confirm {
@@ -116,7 +116,7 @@ fn stmt(cx: &mut FlowCx<'_>, t: &mut Tables, em: &mut Emitter, s: &Stmt) -> Resu
                     em.place(end);
                 }
                 AskKind::Input { ty, var } => {
-                    let args = args_record(t, spec("ask_input")?, &ask.args)?;
+                    let args = args_record(t, cx.info, spec("ask_input")?, &ask.args)?;
                     let input = InputType::ALL
                         .iter()
                         .position(|it| it.name() == ty.name)
@@ -204,7 +204,7 @@ fn stmt(cx: &mut FlowCx<'_>, t: &mut Tables, em: &mut Emitter, s: &Stmt) -> Resu
                 LowerError::new(format!("`{}` is not in the catalogue", call.full_name()))
             })?;
             let card = u32::try_from(card).map_err(|_| LowerError::new("too many cards"))?;
-            let args = args_record(t, spec, &call.args)?;
+            let args = args_record(t, cx.info, spec, &call.args)?;
             let bind = match &call.binding {
                 Some(var) => t.var(&var.name)? + 1,
                 None => 0,

@@ -3,24 +3,25 @@
 //! messages split into parts, the declared entities and flows with their indices by
 //! name, and the variables (built-ins first).
 //!
-//! Every lookup is hashed: lowering asks for a string, a message or a record at almost
-//! every statement, so a linear search of the table made it quadratic.
+//! Every lookup is hashed (see `intern.rs`): lowering asks for a string, a message or a
+//! record at almost every statement, so a linear search of the table made it quadratic.
 //!
 //! It knows the checker's `ProgramInfo` and the AST items; it knows nothing about code.
 
 use std::borrow::Cow;
-use std::collections::hash_map::Entry;
-use std::hash::{Hash, Hasher};
 
 use fluxo_grammar::ast::{self, ItemKind as AstItem, PeriodRule, StrPart};
 use fluxo_runtime::bytecode::program::{
-    ArgValue, ArgsRecord, Attendant, Const, Entities, Entity, EntityRef, FlowInfo, Holiday,
-    HoursRule, Message, MessagePart, Period, Program, RecordField, Script, ValueType, VarInfo,
+    ArgsRecord, Attendant, Const, Entities, Entity, EntityRef, FlowInfo, Holiday, HoursRule,
+    Message, MessagePart, Period, Program, RecordField, Script, ValueType, VarInfo,
 };
 use fluxo_stdlib::builtins::builtins;
 use fluxo_stdlib::types::{ItemKind, Ty};
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::FxHashMap;
 
+use super::intern::{
+    args_fingerprint, const_fingerprint, idx, parts_fingerprint, str_fingerprint, Index,
+};
 use super::LowerError;
 use crate::check::{ProgramInfo, Type};
 use crate::ParsedFile;
@@ -29,117 +30,17 @@ use crate::ParsedFile;
 #[derive(Default)]
 pub(crate) struct Tables {
     pub program: Program,
-    strings: FxHashMap<String, u32>,
-    /// Fingerprint (see [`intern`]) to the first constant, message or argument record
-    /// with it.
-    consts: FxHashMap<u64, u32>,
-    messages: FxHashMap<u64, u32>,
-    args: FxHashMap<u64, u32>,
+    strings: Index,
+    consts: Index,
+    messages: Index,
+    args: Index,
     /// Per kind (`EntityRef as usize`): each entity's index by name.
     entities: [FxHashMap<String, u32>; EntityRef::ALL.len()],
-    flows: FxHashMap<String, u32>,
     vars: FxHashMap<String, u32>,
     /// The message of each catalogue default text.
     defaults: FxHashMap<&'static str, u32>,
-}
-
-/// The index of `item` in `items`: the first equal one, appended if there is none.
-/// `index` maps a fingerprint to the first item that has it. Equal items have equal
-/// fingerprints, so an unknown fingerprint is a new item; a known one whose item differs
-/// (two items sharing a fingerprint) falls back to the linear search, which is always
-/// right.
-fn intern<T: PartialEq>(
-    items: &mut Vec<T>,
-    index: &mut FxHashMap<u64, u32>,
-    fingerprint: u64,
-    item: T,
-) -> Result<u32, LowerError> {
-    match index.entry(fingerprint) {
-        Entry::Occupied(known) => {
-            let at = *known.get();
-            if items.get(at as usize) == Some(&item) {
-                return Ok(at);
-            }
-            if let Some(pos) = items.iter().position(|it| *it == item) {
-                return idx(pos);
-            }
-            items.push(item);
-            idx(items.len() - 1)
-        }
-        Entry::Vacant(slot) => {
-            let at = idx(items.len())?;
-            items.push(item);
-            slot.insert(at);
-            Ok(at)
-        }
-    }
-}
-
-/// Fingerprints agree with `PartialEq`: `0.0 == -0.0`, so both hash as `0.0`.
-fn hash_f64(value: f64, h: &mut FxHasher) {
-    let bits = if value == 0.0 { 0 } else { value.to_bits() };
-    h.write_u64(bits);
-}
-
-fn const_fingerprint(value: &Const) -> u64 {
-    let mut h = FxHasher::default();
-    std::mem::discriminant(value).hash(&mut h);
-    match *value {
-        Const::Text(text) => h.write_u32(text),
-        Const::Number(number) => hash_f64(number, &mut h),
-        Const::Bool(flag) => h.write_u8(u8::from(flag)),
-        Const::Duration(secs) => h.write_u64(secs),
-        Const::Time(minutes) => h.write_u16(minutes),
-        Const::Date { year, month, day } => (year, month, day).hash(&mut h),
-        Const::Range(low, high) => (low, high).hash(&mut h),
-        Const::Pattern { kind, index } => (kind, index).hash(&mut h),
-    }
-    h.finish()
-}
-
-fn hash_part(part: &MessagePart, h: &mut FxHasher) {
-    match part {
-        MessagePart::Text(text) => (0u8, *text).hash(h),
-        MessagePart::Var { var, fields } => (1u8, *var, fields).hash(h),
-    }
-}
-
-fn message_fingerprint(message: &Message) -> u64 {
-    let mut h = FxHasher::default();
-    h.write_usize(message.parts.len());
-    for part in &message.parts {
-        hash_part(part, &mut h);
-    }
-    h.finish()
-}
-
-fn hash_arg(value: &ArgValue, h: &mut FxHasher) {
-    match value {
-        ArgValue::Const(idx) => (0u8, *idx).hash(h),
-        ArgValue::Message(idx) => (1u8, *idx).hash(h),
-        ArgValue::Flow(idx) => (2u8, *idx).hash(h),
-        ArgValue::Item { kind, index } => (3u8, *kind, *index).hash(h),
-        ArgValue::List(items) => {
-            (4u8, items.len()).hash(h);
-            for item in items {
-                hash_arg(item, h);
-            }
-        }
-    }
-}
-
-fn args_fingerprint(record: &ArgsRecord) -> u64 {
-    let mut h = FxHasher::default();
-    h.write_usize(record.values.len());
-    for entry in &record.values {
-        h.write_u32(entry.param);
-        hash_arg(&entry.value, &mut h);
-    }
-    h.finish()
-}
-
-fn idx(len: usize) -> Result<u32, LowerError> {
-    u32::try_from(len).map_err(|_| LowerError::new("a table with more than 2^32 entries"))
+    /// The parts of the message being built, kept to build the next one in.
+    parts: Vec<MessagePart>,
 }
 
 pub(crate) fn entity_ref(kind: ItemKind) -> Option<EntityRef> {
@@ -179,29 +80,26 @@ pub(crate) fn value_type(ty: Type) -> Result<ValueType, LowerError> {
 
 impl Tables {
     pub fn string(&mut self, text: &str) -> Result<u32, LowerError> {
-        if let Some(&idx) = self.strings.get(text) {
-            return Ok(idx);
-        }
-        let new = idx(self.program.strings.len())?;
-        self.program.strings.push(text.to_string());
-        self.strings.insert(text.to_string(), new);
-        Ok(new)
+        let fingerprint = str_fingerprint(text);
+        let items = &mut self.program.strings;
+        let is = |it: &String, key: &&str| it == key;
+        self.strings
+            .intern(items, fingerprint, text, is, str::to_string)
     }
 
     pub fn constant(&mut self, value: Const) -> Result<u32, LowerError> {
         let fingerprint = const_fingerprint(&value);
-        intern(
-            &mut self.program.consts,
-            &mut self.consts,
-            fingerprint,
-            value,
-        )
+        let items = &mut self.program.consts;
+        self.consts
+            .intern(items, fingerprint, value, |it, key| it == key, |it| it)
     }
 
     /// The argument record `record`, interned.
     pub fn args(&mut self, record: ArgsRecord) -> Result<u32, LowerError> {
         let fingerprint = args_fingerprint(&record);
-        intern(&mut self.program.args, &mut self.args, fingerprint, record)
+        let items = &mut self.program.args;
+        self.args
+            .intern(items, fingerprint, record, |it, key| it == key, |it| it)
     }
 
     pub fn text_const(&mut self, text: &str) -> Result<u32, LowerError> {
@@ -232,46 +130,46 @@ impl Tables {
             .ok_or_else(|| LowerError::new(format!("unknown {} `{name}`", kind.keyword())))
     }
 
-    /// The flow called `name`.
-    pub fn flow(&self, name: &str) -> Result<u32, LowerError> {
-        self.flows
-            .get(name)
-            .copied()
-            .ok_or_else(|| LowerError::new(format!("unknown flow `{name}`")))
-    }
-
-    /// The program's flows in the checker's order, with their names (titles and entry
-    /// pcs come later).
+    /// The program's flows in the checker's order (which `ProgramInfo::flow` indexes),
+    /// with their names; titles and entry pcs come later.
     pub fn declare_flows(&mut self, info: &ProgramInfo) -> Result<(), LowerError> {
         for flow in &info.flows {
             let name = self.string(&flow.name)?;
-            let index = idx(self.program.flows.len())?;
             self.program.flows.push(FlowInfo {
                 name,
                 title: None,
                 entry: 0,
             });
-            self.flows.entry(flow.name.clone()).or_insert(index);
         }
         Ok(())
     }
 
     /// A message from a string literal's parts.
     pub fn message(&mut self, parts: &[StrPart]) -> Result<u32, LowerError> {
-        let mut out = Vec::with_capacity(parts.len());
+        let mut out = std::mem::take(&mut self.parts);
+        out.clear();
         for part in parts {
-            out.push(match part {
-                StrPart::Text(text) => MessagePart::Text(self.string(text)?),
-                StrPart::Var(path) => self.var_part(path)?,
-            });
+            let part = match part {
+                StrPart::Text(text) => self.string(text).map(MessagePart::Text),
+                StrPart::Var(path) => self.var_part(path),
+            };
+            match part {
+                Ok(part) => out.push(part),
+                Err(err) => {
+                    self.parts = out;
+                    return Err(err);
+                }
+            }
         }
-        self.push_message(Message { parts: out })
+        let msg = self.push_message(&out);
+        self.parts = out;
+        msg
     }
 
     /// A message that is just the value of `path` (`{var}` or `{var.field}`).
     pub fn path_message(&mut self, path: &ast::Path) -> Result<u32, LowerError> {
         let part = self.var_part(path)?;
-        self.push_message(Message { parts: vec![part] })
+        self.push_message(std::slice::from_ref(&part))
     }
 
     fn var_part(&mut self, path: &ast::Path) -> Result<MessagePart, LowerError> {
@@ -322,17 +220,18 @@ impl Tables {
         if !rest.is_empty() {
             parts.push(MessagePart::Text(self.string(rest)?));
         }
-        self.push_message(Message { parts })
+        self.push_message(&parts)
     }
 
-    fn push_message(&mut self, message: Message) -> Result<u32, LowerError> {
-        let fingerprint = message_fingerprint(&message);
-        intern(
-            &mut self.program.messages,
-            &mut self.messages,
-            fingerprint,
-            message,
-        )
+    /// The message made of `parts`, interned.
+    fn push_message(&mut self, parts: &[MessagePart]) -> Result<u32, LowerError> {
+        let fingerprint = parts_fingerprint(parts);
+        let items = &mut self.program.messages;
+        let is = |it: &Message, key: &&[MessagePart]| it.parts == *key;
+        let own = |parts: &[MessagePart]| Message {
+            parts: parts.to_vec(),
+        };
+        self.messages.intern(items, fingerprint, parts, is, own)
     }
 
     /// Built-in variables, then the program's, in the checker's order.
