@@ -8,6 +8,7 @@
 //! node: a program has a node per statement, and a `Vec` each was most of the
 //! checker's allocations.
 
+use fluxo_stdlib::catalogue::CardSpec;
 use fluxo_stdlib::types::Channel;
 
 use super::Loc;
@@ -63,8 +64,8 @@ pub(crate) struct Node {
     pub links: bool,
     /// `erp.sign_contract`: needs `auto_link()` on every path before it.
     pub needs_link: bool,
-    /// A card restricted to some channels, and its name.
-    pub channels: Option<(&'static [Channel], &'static str)>,
+    /// The card, when it runs on some channels only (`CardSpec::channels`).
+    pub restricted: Option<&'static CardSpec>,
     /// The statement before it in the same block, and the statement it is nested in.
     pub prev: Option<NodeId>,
     pub parent: Option<NodeId>,
@@ -146,7 +147,7 @@ impl Builder {
             binds: None,
             links: false,
             needs_link: false,
-            channels: None,
+            restricted: None,
             prev: None,
             parent,
         });

@@ -20,6 +20,7 @@
 
 use std::rc::Rc;
 
+use fluxo_stdlib::catalogue::Channels;
 use fluxo_stdlib::types::Channel;
 
 use super::cfg::{Graph, NodeId, NodeKind};
@@ -230,7 +231,11 @@ fn report(cx: &mut Cx, graph: &Graph, states: &[Option<State>], reached: &[bool]
         if node.needs_link && !state.linked {
             cx.report(Problem::SignContractLink { at: node.loc });
         }
-        if let Some((channels, card)) = node.channels {
+        let only = node.restricted.and_then(|spec| match spec.channels {
+            Channels::Only(channels) => Some((spec.name, channels)),
+            Channels::Any => None,
+        });
+        if let Some((card, channels)) = only {
             if !state.channel.is_some_and(|it| channels.contains(&it)) {
                 let channels = channels.iter().map(|it| it.name()).collect();
                 cx.report(Problem::ChannelOnly {

@@ -287,8 +287,8 @@ impl<'a> Walker<'a> {
             node.binds = binds;
             node.links = cards::sign_contract::links(spec);
             node.needs_link = cards::sign_contract::needs_link(spec);
-            if let fluxo_stdlib::catalogue::Channels::Only(channels) = spec.channels {
-                node.channels = Some((channels, spec.name));
+            if let fluxo_stdlib::catalogue::Channels::Only(_) = spec.channels {
+                node.restricted = Some(spec);
             }
         }
     }

@@ -29,6 +29,18 @@ enum Item {
 pub(crate) struct Emitter {
     items: Vec<Item>,
     n_labels: u32,
+    /// How many items are jumps or labels: the steps of layout between runs of other
+    /// instructions.
+    breaks: usize,
+}
+
+/// One step of a layout round.
+enum Step<'a> {
+    /// Instructions without jumps, this many bytes in all.
+    Bytes(u32),
+    /// An instruction with `Target` operands (label numbers).
+    Jump(&'a Op),
+    Place(u32),
 }
 
 /// The laid-out code: bytes, line table, and the pc of every label.
@@ -44,6 +56,7 @@ impl Emitter {
         Emitter {
             items: Vec::with_capacity(items),
             n_labels: 0,
+            breaks: 0,
         }
     }
 
@@ -53,6 +66,7 @@ impl Emitter {
     }
 
     pub fn place(&mut self, label: Label) {
+        self.breaks += 1;
         self.items.push(Item::Place(label));
     }
 
@@ -62,6 +76,7 @@ impl Emitter {
             jumps |= kind == OperandKind::Target;
             value
         });
+        self.breaks += usize::from(jumps);
         let size = (!jumps).then(|| u32::try_from(op.encoded_len()).unwrap_or(u32::MAX));
         self.items.push(Item::Op(op, pos, size));
     }
@@ -75,32 +90,49 @@ impl Emitter {
     }
 
     pub fn layout(&self) -> Result<Layout, LowerError> {
+        let too_large = || LowerError::new("the code is larger than 4 GiB");
+        // What a round of layout looks at: the runs of instructions without jumps only
+        // by their total size, then each jump and each label.
+        let mut steps = Vec::with_capacity(2 * self.breaks + 1);
+        let mut run: u32 = 0;
+        for item in &self.items {
+            let step = match item {
+                Item::Op(_, _, Some(size)) => {
+                    run = run.checked_add(*size).ok_or_else(too_large)?;
+                    continue;
+                }
+                Item::Op(op, _, None) => Step::Jump(op),
+                Item::Place(label) => Step::Place(label.0),
+            };
+            if run > 0 {
+                steps.push(Step::Bytes(run));
+                run = 0;
+            }
+            steps.push(step);
+        }
+        steps.push(Step::Bytes(run));
         let mut labels = vec![0u32; self.n_labels as usize];
         // Sizes only grow as targets move forward, so this reaches a fixpoint; the bound
         // is a guard against a bug, reported as an internal error.
         for _ in 0..16 {
             let mut pc: u32 = 0;
             let mut moved = false;
-            for item in &self.items {
-                match item {
-                    Item::Place(label) => {
+            for step in &steps {
+                let len = match step {
+                    Step::Place(label) => {
                         let slot = labels
-                            .get_mut(label.0 as usize)
+                            .get_mut(*label as usize)
                             .ok_or_else(|| LowerError::new("a label out of range"))?;
                         moved |= *slot != pc;
                         *slot = pc;
+                        continue;
                     }
-                    Item::Op(op, _, size) => {
-                        let len = match size {
-                            Some(size) => *size,
-                            None => u32::try_from(resolve(op, &labels)?.encoded_len())
-                                .unwrap_or(u32::MAX),
-                        };
-                        pc = pc
-                            .checked_add(len)
-                            .ok_or_else(|| LowerError::new("the code is larger than 4 GiB"))?;
+                    Step::Bytes(len) => *len,
+                    Step::Jump(op) => {
+                        u32::try_from(resolve(op, &labels)?.encoded_len()).unwrap_or(u32::MAX)
                     }
-                }
+                };
+                pc = pc.checked_add(len).ok_or_else(too_large)?;
             }
             if !moved {
                 return self.finish(labels, pc);
@@ -112,7 +144,9 @@ impl Emitter {
     /// Encodes the code, `size` bytes, with the labels' final pcs.
     fn finish(&self, labels: Vec<u32>, size: u32) -> Result<Layout, LowerError> {
         let mut code = Vec::with_capacity(size as usize);
-        let mut lines = LineTable::default();
+        let mut lines = LineTable {
+            entries: Vec::with_capacity(self.items.len()),
+        };
         for item in &self.items {
             if let Item::Op(op, (file, line, column), fixed) = item {
                 let pc = u32::try_from(code.len()).unwrap_or(u32::MAX);

@@ -35,7 +35,9 @@ struct Cursor {
 /// The newlines in `bytes`: how many, and where the last one is. Eight bytes at a time:
 /// this is the one loop of lowering that reads every byte of the sources.
 fn newlines(bytes: &[u8]) -> (usize, Option<usize>) {
-    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW: u64 = !HIGH;
     const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
     let mut count = 0;
     let mut last = None;
@@ -44,11 +46,12 @@ fn newlines(bytes: &[u8]) -> (usize, Option<usize>) {
         let Ok(word) = <[u8; 8]>::try_from(word) else {
             continue;
         };
-        // Bytes that are `\n` become zero; then the top bit of exactly the zero bytes
-        // is set (no carry crosses a byte: each sum is at most 0xfe).
+        // Bytes that are `\n` become zero. The quick test is nonzero exactly when some
+        // byte is (most words have none); the exact one sets the top bit of exactly the
+        // zero bytes (no carry crosses a byte: each sum is at most 0xfe).
         let x = u64::from_le_bytes(word) ^ NEWLINES;
-        let zero = !(((x & LOW) + LOW) | x | LOW);
-        if zero != 0 {
+        if x.wrapping_sub(ONES) & !x & HIGH != 0 {
+            let zero = !(((x & LOW) + LOW) | x | LOW);
             count += zero.count_ones() as usize;
             let byte = 7 - zero.leading_zeros() as usize / 8;
             last = Some(n * 8 + byte);
@@ -126,6 +129,27 @@ impl<'s> Lines<'s> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_newlines_like_a_byte_loop() {
+        // Newlines at every position of a word, next to bytes that differ from `\n` in
+        // one bit or have the top bit set (`0x8a`, `0x0b`, `0x09`, UTF-8 continuations).
+        let alphabet = [b'\n', b'a', 0x8a, 0x0b, 0x09, 0x00, 0xc3, 0xa7, 0xff, 0x01];
+        let mut seed = 7u32;
+        for len in 0..80 {
+            for _ in 0..20 {
+                let bytes: Vec<u8> = (0..len)
+                    .map(|_| {
+                        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                        alphabet[(seed >> 16) as usize % alphabet.len()]
+                    })
+                    .collect();
+                let count = bytes.iter().filter(|&&b| b == b'\n').count();
+                let last = bytes.iter().rposition(|&b| b == b'\n');
+                assert_eq!(newlines(&bytes), (count, last), "{bytes:?}");
+            }
+        }
+    }
 
     #[test]
     fn agrees_with_sources_line_col_everywhere() {

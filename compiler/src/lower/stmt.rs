@@ -271,8 +271,11 @@ fn string_arms(
     let end = em.label();
     let slot = cx.menus.len();
     cx.menus.push(Menu::default());
-    let mut menu = Menu::default();
-    let mut bodies = Vec::new();
+    let mut menu = Menu {
+        options: Vec::with_capacity(arms.arms.len()),
+        otherwise: None,
+    };
+    let mut bodies = Vec::with_capacity(arms.arms.len());
     for arm in &arms.arms {
         let label = em.label();
         match &arm.pattern {
@@ -358,10 +361,10 @@ fn lower_when(
     let end = em.label();
     let mut table = SwitchTable {
         subject,
-        arms: Vec::new(),
+        arms: Vec::with_capacity(when.arms.arms.len()),
         otherwise: end.0,
     };
-    let mut bodies = Vec::new();
+    let mut bodies = Vec::with_capacity(when.arms.arms.len());
     for arm in &when.arms.arms {
         let label = em.label();
         match &arm.pattern {

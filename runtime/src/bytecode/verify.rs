@@ -340,10 +340,11 @@ fn decode_code(cx: &Check<'_>) -> Result<Decoded, LoadError> {
     if u32::try_from(code.len()).is_err() {
         return Err(cx.fail("the code is larger than 4 GiB".into()));
     }
-    // An instruction takes a few bytes: room for one per three bytes rarely has to grow.
+    // An instruction takes two bytes or more, and an operand one or more: sized so that
+    // neither has to grow.
     let mut decoded = Decoded {
-        ops: Vec::with_capacity(code.len() / 3),
-        operands: Vec::with_capacity(code.len() / 2),
+        ops: Vec::with_capacity(code.len() / 2 + 1),
+        operands: Vec::with_capacity(code.len()),
         index: vec![NOT_AN_OP; code.len()],
     };
     let mut pc = 0;
