@@ -15,9 +15,12 @@ use fluxo_stdlib::answers::fold;
 
 use super::program::{Menu, Program};
 
-/// Per menu, per option: the label as it was folded, and its folded form.
+/// Per menu, made when the menu is first matched against.
 #[derive(Default)]
-pub struct FoldedLabels(OnceLock<Box<[OnceLock<Box<[(String, String)]>>]>>);
+pub struct FoldedLabels(OnceLock<Box<[OnceLock<Labels>]>>);
+
+/// Per option of one menu: the label as it was folded, and its folded form.
+type Labels = Box<[(String, String)]>;
 
 impl Clone for FoldedLabels {
     fn clone(&self) -> FoldedLabels {

@@ -203,6 +203,7 @@ macro_rules! ops {
             }
 
             /// Reads the instruction at `pc`; returns it and the pc of the next one.
+            #[inline]
             pub fn decode(code: &[u8], pc: usize) -> Result<(Op, usize), DecodeError> {
                 let Some(&byte) = code.get(pc) else {
                     return Err(DecodeError::OutOfRange);

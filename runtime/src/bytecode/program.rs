@@ -402,6 +402,7 @@ impl LineTable {
 
 impl Program {
     /// The instruction at `pc` and the pc after it.
+    #[inline]
     pub fn op_at(&self, pc: u32) -> Result<(Op, u32), DecodeError> {
         let (op, next) = Op::decode(&self.code, pc as usize)?;
         Ok((

@@ -103,6 +103,10 @@ pub(crate) struct HeldContext {
     opening: bool,
     /// Where each tag ends in `texts` (empty, so unallocated, for most contacts).
     tag_ends: Vec<u32>,
+    /// All of the above but the link, as a snapshot writes it (`session::snapshot`
+    /// fills it when it reads or first writes the context): saving a conversation
+    /// copies these bytes rather than writing every text again.
+    pub written: Vec<u8>,
 }
 
 /// Collects the texts of a `HeldContext` as bytes (a snapshot's, unchecked), in `Text`
@@ -124,6 +128,23 @@ impl TextsBuilder {
             branch: false,
             opening: false,
             tag_ends: Vec::new(),
+        }
+    }
+
+    /// A builder that reuses the buffers of `old` (left empty): a session restored over
+    /// another allocates nothing for its context.
+    pub fn recycle(old: &mut HeldContext, room: usize) -> TextsBuilder {
+        let mut bytes = std::mem::take(&mut old.texts).into_bytes();
+        bytes.clear();
+        bytes.reserve(room);
+        let mut tag_ends = std::mem::take(&mut old.tag_ends);
+        tag_ends.clear();
+        TextsBuilder {
+            bytes,
+            ends: [0; TEXTS],
+            branch: false,
+            opening: false,
+            tag_ends,
         }
     }
 
@@ -168,11 +189,17 @@ impl TextsBuilder {
             branch: self.branch,
             opening: self.opening,
             tag_ends: self.tag_ends,
+            written: Vec::new(),
         }
     }
 }
 
 impl HeldContext {
+    /// A WhatsApp context with every text empty (allocates nothing).
+    pub fn empty() -> HeldContext {
+        TextsBuilder::with_room(0).into_context(Channel::Whatsapp, String::new())
+    }
+
     pub fn text(&self, which: Text) -> &str {
         let idx = which as usize;
         let start = idx.checked_sub(1).map_or(0, |it| self.ends[it]);
@@ -269,9 +296,7 @@ impl From<Context> for HeldContext {
             texts.push_tag(tag.as_bytes());
         }
         // Strings are UTF-8 and whole: the texts always check.
-        let mut held = texts
-            .finish(ctx.channel)
-            .unwrap_or_else(|| TextsBuilder::with_room(0).into_context(ctx.channel, String::new()));
+        let mut held = texts.finish(ctx.channel).unwrap_or_else(HeldContext::empty);
         held.from_ad = ctx.from_ad;
         held.link = ctx.link;
         held.now = ctx.now;

@@ -66,6 +66,28 @@ pub struct Session {
     pub(crate) status: Status,
 }
 
+/// An empty session, of no program and not started: something to `restore_into`.
+impl Default for Session {
+    fn default() -> Session {
+        Session {
+            program_hash: 0,
+            ctx: HeldContext::empty(),
+            now: 0,
+            pc: 0,
+            tries: 0,
+            card: CardState::default(),
+            vars: Vec::new(),
+            tags: Vec::new(),
+            accounts: Vec::new(),
+            description: String::new(),
+            optout_message: None,
+            read_message: false,
+            queued: Vec::new(),
+            status: Status::Ready,
+        }
+    }
+}
+
 impl Session {
     /// A new conversation at the entry of `flow` (the program's entry when `None`).
     /// Call `start` to run it to its first wait.
@@ -88,7 +110,7 @@ impl Session {
         Ok(Session {
             program_hash: program.source_hash,
             now: ctx.now,
-            ctx: HeldContext::from(ctx),
+            ctx: snapshot::hold(ctx),
             pc,
             tries: 0,
             card: CardState::default(),
@@ -180,23 +202,31 @@ impl Session {
     /// A session from a snapshot, to run on `program`: the program must be the one the
     /// snapshot was taken on (same source hash).
     pub fn restore(bytes: &[u8], program: &Program) -> Result<Session, SnapshotError> {
-        let session = snapshot::decode(bytes)?;
-        if session.program_hash != program.source_hash {
-            return Err(SnapshotError::OtherProgram {
-                snapshot: session.program_hash,
-                program: program.source_hash,
-            });
-        }
-        let tags = program.entities.tags.len();
-        if session.vars.len() != program.vars.len()
-            || program.op_at(session.pc).is_err()
-            || session.tags.iter().any(|it| *it as usize >= tags)
-        {
-            return Err(SnapshotError::Malformed(
-                "the snapshot does not fit the program",
-            ));
-        }
+        let mut session = Session::default();
+        Session::restore_into(bytes, program, &mut session)?;
         Ok(session)
+    }
+
+    /// `restore`, into an existing session whose buffers it reuses: a server that runs
+    /// one turn after another on a worker keeps one session for them all and allocates
+    /// almost nothing to restore a conversation. After an error `session` is empty.
+    pub fn restore_into(
+        bytes: &[u8],
+        program: &Program,
+        session: &mut Session,
+    ) -> Result<(), SnapshotError> {
+        let fits = match snapshot::decode(bytes, program, session) {
+            Ok(()) => program.op_at(session.pc).is_ok(),
+            Err(err) => {
+                *session = Session::default();
+                return Err(err);
+            }
+        };
+        if !fits {
+            *session = Session::default();
+            return Err(SnapshotError::Malformed(snapshot::DOES_NOT_FIT));
+        }
+        Ok(())
     }
 
     fn check_program(&self, program: &Program) -> Result<(), RuntimeError> {

@@ -12,7 +12,8 @@ use fluxo_stdlib::types::Channel;
 
 use super::context::{HeldContext, Text, TextsBuilder};
 use super::wire::{Reader, Writer, NOT_UTF8};
-use super::{CardState, Ending, HostCall, Link, Message, Session, Status, Wait};
+use super::{Context, Ending, HostCall, Link, Message, Session, Status, Wait};
+use crate::bytecode::Program;
 
 /// The snapshot format's version; `restore` refuses any other. Version 2 holds the
 /// conversation's tags as indices into the program's tags (version 1: their names).
@@ -62,19 +63,17 @@ pub(super) fn encode(session: &Session, out: &mut Vec<u8>) {
     w.0.push(SNAPSHOT_VERSION);
     w.0.extend_from_slice(&session.program_hash.to_le_bytes());
     context(&mut w, &session.ctx);
-    w.int(session.now);
+    w.int(session.now.wrapping_sub(session.ctx.now));
     w.uint(u64::from(session.pc));
     w.uint(u64::from(session.tries));
     w.0.push(session.card.phase);
     w.texts(&session.card.texts);
-    w.uint(session.vars.len() as u64);
-    for var in &session.vars {
-        match var {
-            None => w.0.push(0),
-            Some(value) => {
-                w.0.push(1);
-                w.value(value);
-            }
+    let assigned = session.vars.iter().filter(|it| it.is_some()).count();
+    w.uint(assigned as u64);
+    for (idx, value) in session.vars.iter().enumerate() {
+        if let Some(value) = value {
+            w.uint(idx as u64);
+            w.value(value);
         }
     }
     w.uint(session.tags.len() as u64);
@@ -118,7 +117,13 @@ pub(super) fn encode(session: &Session, out: &mut Vec<u8>) {
         }
     }
 }
-pub(super) fn decode(bytes: &[u8]) -> Result<Session, SnapshotError> {
+/// Decodes `bytes` into `session`, reusing its buffers; `program` is the program the
+/// snapshot must have been taken on. On an error, `session` holds part of the snapshot.
+pub(super) fn decode(
+    bytes: &[u8],
+    program: &Program,
+    session: &mut Session,
+) -> Result<(), SnapshotError> {
     if bytes.len() < 4 || &bytes[..3] != MAGIC {
         return Err(SnapshotError::NotASnapshot);
     }
@@ -126,47 +131,69 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Session, SnapshotError> {
         return Err(SnapshotError::Version(bytes[3]));
     }
     let mut r = Reader::new(bytes, 4);
-    match read_session(&mut r) {
-        Some(_) if r.left() > 0 => Err(SnapshotError::Malformed("trailing bytes")),
-        Some(session) => Ok(session),
+    let Some(hash) = r.take(8) else {
+        return Err(SnapshotError::Malformed(r.why));
+    };
+    let mut le = [0u8; 8];
+    le.copy_from_slice(hash);
+    let hash = u64::from_le_bytes(le);
+    if hash != program.source_hash {
+        return Err(SnapshotError::OtherProgram {
+            snapshot: hash,
+            program: program.source_hash,
+        });
+    }
+    session.program_hash = hash;
+    match read_session(&mut r, program, session) {
+        Some(()) if r.left() > 0 => Err(SnapshotError::Malformed("trailing bytes")),
+        Some(()) => Ok(()),
         None => Err(SnapshotError::Malformed(r.why)),
     }
 }
 
-fn read_session(r: &mut Reader) -> Option<Session> {
-    let mut hash = [0u8; 8];
-    hash.copy_from_slice(r.take(8)?);
-    let program_hash = u64::from_le_bytes(hash);
-    let ctx = read_context(r)?;
-    let now = r.int()?;
-    let pc = r.u32()?;
-    let tries = r.u32()?;
-    let phase = r.byte()?;
-    let texts = r.texts()?;
-    let n_vars = r.count()?;
-    let mut vars = Vec::with_capacity(n_vars);
-    for _ in 0..n_vars {
-        vars.push(match r.byte()? {
-            0 => None,
-            1 => Some(r.value(0)?),
-            _ => return r.bad("bad variable flag"),
-        });
+/// What a snapshot that decodes but names what the program lacks is told.
+pub(super) const DOES_NOT_FIT: &str = "the snapshot does not fit the program";
+
+fn read_session(r: &mut Reader, program: &Program, s: &mut Session) -> Option<()> {
+    read_context(r, &mut s.ctx)?;
+    s.now = s.ctx.now.wrapping_add(r.int()?);
+    s.pc = r.u32()?;
+    s.tries = r.u32()?;
+    s.card.phase = r.byte()?;
+    r.texts_into(&mut s.card.texts)?;
+    // Only the assigned variables are written, by increasing index.
+    let assigned = r.count()?;
+    s.vars.clear();
+    s.vars.resize_with(program.vars.len(), || None);
+    let mut next = 0;
+    for _ in 0..assigned {
+        let idx = r.u32()? as usize;
+        if idx < next || idx >= s.vars.len() {
+            return r.bad(DOES_NOT_FIT);
+        }
+        s.vars[idx] = Some(r.value(0)?);
+        next = idx + 1;
     }
     let n_tags = r.count()?;
-    let mut tags = Vec::with_capacity(n_tags);
+    s.tags.clear();
     for _ in 0..n_tags {
-        tags.push(r.u32()?);
+        let tag = r.u32()?;
+        if tag as usize >= program.entities.tags.len() {
+            return r.bad(DOES_NOT_FIT);
+        }
+        s.tags.push(tag);
     }
     let n_accounts = r.count()?;
-    let mut accounts = Vec::with_capacity(n_accounts);
+    s.accounts.clear();
     for _ in 0..n_accounts {
-        accounts.push(read_link(r)?);
+        let account = read_link(r)?;
+        s.accounts.push(account);
     }
-    let description = r.text()?;
-    let optout_message = r.opt_text()?;
-    let read_message = r.flag()?;
+    r.text_into(&mut s.description)?;
+    s.optout_message = r.opt_text()?;
+    s.read_message = r.flag()?;
     let n_queued = r.count()?;
-    let mut queued = Vec::with_capacity(n_queued);
+    s.queued.clear();
     for _ in 0..n_queued {
         let text = r.text()?;
         let reply_id = r.opt_text()?;
@@ -178,13 +205,13 @@ fn read_session(r: &mut Reader) -> Option<Session> {
         } else {
             None
         };
-        queued.push(Message {
+        s.queued.push(Message {
             text,
             reply_id,
             media,
         });
     }
-    let status = match r.byte()? {
+    s.status = match r.byte()? {
         0 => Status::Ready,
         1 => Status::Waiting(Wait::Customer),
         2 => match serde_json::from_str::<HostCall>(&r.text()?) {
@@ -201,25 +228,20 @@ fn read_session(r: &mut Reader) -> Option<Session> {
         })),
         _ => return r.bad("bad status"),
     };
-    Some(Session {
-        program_hash,
-        ctx,
-        now,
-        pc,
-        tries,
-        card: CardState { phase, texts },
-        vars,
-        tags,
-        accounts,
-        description,
-        optout_message,
-        read_message,
-        queued,
-        status,
-    })
+    Some(())
 }
 
-fn context(w: &mut Writer, ctx: &HeldContext) {
+/// `ctx` as a session holds it, with the bytes a snapshot writes for it.
+pub(super) fn hold(ctx: Context) -> HeldContext {
+    let mut held = HeldContext::from(ctx);
+    held.written = write_context(&held);
+    held
+}
+
+/// The context as a snapshot writes it, link apart (it changes; the rest does not).
+fn write_context(ctx: &HeldContext) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64);
+    let mut w = Writer(&mut out);
     w.0.push(ctx.channel as u8);
     w.text(ctx.user_name());
     w.text(ctx.contact_phone());
@@ -228,10 +250,21 @@ fn context(w: &mut Writer, ctx: &HeldContext) {
     w.text(ctx.attendant_name());
     w.0.push(u8::from(ctx.from_ad));
     w.opt_text(ctx.branch());
+    w.opt_text(ctx.opening_message());
     let tags = ctx.tags();
     w.uint(tags.len() as u64);
     for tag in tags {
         w.text(tag);
+    }
+    w.int(ctx.now);
+    out
+}
+
+fn context(w: &mut Writer, ctx: &HeldContext) {
+    if ctx.written.is_empty() {
+        w.0.extend_from_slice(&write_context(ctx));
+    } else {
+        w.0.extend_from_slice(&ctx.written);
     }
     match &ctx.link {
         None => w.0.push(0),
@@ -240,16 +273,17 @@ fn context(w: &mut Writer, ctx: &HeldContext) {
             link(w, it);
         }
     }
-    w.opt_text(ctx.opening_message());
-    w.int(ctx.now);
 }
 
-fn read_context(r: &mut Reader) -> Option<HeldContext> {
+fn read_context(r: &mut Reader, ctx: &mut HeldContext) -> Option<()> {
+    let start = r.mark();
     let Some(channel) = Channel::ALL.get(r.byte()? as usize).copied() else {
         return r.bad("bad channel");
     };
+    let mut written = std::mem::take(&mut ctx.written);
     // The texts cannot take more room than the bytes left.
-    let mut texts = TextsBuilder::with_room(r.left());
+    let room = r.left();
+    let mut texts = TextsBuilder::recycle(ctx, room);
     for which in [
         Text::UserName,
         Text::ContactPhone,
@@ -261,26 +295,23 @@ fn read_context(r: &mut Reader) -> Option<HeldContext> {
     }
     let from_ad = r.flag()?;
     texts.push(Text::Branch, r.opt_raw_text()?);
-    // The contact's tags come before the link and the opening message here, after
-    // them in the context's buffer: they are skipped, then read again.
-    let n_tags = r.count()?;
-    let mut tags = r.clone();
-    for _ in 0..n_tags {
-        r.raw_text()?;
-    }
-    let link = if r.flag()? { Some(read_link(r)?) } else { None };
     texts.push(Text::OpeningMessage, r.opt_raw_text()?);
-    let now = r.int()?;
+    let n_tags = r.count()?;
     for _ in 0..n_tags {
-        texts.push_tag(tags.raw_text()?);
+        texts.push_tag(r.raw_text()?);
     }
-    let Some(mut ctx) = texts.finish(channel) else {
+    let now = r.int()?;
+    let Some(held) = texts.finish(channel) else {
         return r.bad(NOT_UTF8);
     };
+    written.clear();
+    written.extend_from_slice(r.since(start));
+    *ctx = held;
+    ctx.written = written;
     ctx.from_ad = from_ad;
-    ctx.link = link;
     ctx.now = now;
-    Some(ctx)
+    ctx.link = if r.flag()? { Some(read_link(r)?) } else { None };
+    Some(())
 }
 
 fn link(w: &mut Writer, link: &Link) {
@@ -307,7 +338,7 @@ mod tests {
 
     use super::*;
     use crate::erp::Request;
-    use crate::session::Context;
+    use crate::session::CardState;
     use crate::vm::Value;
 
     fn encode(session: &Session) -> Vec<u8> {
@@ -332,7 +363,7 @@ mod tests {
         Session {
             program_hash: 0xdead_beef,
             now: ctx.now + 120,
-            ctx: HeldContext::from(ctx),
+            ctx: hold(ctx),
             pc: 4242,
             tries: 2,
             card: CardState {
@@ -367,30 +398,121 @@ mod tests {
         }
     }
 
+    /// A program `sample()` fits: its hash, five variables, four tags.
+    fn program() -> Program {
+        let mut program = Program {
+            source_hash: 0xdead_beef,
+            ..Program::default()
+        };
+        for name in 0..5 {
+            program.vars.push(crate::bytecode::program::VarInfo {
+                name,
+                ty: crate::bytecode::program::ValueType::Text,
+                builtin: false,
+            });
+        }
+        for name in 0..4 {
+            let tag = crate::bytecode::program::Entity { name, title: name };
+            program.entities.tags.push(tag);
+        }
+        program
+    }
+
+    fn decoded(bytes: &[u8], program: &Program) -> Result<Session, SnapshotError> {
+        let mut session = Session::default();
+        decode(bytes, program, &mut session).map(|()| session)
+    }
+
     #[test]
     fn round_trips() {
         let session = sample();
         let bytes = encode(&session);
-        assert_eq!(decode(&bytes), Ok(session));
+        assert_eq!(decoded(&bytes, &program()), Ok(session));
+    }
+
+    #[test]
+    fn decodes_over_a_used_session_as_into_a_new_one() {
+        let mut used = sample();
+        used.tags = vec![1, 2, 3];
+        used.card.texts.push("12".into());
+        used.accounts.push(Link {
+            customer_id: "2".into(),
+            name: "Bia".into(),
+            document: "1".into(),
+            contract_id: None,
+            supplier: true,
+        });
+        used.status = Status::Waiting(Wait::Customer);
+        let mut plain = sample();
+        plain.ctx = hold(Context::new(5));
+        plain.vars = vec![None; 5];
+        plain.tags.clear();
+        plain.card.texts.clear();
+        plain.queued.clear();
+        plain.description.clear();
+        for wanted in [sample(), plain] {
+            let mut session = used.clone();
+            decode(&encode(&wanted), &program(), &mut session).expect("decodes");
+            assert_eq!(session, wanted);
+        }
+    }
+
+    #[test]
+    fn writes_only_the_assigned_variables() {
+        let mut session = sample();
+        let full = encode(&session).len();
+        session.vars = vec![None; 5];
+        assert!(encode(&session).len() < full - 20);
+    }
+
+    #[test]
+    fn refuses_another_program_and_what_does_not_fit() {
+        let bytes = encode(&sample());
+        let other = Program {
+            source_hash: 7,
+            ..program()
+        };
+        assert_eq!(
+            decoded(&bytes, &other),
+            Err(SnapshotError::OtherProgram {
+                snapshot: 0xdead_beef,
+                program: 7,
+            })
+        );
+        let mut fewer_tags = program();
+        fewer_tags.entities.tags.truncate(3);
+        assert_eq!(
+            decoded(&bytes, &fewer_tags),
+            Err(SnapshotError::Malformed(DOES_NOT_FIT))
+        );
+        let mut fewer_vars = program();
+        fewer_vars.vars.truncate(4);
+        assert_eq!(
+            decoded(&bytes, &fewer_vars),
+            Err(SnapshotError::Malformed(DOES_NOT_FIT))
+        );
     }
 
     #[test]
     fn refuses_bad_bytes_without_panicking() {
+        let program = program();
         let bytes = encode(&sample());
-        assert_eq!(decode(b"nope"), Err(SnapshotError::NotASnapshot));
+        assert_eq!(decoded(b"nope", &program), Err(SnapshotError::NotASnapshot));
         let mut other = bytes.clone();
         other[3] = 99;
-        assert_eq!(decode(&other), Err(SnapshotError::Version(99)));
+        assert_eq!(decoded(&other, &program), Err(SnapshotError::Version(99)));
         for cut in 0..bytes.len() {
-            assert!(decode(&bytes[..cut]).is_err(), "cut at {cut}");
+            assert!(decoded(&bytes[..cut], &program).is_err(), "cut at {cut}");
         }
         let mut extra = bytes.clone();
         extra.push(0);
-        assert!(decode(&extra).is_err());
+        assert!(decoded(&extra, &program).is_err());
+        let mut session = sample();
         for idx in 4..bytes.len() {
             let mut flipped = bytes.clone();
             flipped[idx] ^= 0xff;
-            let _ = decode(&flipped);
+            let _ = decoded(&flipped, &program);
+            let _ = decode(&flipped, &program, &mut session);
         }
     }
 }

@@ -127,6 +127,16 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Where the reader stands, for `since`.
+    pub fn mark(&self) -> usize {
+        self.pos
+    }
+
+    /// The bytes read since `mark`.
+    pub fn since(&self, mark: usize) -> &'a [u8] {
+        self.bytes.get(mark..self.pos).unwrap_or_default()
+    }
+
     /// The bytes not read yet.
     pub fn left(&self) -> usize {
         self.bytes.len().saturating_sub(self.pos)
@@ -184,7 +194,8 @@ impl<'a> Reader<'a> {
 
     fn long_uint(&mut self) -> Option<u64> {
         let mut value = 0u64;
-        for shift in (0..64).step_by(7) {
+        let mut shift = 0;
+        while shift < 64 {
             let byte = self.byte()?;
             let low = u64::from(byte & 0x7f);
             if shift == 63 && low > 1 {
@@ -194,6 +205,7 @@ impl<'a> Reader<'a> {
             if byte & 0x80 == 0 {
                 return Some(value);
             }
+            shift += 7;
         }
         self.bad("varint too long")
     }
@@ -249,6 +261,19 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A text into `out`, replacing what it held (and reusing its buffer).
+    pub fn text_into(&mut self, out: &mut String) -> Option<()> {
+        let bytes = self.raw_text()?;
+        out.clear();
+        match std::str::from_utf8(bytes) {
+            Ok(text) => {
+                out.push_str(text);
+                Some(())
+            }
+            Err(_) => self.bad(NOT_UTF8),
+        }
+    }
+
     pub fn opt_text(&mut self) -> Option<Option<String>> {
         if self.flag()? {
             Some(Some(self.text()?))
@@ -257,13 +282,15 @@ impl<'a> Reader<'a> {
         }
     }
 
-    pub fn texts(&mut self) -> Option<Vec<String>> {
+    /// A list of texts into `out`, replacing what it held.
+    pub fn texts_into(&mut self, out: &mut Vec<String>) -> Option<()> {
         let n = self.count()?;
-        let mut texts = Vec::with_capacity(n);
+        out.clear();
         for _ in 0..n {
-            texts.push(self.text()?);
+            let text = self.text()?;
+            out.push(text);
         }
-        Some(texts)
+        Some(())
     }
 
     pub fn value(&mut self, depth: u32) -> Option<Value> {

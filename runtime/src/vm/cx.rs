@@ -43,7 +43,8 @@ impl<'a> Cx<'a> {
     /// Records where the session now stands and hands back the turn.
     pub fn finish(self, next: Next) -> Turn {
         let wait = match next {
-            Next::Wait(wait) => wait,
+            Next::Customer => Wait::Customer,
+            Next::Wait(wait) => *wait,
             Next::End(ending) => Wait::Done(ending),
             Next::Go(_) => Wait::Done(Ending::Closed),
         };
@@ -344,7 +345,7 @@ impl<'a> Cx<'a> {
         }
         self.say(retry.invalid_message);
         reask(self)?;
-        Ok(Next::Wait(Wait::Customer))
+        Ok(Next::Customer)
     }
 
     /// Sends the fail message and continues at the fail flow, or closes.

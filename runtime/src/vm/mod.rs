@@ -32,15 +32,28 @@ use crate::session::{Effect, Ending, Event, HostResult, Session, Status, Turn, W
 /// bytecode may come from anywhere).
 pub const STEP_BUDGET: u32 = 10_000;
 
-/// What a card (or an instruction) decides.
+/// What a card (or an instruction) decides. Small (two words), as every instruction
+/// returns one: the rare waits that carry data are boxed.
 #[derive(Debug)]
 pub(crate) enum Next {
     /// Go on at this pc (a new card: its sub-state and tries start afresh).
     Go(u32),
-    /// Stay on this card and wait.
-    Wait(Wait),
+    /// Stay on this card and wait for the customer.
+    Customer,
+    /// Stay on this card and wait for something else (never `Wait::Customer`).
+    Wait(Box<Wait>),
     /// The bot's part is over.
     End(Ending),
+}
+
+impl Next {
+    /// Stay on this card and wait for `wait`.
+    pub fn wait(wait: Wait) -> Next {
+        match wait {
+            Wait::Customer => Next::Customer,
+            other => Next::Wait(Box::new(other)),
+        }
+    }
 }
 
 /// What a card is handed.
@@ -94,7 +107,7 @@ pub(crate) fn resume(
         (Wait::Host(_), Event::Message(message))
         | (Wait::Timer { .. }, Event::Message(message)) => {
             cx.s.queued.push(message.clone());
-            return Ok(cx.finish(Next::Wait(wait)));
+            return Ok(cx.finish(Next::wait(wait)));
         }
         (Wait::Host(call), Event::HostResult(result)) => matches!(
             (call, result),
@@ -179,7 +192,7 @@ fn run(cx: &mut Cx, first: Input) -> Result<Next, RuntimeError> {
         input = Input::Enter;
         match next {
             Next::Go(target) => cx.go(target),
-            Next::Wait(Wait::Customer) if !cx.s.queued.is_empty() => {
+            Next::Customer if !cx.s.queued.is_empty() => {
                 let message = cx.s.queued.remove(0);
                 queued_event = Event::Message(message);
                 input = Input::Event(&queued_event);

@@ -8,7 +8,7 @@ use fluxo_stdlib::validate;
 use super::erp::{erp_call, link_to};
 use super::{host_result, menu_text, message, Call, Cx};
 use crate::erp::{ErpError, Request, Response};
-use crate::session::{HostResult, Link, Wait};
+use crate::session::{HostResult, Link};
 use crate::vm::answers::pick;
 use crate::vm::{Input, Next, RuntimeError, Value};
 
@@ -75,7 +75,7 @@ fn ask_registration(
     }
     let Some(answer) = message(cx, input) else {
         cx.say(question);
-        return Ok(Next::Wait(Wait::Customer));
+        return Ok(Next::Customer);
     };
     match validate::document(&answer.text) {
         Ok(document) => {
@@ -122,7 +122,7 @@ pub(super) fn account_switch(cx: &mut Cx, call: Call, input: Input) -> Result<Ne
     let names: Vec<String> = all.iter().map(|it| it.name.clone()).collect();
     let Some(answer) = message(cx, input) else {
         cx.say(menu_text(ACCOUNT_SWITCH_PROMPT, &names));
-        return Ok(Next::Wait(Wait::Customer));
+        return Ok(Next::Customer);
     };
     if let Some(idx) = pick(answer, &names) {
         if idx > 0 {

@@ -46,7 +46,7 @@ pub(super) fn intent(cx: &mut Cx, call: Call, input: Input) -> Result<Next, Runt
     }
     let classify = |cx: &mut Cx, text: String| {
         cx.s.card.phase = CLASSIFYING;
-        Next::Wait(Wait::Host(HostCall::Intent {
+        Next::wait(Wait::Host(HostCall::Intent {
             text,
             intents: intents.clone(),
             agent: agent.clone(),
@@ -61,7 +61,7 @@ pub(super) fn intent(cx: &mut Cx, call: Call, input: Input) -> Result<Next, Runt
                 return Ok(classify(cx, opening));
             }
         }
-        return Ok(Next::Wait(Wait::Customer));
+        return Ok(Next::Customer);
     };
     if answer.text.trim().is_empty() {
         return cx.wrong_answer(cx.retry(call.card, call.args)?, reask);
@@ -109,7 +109,7 @@ pub(super) fn lowcode(cx: &mut Cx, call: Call, input: Input) -> Result<Next, Run
             }
         }
     }
-    Ok(Next::Wait(Wait::Host(HostCall::Lowcode {
+    Ok(Next::wait(Wait::Host(HostCall::Lowcode {
         script: cx.entity_name(kind, idx)?,
         path: cx.string(script.path)?,
         input: input_map,
@@ -152,7 +152,7 @@ pub(super) fn interactive_template(
                 .collect();
             cx.say(lines.join("\n"));
         }
-        return Ok(Next::Wait(Wait::Customer));
+        return Ok(Next::Customer);
     };
     match pick(answer, &options) {
         Some(idx) => {

@@ -40,9 +40,9 @@ pub(super) fn choice(
     if let Some(option) = picked.and_then(|idx| table.options.get(idx)) {
         return Ok(Next::Go(option.target));
     }
-    let options = labels(cx, table)?;
     let card = card_index("ask_choice");
-    let question = question_text(cx, prompt, &options)?;
+    let shown = table.options.iter().map(|it| cx.p.string(it.label));
+    let question = question_text(cx, prompt, shown.map(Option::unwrap_or_default))?;
     match host_result(input) {
         Some(HostResult::Intent(found)) => {
             return match found.and_then(|idx| table.options.get(idx)) {
@@ -60,7 +60,7 @@ pub(super) fn choice(
                     cx.say(reply);
                     cx.say(question);
                     cx.s.card.phase = 0;
-                    Ok(Next::Wait(Wait::Customer))
+                    Ok(Next::Customer)
                 }
                 None => cx.wrong_answer(cx.retry(card, args)?, |cx| {
                     cx.say(question);
@@ -72,22 +72,22 @@ pub(super) fn choice(
     }
     let Some(answer) = answer else {
         cx.say(question);
-        return Ok(Next::Wait(Wait::Customer));
+        return Ok(Next::Customer);
     };
     // Free text goes to the AI; a number that is no option is just a wrong answer.
     let text = answer.text.trim();
     if !text.is_empty() && text.parse::<i64>().is_err() {
         if matches!(cx.arg_const(card, args, "ai")?, Some(Value::Bool(true))) {
             cx.s.card.phase = CLASSIFYING;
-            return Ok(Next::Wait(Wait::Host(HostCall::Intent {
+            return Ok(Next::wait(Wait::Host(HostCall::Intent {
                 text: answer.text.clone(),
-                intents: options.iter().map(|it| it.to_string()).collect(),
+                intents: labels(cx, table)?.into_iter().map(str::to_string).collect(),
                 agent: None,
             })));
         }
         if let Some((kind, idx)) = cx.arg_item(card, args, "agent") {
             cx.s.card.phase = CONSULTING;
-            return Ok(Next::Wait(Wait::Host(HostCall::Agent {
+            return Ok(Next::wait(Wait::Host(HostCall::Agent {
                 agent: cx.entity_name(kind, idx)?,
                 question,
                 text: answer.text.clone(),
@@ -101,8 +101,12 @@ pub(super) fn choice(
 }
 
 /// Program message `prompt` followed by the numbered `options`, built in one buffer.
-fn question_text(cx: &Cx, prompt: u32, options: &[&str]) -> Result<String, RuntimeError> {
-    let mut text = String::with_capacity(cx.message_len(prompt) + options_len(options));
+fn question_text<S: AsRef<str>>(
+    cx: &Cx,
+    prompt: u32,
+    options: impl IntoIterator<Item = S> + Clone,
+) -> Result<String, RuntimeError> {
+    let mut text = String::with_capacity(cx.message_len(prompt) + options_len(options.clone()));
     cx.write_message(&mut text, prompt)?;
     push_options(&mut text, options);
     Ok(text)
@@ -123,7 +127,7 @@ pub(super) fn confirm(
             None => {}
         }
     }
-    let question = question_text(cx, prompt, &YES_NO)?;
+    let question = question_text(cx, prompt, YES_NO)?;
     if matches!(input, Input::Event(Event::Message(_))) {
         return cx.wrong_answer(cx.retry(card_index("ask_confirm"), args)?, |cx| {
             cx.say(question);
@@ -131,7 +135,7 @@ pub(super) fn confirm(
         });
     }
     cx.say(question);
-    Ok(Next::Wait(Wait::Customer))
+    Ok(Next::Customer)
 }
 
 pub(super) fn input(
@@ -149,7 +153,7 @@ pub(super) fn input(
     let Some(answer) = message(cx, input) else {
         let question = cx.message(prompt)?;
         cx.say(question);
-        return Ok(Next::Wait(Wait::Customer));
+        return Ok(Next::Customer);
     };
     match validate(ty, &answer.text) {
         Ok(normal) => {
@@ -191,7 +195,7 @@ pub(super) fn optin(cx: &mut Cx, call: Call, input: Input) -> Result<Next, Runti
     );
     let Some(answer) = message(cx, input) else {
         cx.say(question);
-        return Ok(Next::Wait(Wait::Customer));
+        return Ok(Next::Customer);
     };
     match read_yes_no(answer) {
         Some(true) => Ok(Next::Go(call.after)),
@@ -203,7 +207,7 @@ pub(super) fn optin(cx: &mut Cx, call: Call, input: Input) -> Result<Next, Runti
         None => {
             cx.say(fluxo_stdlib::builtins::INVALID_MESSAGE);
             cx.say(question);
-            Ok(Next::Wait(Wait::Customer))
+            Ok(Next::Customer)
         }
     }
 }

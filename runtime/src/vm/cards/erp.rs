@@ -64,12 +64,12 @@ pub(super) fn run(
     match (phase, answer) {
         (START, _) if action == "authenticate" => {
             ask_document(cx, call, action)?;
-            Ok(Next::Wait(Wait::Customer))
+            Ok(Next::Customer)
         }
         (START, _) => match cx.s.ctx.link.clone() {
             None => {
                 ask_document(cx, call, action)?;
-                Ok(Next::Wait(Wait::Customer))
+                Ok(Next::Customer)
             }
             Some(link) => with_customer(cx, call, action, &link),
         },
@@ -125,7 +125,7 @@ fn ask_document(cx: &mut Cx, call: Call, action: &str) -> Result<(), RuntimeErro
 }
 
 pub(crate) fn erp_call(request: Request) -> Next {
-    Next::Wait(Wait::Host(HostCall::Erp { request }))
+    Next::wait(Wait::Host(HostCall::Erp { request }))
 }
 
 fn found_customer(
@@ -147,7 +147,7 @@ fn found_customer(
                     .unwrap_or_else(|| builtins::AUTH_SECOND_PHASE.to_string());
                 cx.say(text);
                 cx.s.card.phase = ASKED_LOGIN;
-                return Ok(Next::Wait(Wait::Customer));
+                return Ok(Next::Customer);
             }
             let link = Link {
                 customer_id: customer.id.clone(),
@@ -237,7 +237,7 @@ fn listed_contracts(
                 .zip(&labels)
                 .flat_map(|(contract, label)| [contract.id.clone(), label.clone()])
                 .collect();
-            Ok(Next::Wait(Wait::Customer))
+            Ok(Next::Customer)
         }
     }
 }
@@ -273,7 +273,7 @@ pub(crate) fn named_menu(
         cx.s.card.texts.push(item.name.clone());
     }
     cx.s.card.phase = phase;
-    Next::Wait(Wait::Customer)
+    Next::Customer
 }
 
 pub(crate) fn diagnosis_value(diagnosis: Diagnosis) -> Value {
@@ -294,7 +294,7 @@ pub(crate) fn file(cx: &mut Cx, url: &str, caption: Option<String>) {
 pub(crate) fn yes_no(cx: &mut Cx, question: String, phase: u8) -> Next {
     cx.say(yes_no_text(&question));
     cx.s.card.phase = phase;
-    Next::Wait(Wait::Customer)
+    Next::Customer
 }
 
 pub(crate) fn read_yes(answer: &crate::session::Message) -> Option<bool> {

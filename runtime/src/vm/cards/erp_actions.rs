@@ -14,7 +14,7 @@ use super::erp::{
 use super::erp_texts as texts;
 use super::{menu_text, Call, Cx};
 use crate::erp::{ErpError, Missing, Named, Refusal, Request, Response};
-use crate::session::{Link, Message, Wait};
+use crate::session::{Link, Message};
 use crate::vm::answers::pick;
 use crate::vm::{Next, RuntimeError, Value};
 
@@ -45,7 +45,7 @@ pub(super) fn act(
                 .unwrap_or_else(|| builtins::WIFI_PASSWORD_PROMPT.to_string());
             cx.say(text);
             cx.s.card.phase = ASKED_WIFI;
-            Next::Wait(Wait::Customer)
+            Next::Customer
         }
         other => return Err(cx.error(format!("the runtime has no ERP action `{other}`"))),
     })
@@ -137,7 +137,7 @@ pub(super) fn answer(
             cx.s.card.texts.truncate(3);
             cx.s.card.texts.push(answer.text.trim().to_string());
             cx.s.card.phase = ASKED_PASSWORD;
-            Ok(Next::Wait(Wait::Customer))
+            Ok(Next::Customer)
         }
         _ => {
             let document = cx.s.card.texts.first().cloned().unwrap_or_default();

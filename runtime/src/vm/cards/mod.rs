@@ -134,17 +134,17 @@ pub(crate) fn menu_text<S: AsRef<str>>(question: &str, options: &[S]) -> String 
 
 /// What `push_options` appends, in bytes (exact below 100 options), so a menu is
 /// allocated once.
-pub(crate) fn options_len<S: AsRef<str>>(options: &[S]) -> usize {
+pub(crate) fn options_len<S: AsRef<str>>(options: impl IntoIterator<Item = S>) -> usize {
     options
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(idx, option)| option.as_ref().len() + if idx < 9 { 6 } else { 7 })
         .sum()
 }
 
 /// Appends the numbered options of a menu, one per line (`\n  1) Financeiro`).
-pub(crate) fn push_options<S: AsRef<str>>(text: &mut String, options: &[S]) {
-    for (idx, option) in options.iter().enumerate() {
+pub(crate) fn push_options<S: AsRef<str>>(text: &mut String, options: impl IntoIterator<Item = S>) {
+    for (idx, option) in options.into_iter().enumerate() {
         text.push_str("\n  ");
         let number = idx + 1;
         if number < 10 {

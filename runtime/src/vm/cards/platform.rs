@@ -54,7 +54,7 @@ pub(super) fn wait(
         _ if seconds == 0 => Ok(Next::Go(after)),
         _ => {
             let _ = cx;
-            Ok(Next::Wait(Wait::Timer {
+            Ok(Next::wait(Wait::Timer {
                 secs: u64::from(seconds),
             }))
         }

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use fluxo_stdlib::answers::fold;
 
 use super::{message, Call, Cx};
-use crate::session::{Effect, Wait};
+use crate::session::Effect;
 use crate::vm::{Input, Next, RuntimeError, Value};
 
 pub(super) fn survey(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
@@ -44,7 +44,7 @@ pub(super) fn survey(cx: &mut Cx, call: Call, input: Input) -> Result<Next, Runt
     }
     let Some(answer) = message(cx, input) else {
         cx.say(text);
-        return Ok(Next::Wait(Wait::Customer));
+        return Ok(Next::Customer);
     };
     let folded = fold(&answer.text);
     let picked = folded
@@ -80,7 +80,7 @@ pub(super) fn describe(cx: &mut Cx, call: Call, input: Input) -> Result<Next, Ru
         .unwrap_or_else(|| fluxo_stdlib::builtins::DESCRIBE_QUESTION.to_string());
     let Some(answer) = message(cx, input) else {
         cx.say(question);
-        return Ok(Next::Wait(Wait::Customer));
+        return Ok(Next::Customer);
     };
     let text = answer.text.trim();
     if text.is_empty() {
