@@ -190,8 +190,10 @@ fn declare_flow(cx: &mut Cx, flow: &ast::Flow, item: usize) {
     });
 }
 
-/// The labels of a block and of the blocks nested in it, reporting duplicates.
+/// The labels of a block and of the blocks nested in it, reporting duplicates; counts
+/// the statements too (`ProgramInfo::statements`).
 fn collect_labels(cx: &mut Cx, stmts: &[ast::Stmt], labels: &mut Vec<LabelInfo>) {
+    cx.program.statements += stmts.len();
     for stmt in stmts {
         if let Some(label) = &stmt.label {
             let at = cx.loc(label.span);

@@ -91,8 +91,8 @@ pub struct ProgramInfo {
     /// a `(kind, String)` key.
     names: [FxHashMap<String, usize>; ItemKind::ALL.len()],
     variable_index: FxHashMap<String, usize>,
-    /// How many statements the flows hold, nested ones included: lowering sizes its
-    /// buffers by it.
+    /// How many statements the flows hold, nested ones included (a second flow of the
+    /// same name is not counted): the walk and lowering size their buffers by it.
     statements: usize,
 }
 

@@ -8,7 +8,6 @@ use fluxo_stdlib::types::ItemKind;
 use rustc_hash::FxHashMap;
 
 use super::cfg::{Builder, Edge, Graph, NodeId, NodeKind};
-use super::declare::nested_blocks;
 use super::types;
 use super::{flows, suggest, Cx, Problem};
 use crate::cards::{self, Position};
@@ -17,11 +16,8 @@ use crate::ParsedFile;
 pub(super) fn walk(cx: &mut Cx, files: &[ParsedFile]) -> Graph {
     // Sized up front: the graph is the checker's largest structure, and growing it
     // copies it over and over.
-    let n_stmts: usize = flows(files)
-        .map(|(_, _, flow)| count(&flow.body.stmts))
-        .sum();
-    cx.program.statements = n_stmts;
-    let mut graph = Builder::with_capacity(2 * cx.program.flows.len() + n_stmts);
+    let n_nodes = 2 * cx.program.flows.len() + cx.program.statements;
+    let mut graph = Builder::with_capacity(n_nodes);
     for (idx, flow) in cx.program.flows.iter().enumerate() {
         graph.add_flow(idx, flow.loc);
     }
@@ -46,15 +42,6 @@ pub(super) fn walk(cx: &mut Cx, files: &[ParsedFile]) -> Graph {
         walker.flow(&flow.body, entry_flow == Some(idx));
     }
     graph.finish()
-}
-
-/// The statements of a block, nested ones included.
-fn count(stmts: &[Stmt]) -> usize {
-    let mut n = stmts.len();
-    for stmt in stmts {
-        nested_blocks(stmt, |block| n += count(block));
-    }
-    n
 }
 
 struct Walker<'a> {
