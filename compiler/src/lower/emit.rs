@@ -25,7 +25,6 @@ enum Item {
     Place(Label),
 }
 
-#[derive(Default)]
 pub(crate) struct Emitter {
     items: Vec<Item>,
     n_labels: u32,
