@@ -3,6 +3,8 @@
 //! from its snapshot, resume it with the customer's message, deliver the outputs, and
 //! save the new snapshot.
 
+use std::cell::RefCell;
+
 use fluxo_compiler::{compile as compile_program, CompileOptions, Sources};
 use fluxo_runtime::bytecode::Program;
 use fluxo_runtime::session::{Context, Effect, Event, Output, Session, Turn, Wait};
@@ -45,16 +47,25 @@ pub fn start(program: &Program, contact: &Contact) -> Result<(Vec<u8>, Turn), St
     Ok((session.snapshot(), turn))
 }
 
-/// One customer turn on a waiting conversation held as a snapshot: restore, resume
-/// with `text`, save. The new snapshot is written over the old one, in its buffer, as a
-/// stateless server that keeps the conversation's bytes between turns would.
+thread_local! {
+    /// The session a worker restores each conversation into, turn after turn: a
+    /// stateless server keeps one per worker thread (`Session::restore_into`).
+    static WORKER: RefCell<Session> = RefCell::new(Session::default());
+}
+
+/// One customer turn on a waiting conversation held as a snapshot, the way a stateless
+/// server runs it: restore the conversation from its bytes into the worker's session,
+/// resume it with `text`, and save it over the old bytes, in their buffer. Everything
+/// the conversation knows comes from the snapshot; only buffers are reused.
 pub fn turn(program: &Program, snapshot: &mut Vec<u8>, text: &str) -> Result<Turn, String> {
-    let mut session = Session::restore(snapshot, program).map_err(|e| e.to_string())?;
-    let turn = session
-        .resume(program, Event::text(text))
-        .map_err(|e| e.to_string())?;
-    session.snapshot_into(snapshot);
-    Ok(turn)
+    WORKER.with_borrow_mut(|session| {
+        Session::restore_into(snapshot, program, session).map_err(|e| e.to_string())?;
+        let turn = session
+            .resume(program, Event::text(text))
+            .map_err(|e| e.to_string())?;
+        session.snapshot_into(snapshot);
+        Ok(turn)
+    })
 }
 
 /// Whether the conversation waits for the customer (as opposed to being over).

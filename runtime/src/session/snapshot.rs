@@ -3,14 +3,15 @@
 //!
 //! Layout: the magic `FXS`, a version byte, then the fields in a fixed order, written
 //! with the primitives of `wire.rs`. A pending host call is its serde JSON (rare and
-//! already serialisable). Decoding makes as few allocations as the session's shape
-//! allows: the context's texts go into one buffer (`HeldContext`), tags are indices.
+//! already serialisable). Decoding writes into a session's existing buffers and
+//! allocates nothing else for a waiting conversation's usual state: the context is
+//! kept as its bytes (`HeldContext`), tags are indices.
 
 use std::fmt;
 
 use fluxo_stdlib::types::Channel;
 
-use super::context::{HeldContext, Text, TextsBuilder};
+use super::context::{HeldContext, Text};
 use super::wire::{Reader, Writer, NOT_UTF8};
 use super::{Context, Ending, HostCall, Link, Message, Session, Status, Wait};
 use crate::bytecode::Program;
@@ -162,18 +163,24 @@ fn read_session(r: &mut Reader, program: &Program, s: &mut Session) -> Option<()
     s.card.phase = r.byte()?;
     r.texts_into(&mut s.card.texts)?;
     // Only the assigned variables are written, by increasing index.
+    // Slots are overwritten in place: a text variable keeps its buffer.
     let assigned = r.count()?;
-    s.vars.clear();
-    s.vars.resize_with(program.vars.len(), || None);
+    let n_vars = program.vars.len();
+    if s.vars.len() != n_vars {
+        s.vars.clear();
+        s.vars.resize_with(n_vars, || None);
+    }
     let mut next = 0;
     for _ in 0..assigned {
         let idx = r.u32()? as usize;
-        if idx < next || idx >= s.vars.len() {
+        if idx < next || idx >= n_vars {
             return r.bad(DOES_NOT_FIT);
         }
-        s.vars[idx] = Some(r.value(0)?);
+        s.vars[next..idx].iter_mut().for_each(|it| *it = None);
+        r.value_into(&mut s.vars[idx])?;
         next = idx + 1;
     }
+    s.vars[next..].iter_mut().for_each(|it| *it = None);
     let n_tags = r.count()?;
     s.tags.clear();
     for _ in 0..n_tags {
@@ -231,41 +238,53 @@ fn read_session(r: &mut Reader, program: &Program, s: &mut Session) -> Option<()
     Some(())
 }
 
-/// `ctx` as a session holds it, with the bytes a snapshot writes for it.
+/// `ctx` as a session holds it: written once as a snapshot holds it, its texts read
+/// in place from then on.
 pub(super) fn hold(ctx: Context) -> HeldContext {
-    let mut held = HeldContext::from(ctx);
-    held.written = write_context(&held);
+    let mut held = HeldContext::empty();
+    let mut w = Writer(&mut held.written);
+    w.0.push(ctx.channel as u8);
+    let texts = [
+        (Text::UserName, &ctx.user_name),
+        (Text::ContactPhone, &ctx.contact_phone),
+        (Text::CompanyName, &ctx.company_name),
+        (Text::Protocol, &ctx.protocol),
+        (Text::AttendantName, &ctx.attendant_name),
+    ];
+    for (which, text) in texts {
+        held.spans[which as usize] = Some(w.text_span(text));
+    }
+    w.0.push(u8::from(ctx.from_ad));
+    for (which, text) in [
+        (Text::Branch, &ctx.branch),
+        (Text::OpeningMessage, &ctx.opening_message),
+    ] {
+        held.spans[which as usize] = match text {
+            None => {
+                w.0.push(0);
+                None
+            }
+            Some(text) => {
+                w.0.push(1);
+                Some(w.text_span(text))
+            }
+        };
+    }
+    w.uint(ctx.tags.len() as u64);
+    for tag in &ctx.tags {
+        let span = w.text_span(tag);
+        held.tags.push(span);
+    }
+    w.int(ctx.now);
+    held.channel = ctx.channel;
+    held.from_ad = ctx.from_ad;
+    held.now = ctx.now;
+    held.link = ctx.link;
     held
 }
 
-/// The context as a snapshot writes it, link apart (it changes; the rest does not).
-fn write_context(ctx: &HeldContext) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64);
-    let mut w = Writer(&mut out);
-    w.0.push(ctx.channel as u8);
-    w.text(ctx.user_name());
-    w.text(ctx.contact_phone());
-    w.text(ctx.company_name());
-    w.text(ctx.protocol());
-    w.text(ctx.attendant_name());
-    w.0.push(u8::from(ctx.from_ad));
-    w.opt_text(ctx.branch());
-    w.opt_text(ctx.opening_message());
-    let tags = ctx.tags();
-    w.uint(tags.len() as u64);
-    for tag in tags {
-        w.text(tag);
-    }
-    w.int(ctx.now);
-    out
-}
-
 fn context(w: &mut Writer, ctx: &HeldContext) {
-    if ctx.written.is_empty() {
-        w.0.extend_from_slice(&write_context(ctx));
-    } else {
-        w.0.extend_from_slice(&ctx.written);
-    }
+    w.0.extend_from_slice(&ctx.written);
     match &ctx.link {
         None => w.0.push(0),
         Some(it) => {
@@ -275,15 +294,13 @@ fn context(w: &mut Writer, ctx: &HeldContext) {
     }
 }
 
+/// Reads the context into `ctx`, reusing its buffers: its bytes are copied as they
+/// are, once every text in them is known to be UTF-8.
 fn read_context(r: &mut Reader, ctx: &mut HeldContext) -> Option<()> {
     let start = r.mark();
     let Some(channel) = Channel::ALL.get(r.byte()? as usize).copied() else {
         return r.bad("bad channel");
     };
-    let mut written = std::mem::take(&mut ctx.written);
-    // The texts cannot take more room than the bytes left.
-    let room = r.left();
-    let mut texts = TextsBuilder::recycle(ctx, room);
     for which in [
         Text::UserName,
         Text::ContactPhone,
@@ -291,23 +308,38 @@ fn read_context(r: &mut Reader, ctx: &mut HeldContext) -> Option<()> {
         Text::Protocol,
         Text::AttendantName,
     ] {
-        texts.push(which, Some(r.raw_text()?));
+        ctx.spans[which as usize] = Some(r.text_span(start)?);
     }
     let from_ad = r.flag()?;
-    texts.push(Text::Branch, r.opt_raw_text()?);
-    texts.push(Text::OpeningMessage, r.opt_raw_text()?);
-    let n_tags = r.count()?;
-    for _ in 0..n_tags {
-        texts.push_tag(r.raw_text()?);
+    for which in [Text::Branch, Text::OpeningMessage] {
+        ctx.spans[which as usize] = match r.flag()? {
+            true => Some(r.text_span(start)?),
+            false => None,
+        };
     }
+    let n_tags = r.count()?;
+    ctx.tags.clear();
+    for _ in 0..n_tags {
+        let span = r.text_span(start)?;
+        ctx.tags.push(span);
+    }
+    // Every text is UTF-8 when all that holds them is ASCII, as it usually is; else
+    // each is checked.
+    let texts_end = r.mark() - start;
     let now = r.int()?;
-    let Some(held) = texts.finish(channel) else {
-        return r.bad(NOT_UTF8);
-    };
-    written.clear();
-    written.extend_from_slice(r.since(start));
-    *ctx = held;
-    ctx.written = written;
+    let written = r.since(start);
+    let spans = ctx.spans.iter().flatten().chain(&ctx.tags);
+    if !written[..texts_end].is_ascii() {
+        for span in spans {
+            let text = written.get(span.start as usize..span.end as usize);
+            if text.and_then(|it| std::str::from_utf8(it).ok()).is_none() {
+                return r.bad(NOT_UTF8);
+            }
+        }
+    }
+    ctx.written.clear();
+    ctx.written.extend_from_slice(written);
+    ctx.channel = channel;
     ctx.from_ad = from_ad;
     ctx.now = now;
     ctx.link = if r.flag()? { Some(read_link(r)?) } else { None };
@@ -491,6 +523,23 @@ mod tests {
             decoded(&bytes, &fewer_vars),
             Err(SnapshotError::Malformed(DOES_NOT_FIT))
         );
+    }
+
+    #[test]
+    fn refuses_a_context_text_that_is_not_utf8() {
+        let bytes = encode(&sample());
+        let name = bytes
+            .windows(3)
+            .position(|it| it == b"Ana")
+            .expect("the user name is in the snapshot");
+        for bad in [[0xff, b'n', b'a'], [0xc3, b'n', b'a']] {
+            let mut broken = bytes.clone();
+            broken[name..name + 3].copy_from_slice(&bad);
+            assert_eq!(
+                decoded(&broken, &program()),
+                Err(SnapshotError::Malformed(NOT_UTF8))
+            );
+        }
     }
 
     #[test]

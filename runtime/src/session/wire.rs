@@ -6,6 +6,7 @@
 
 use fluxo_stdlib::types::EnumKind;
 
+use super::context::Span;
 use crate::vm::Value;
 
 /// Appends to a snapshot buffer.
@@ -44,6 +45,17 @@ impl Writer<'_> {
                 self.0.push(1);
                 self.text(text);
             }
+        }
+    }
+
+    /// Writes a text; where its bytes are in the buffer.
+    pub fn text_span(&mut self, text: &str) -> Span {
+        self.uint(text.len() as u64);
+        let start = self.0.len();
+        self.0.extend_from_slice(text.as_bytes());
+        Span {
+            start: offset(start),
+            end: offset(self.0.len()),
         }
     }
 
@@ -99,6 +111,12 @@ impl Writer<'_> {
             }
         }
     }
+}
+
+/// A position in a written context as a span bound. A context longer than 4 GiB
+/// cannot be held anyway; saturating keeps the writer total.
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
 }
 
 fn enum_code(kind: EnumKind) -> u8 {
@@ -234,20 +252,11 @@ impl<'a> Reader<'a> {
         Some(n as usize)
     }
 
-    /// A text's bytes, not yet checked as UTF-8 (the caller checks several at once).
+    /// A text's bytes, not yet checked as UTF-8.
     #[inline]
     pub fn raw_text(&mut self) -> Option<&'a [u8]> {
         let n = self.count()?;
         self.take(n)
-    }
-
-    #[inline]
-    pub fn opt_raw_text(&mut self) -> Option<Option<&'a [u8]>> {
-        if self.flag()? {
-            Some(Some(self.raw_text()?))
-        } else {
-            Some(None)
-        }
     }
 
     pub fn text(&mut self) -> Option<String> {
@@ -258,6 +267,17 @@ impl<'a> Reader<'a> {
         match std::str::from_utf8(bytes) {
             Ok(text) => Some(text.to_string()),
             Err(_) => self.bad(NOT_UTF8),
+        }
+    }
+
+    /// A text left where it is, not checked as UTF-8: its span from `base`.
+    #[inline]
+    pub fn text_span(&mut self, base: usize) -> Option<Span> {
+        let bytes = self.raw_text()?;
+        let from_base = |at: usize| u32::try_from(at.saturating_sub(base)).ok();
+        match (from_base(self.pos - bytes.len()), from_base(self.pos)) {
+            (Some(start), Some(end)) => Some(Span { start, end }),
+            _ => self.bad("text too long"),
         }
     }
 
@@ -290,6 +310,16 @@ impl<'a> Reader<'a> {
             let text = self.text()?;
             out.push(text);
         }
+        Some(())
+    }
+
+    /// A value into `slot`; a text over a text reuses its buffer.
+    pub fn value_into(&mut self, slot: &mut Option<Value>) -> Option<()> {
+        if let (Some(0), Some(Value::Text(text))) = (self.bytes.get(self.pos), &mut *slot) {
+            self.pos += 1;
+            return self.text_into(text);
+        }
+        *slot = Some(self.value(0)?);
         Some(())
     }
 

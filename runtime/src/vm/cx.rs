@@ -36,7 +36,8 @@ impl<'a> Cx<'a> {
         Cx {
             s,
             p,
-            out: Vec::new(),
+            // Most turns send a few outputs: one allocation for them.
+            out: Vec::with_capacity(4),
         }
     }
 
@@ -93,7 +94,7 @@ impl<'a> Cx<'a> {
 
     /// Program message `idx` with its interpolations filled in.
     pub fn message(&self, idx: u32) -> Result<String, RuntimeError> {
-        let mut out = String::new();
+        let mut out = String::with_capacity(self.message_len(idx));
         self.write_message(&mut out, idx)?;
         Ok(out)
     }
@@ -116,14 +117,14 @@ impl<'a> Cx<'a> {
     }
 
     /// Appends program message `idx`, interpolated, to `out`: a card that sends the
-    /// message with more text (a menu) builds it in one buffer, sized once.
+    /// message with more text (a menu) builds it in one buffer, sized once by the
+    /// caller (`message_len`).
     pub fn write_message(&self, out: &mut String, idx: u32) -> Result<(), RuntimeError> {
         let message = self
             .p
             .messages
             .get(idx as usize)
             .ok_or_else(|| self.error("message index out of range"))?;
-        out.reserve(self.message_len(idx));
         for part in &message.parts {
             match part {
                 MessagePart::Text(text) => out.push_str(self.str(*text)?),
