@@ -203,7 +203,9 @@ macro_rules! ops {
             }
 
             /// Reads the instruction at `pc`; returns it and the pc of the next one.
-            #[inline]
+            /// Always inlined: returned through memory, the instruction is copied back
+            /// field by field in the VM's loop and stalls it (store forwarding).
+            #[inline(always)]
             pub fn decode(code: &[u8], pc: usize) -> Result<(Op, usize), DecodeError> {
                 let Some(&byte) = code.get(pc) else {
                     return Err(DecodeError::OutOfRange);

@@ -135,6 +135,7 @@ impl Session {
     }
 
     /// Hands `event` to the waiting conversation and runs it to its next wait.
+    #[inline]
     pub fn resume(&mut self, program: &Program, event: Event) -> Result<Turn, RuntimeError> {
         self.check_program(program)?;
         vm::resume(self, program, event)

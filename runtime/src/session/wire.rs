@@ -294,6 +294,21 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// An optional text into `out`, replacing what it held (and reusing its buffer).
+    pub fn opt_text_into(&mut self, out: &mut Option<String>) -> Option<()> {
+        if !self.flag()? {
+            *out = None;
+            return Some(());
+        }
+        match out {
+            Some(text) => self.text_into(text),
+            None => {
+                *out = Some(self.text()?);
+                Some(())
+            }
+        }
+    }
+
     pub fn opt_text(&mut self) -> Option<Option<String>> {
         if self.flag()? {
             Some(Some(self.text()?))

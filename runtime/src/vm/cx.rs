@@ -41,7 +41,9 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// Records where the session now stands and hands back the turn.
+    /// Records where the session now stands and hands back the turn. Always inlined,
+    /// for the reason `vm::resume` is.
+    #[inline(always)]
     pub fn finish(self, next: Next) -> Turn {
         let wait = match next {
             Next::Customer => Wait::Customer,

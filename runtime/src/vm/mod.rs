@@ -71,6 +71,10 @@ pub(crate) fn start(session: &mut Session, program: &Program) -> Result<Turn, Ru
     Ok(cx.finish(next))
 }
 
+/// Inlined (as `run` is): the turn and each step's result are handed back through
+/// memory otherwise, and copying them right after they are written stalls the CPU
+/// (store forwarding) on every turn.
+#[inline]
 pub(crate) fn resume(
     session: &mut Session,
     program: &Program,
@@ -143,6 +147,7 @@ pub(crate) fn resume(
 
 /// Runs from the session's pc, handing `input` to the instruction there, until a card
 /// waits or the conversation ends.
+#[inline]
 fn run(cx: &mut Cx, first: Input) -> Result<Next, RuntimeError> {
     let mut input = first;
     let mut queued_event;
