@@ -138,7 +138,7 @@ impl Session {
     #[inline]
     pub fn resume(&mut self, program: &Program, event: Event) -> Result<Turn, RuntimeError> {
         self.check_program(program)?;
-        vm::resume(self, program, event)
+        vm::resume(self, program, &event)
     }
 
     /// What the conversation waits for; `None` before `start`.

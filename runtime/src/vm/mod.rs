@@ -78,7 +78,7 @@ pub(crate) fn start(session: &mut Session, program: &Program) -> Result<Turn, Ru
 pub(crate) fn resume(
     session: &mut Session,
     program: &Program,
-    event: Event,
+    event: &Event,
 ) -> Result<Turn, RuntimeError> {
     let wait = match &session.status {
         Status::Ready => {
@@ -92,7 +92,7 @@ pub(crate) fn resume(
         Status::Waiting(wait) => wait.clone(),
     };
     let mut cx = Cx::new(session, program);
-    let opts_out = match &event {
+    let opts_out = match event {
         Event::OptOut => true,
         Event::Message(message) => {
             cx.s.ctx.channel == Channel::Whatsapp
@@ -106,7 +106,7 @@ pub(crate) fn resume(
         cx.effect(Effect::OptOut);
         return Ok(cx.finish(Next::End(Ending::OptedOut)));
     }
-    let fits = match (&wait, &event) {
+    let fits = match (&wait, event) {
         (Wait::Customer, Event::Message(_)) | (Wait::Timer { .. }, Event::TimerFired) => true,
         (Wait::Host(_), Event::Message(message))
         | (Wait::Timer { .. }, Event::Message(message)) => {
@@ -132,16 +132,16 @@ pub(crate) fn resume(
         return Err(RuntimeError::plain(format!(
             "the conversation waits for {}, not for {}",
             describe_wait(&wait),
-            describe_event(&event)
+            describe_event(event)
         )));
     }
-    if let (Wait::Timer { secs }, Event::TimerFired) = (&wait, &event) {
+    if let (Wait::Timer { secs }, Event::TimerFired) = (&wait, event) {
         let now =
             cx.s.now
                 .saturating_add(i64::try_from(*secs).unwrap_or(i64::MAX));
         cx.s.set_now(now);
     }
-    let next = run(&mut cx, Input::Event(&event))?;
+    let next = run(&mut cx, Input::Event(event))?;
     Ok(cx.finish(next))
 }
 

@@ -2,6 +2,8 @@
 //! text, or the virtual agent that answers it), `ask ... confirm`, `ask ... input <type>`, and `optin`, which asks a yes/no
 //! question of its own.
 
+use std::sync::OnceLock;
+
 use fluxo_stdlib::builtins::{NO_LABEL, YES_LABEL};
 use fluxo_stdlib::catalogue::cards;
 use fluxo_stdlib::types::{Channel, InputType};
@@ -13,9 +15,20 @@ use crate::session::{Effect, Ending, Event, HostCall, HostResult, Wait};
 use crate::vm::answers::{pick_in_menu, read_yes_no};
 use crate::vm::{Input, Next, RuntimeError, Value};
 
-/// The catalogue index of a statement card, for its argument records.
-fn card_index(name: &str) -> u32 {
-    cards().iter().position(|it| it.name == name).unwrap_or(0) as u32
+/// The statement cards of this module, whose argument records are the catalogue's.
+#[derive(Clone, Copy)]
+enum Ask {
+    Choice,
+    Confirm,
+    Input,
+}
+
+/// The catalogue index of `ask`, for its argument records: looked up by name once per
+/// process (the catalogue is static), not on every question.
+fn card_index(ask: Ask) -> u32 {
+    static INDEX: OnceLock<[u32; 3]> = OnceLock::new();
+    let find = |name| cards().iter().position(|it| it.name == name).unwrap_or(0) as u32;
+    INDEX.get_or_init(|| [find("ask_choice"), find("ask_confirm"), find("ask_input")])[ask as usize]
 }
 
 /// Phase of `choice` while the AI classifies a free-text answer.
@@ -40,7 +53,7 @@ pub(super) fn choice(
     if let Some(option) = picked.and_then(|idx| table.options.get(idx)) {
         return Ok(Next::Go(option.target));
     }
-    let card = card_index("ask_choice");
+    let card = card_index(Ask::Choice);
     let shown = table.options.iter().map(|it| cx.p.string(it.label));
     let question = question_text(cx, prompt, shown.map(Option::unwrap_or_default))?;
     match host_result(input) {
@@ -129,7 +142,7 @@ pub(super) fn confirm(
     }
     let question = question_text(cx, prompt, YES_NO)?;
     if matches!(input, Input::Event(Event::Message(_))) {
-        return cx.wrong_answer(cx.retry(card_index("ask_confirm"), args)?, |cx| {
+        return cx.wrong_answer(cx.retry(card_index(Ask::Confirm), args)?, |cx| {
             cx.say(question);
             Ok(())
         });
@@ -167,7 +180,7 @@ pub(super) fn input(
         }
         Err(_) => {
             let question = cx.message(prompt)?;
-            cx.wrong_answer(cx.retry(card_index("ask_input"), args)?, |cx| {
+            cx.wrong_answer(cx.retry(card_index(Ask::Input), args)?, |cx| {
                 cx.say(question);
                 Ok(())
             })
