@@ -285,6 +285,9 @@ impl<'a> Reader<'a> {
     pub fn text_into(&mut self, out: &mut String) -> Option<()> {
         let bytes = self.raw_text()?;
         out.clear();
+        if bytes.is_empty() {
+            return Some(());
+        }
         match std::str::from_utf8(bytes) {
             Ok(text) => {
                 out.push_str(text);
