@@ -1,6 +1,7 @@
 //! A conversation: the state a waiting conversation needs (where it is, its variables,
 //! the card's sub-state, the conversation's platform state) and the API a driver uses:
-//! `Session::start`, `resume(event)`, `snapshot()` / `Session::restore`.
+//! `Session::start`, `resume(event)`, `snapshot()` / `Session::restore`, and for a server
+//! that saves every turn, `snapshot_into` / `Session::restore_into` (reusing buffers).
 //!
 //! A session is plain data; the VM (`crate::vm`) is what runs it. Nothing here does
 //! I/O or reads a clock: the host sets `now`.
