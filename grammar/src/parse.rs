@@ -185,18 +185,8 @@ fn expr_depth(expr: &Pair<'_, Rule>) -> usize {
                 run += 1;
                 longest = longest.max(run);
             }
-            Rule::op_or
-            | Rule::op_and
-            | Rule::op_eq
-            | Rule::op_ne
-            | Rule::op_le
-            | Rule::op_ge
-            | Rule::op_lt
-            | Rule::op_gt
-            | Rule::op_add
-            | Rule::op_sub
-            | Rule::op_mul
-            | Rule::op_div => binary += 1,
+            // The infix operators, as `describe` knows them for error messages.
+            rule if crate::describe::is_operator(rule) => binary += 1,
             _ => run = 0,
         }
     }
