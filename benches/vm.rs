@@ -13,9 +13,9 @@ use std::time::Duration;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use fluxo_compiler::{compile, CompileOptions, Sources};
+use fluxo_host::erp::SimulatedErp;
 use fluxo_runtime::bytecode::Program;
 use fluxo_runtime::clock;
-use fluxo_runtime::erp::SimulatedErp;
 use fluxo_runtime::session::{Context, Event, HostCall, HostResult, Session, Wait};
 use serde_json::json;
 

@@ -1,6 +1,11 @@
 //! Finding and loading `.flow` files (a file path, or a folder searched recursively) and
-//! the Low Code scripts their `script` items name.
+//! the Low Code scripts their `script` items name, and wording I/O errors for the one
+//! line the CLI prints.
+//!
+//! It is the root package's library (the binary, its tests and benches load programs
+//! the same way); the compiler reads no files and only says which scripts it wants.
 
+use std::io;
 use std::path::{Path, PathBuf};
 
 use fluxo_compiler::Sources;
@@ -54,7 +59,6 @@ pub fn read(path: &Path) -> CliResult<String> {
     std::fs::read_to_string(path).map_err(|e| io_error(path, &e))
 }
 
-#[allow(dead_code)] // Used by `fmt` and `import`.
 pub fn write(path: &Path, text: &str) -> CliResult<()> {
     std::fs::write(path, text).map_err(|e| io_error(path, &e))
 }
@@ -75,11 +79,81 @@ pub fn load_sources(path: &Path) -> CliResult<Sources> {
 /// not an I/O failure here: the checker reports it at the item (E0418).
 pub fn load_program(path: &Path) -> CliResult<Sources> {
     let mut sources = load_sources(path)?;
-    fluxo_compiler::load_scripts(&mut sources, |script| std::fs::read_to_string(script));
+    load_scripts(&mut sources, |script| std::fs::read_to_string(script));
     Ok(sources)
 }
 
+/// Reads the script of every `script` item of the program through `read`, which gets
+/// the path relative to where the flow files' names are. A script `read` cannot give
+/// is recorded as unreadable, with the reason worded as [`describe_io_error`] does.
+pub fn load_scripts(sources: &mut Sources, mut read: impl FnMut(&Path) -> io::Result<String>) {
+    for wanted in fluxo_compiler::wanted_scripts(sources) {
+        let name = wanted.resolved.display().to_string();
+        match read(&wanted.resolved) {
+            Ok(text) => {
+                sources.add_script(wanted.from, &wanted.path, name, text);
+            }
+            Err(err) => sources.add_unreadable_script(
+                wanted.from,
+                &wanted.path,
+                name,
+                describe_io_error(&err),
+            ),
+        }
+    }
+}
+
+/// An I/O error as the end of a sentence: "no such file or directory".
+pub fn describe_io_error(err: &io::Error) -> String {
+    match err.kind() {
+        io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        io::ErrorKind::InvalidData => "not valid UTF-8 text".to_string(),
+        _ => err.to_string(),
+    }
+}
+
 pub fn io_error(path: &Path, err: &std::io::Error) -> CliError {
-    let what = fluxo_compiler::describe_io_error(err);
+    let what = describe_io_error(err);
     CliError(format!("{}: {what}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use fluxo_compiler::ScriptFile;
+
+    use super::*;
+
+    #[test]
+    fn load_scripts_asks_for_each_named_file_and_records_failures() {
+        let mut sources = Sources::new();
+        let flow = "script a \"a.rhai\" -> { x: number }\nscript b \"b.rhai\" -> { y: text }\n";
+        let main = sources.add("p/main.flow", flow);
+        let mut asked = Vec::new();
+        load_scripts(&mut sources, |path| {
+            asked.push(path.to_path_buf());
+            if path.ends_with("a.rhai") {
+                Ok("#{ x: 1 }".to_string())
+            } else {
+                Err(io::Error::from(io::ErrorKind::NotFound))
+            }
+        });
+        assert_eq!(asked, [Path::new("p/a.rhai"), Path::new("p/b.rhai")]);
+        assert!(matches!(
+            sources.script(main, "a.rhai"),
+            Some(ScriptFile::Loaded(_))
+        ));
+        assert_eq!(
+            sources.script(main, "b.rhai"),
+            Some(&ScriptFile::Unreadable {
+                looked_for: "p/b.rhai".to_string(),
+                reason: "no such file or directory".to_string(),
+            })
+        );
+        assert_eq!(
+            sources.flows().count(),
+            1,
+            "scripts are not parsed as flows"
+        );
+    }
 }

@@ -6,7 +6,7 @@
 
 mod chat;
 mod cmd;
-mod files;
+use fluxo::files;
 mod report;
 
 use std::process::ExitCode;

@@ -418,10 +418,13 @@ fn docs_list_every_opcode() {
         if std::env::var_os("FLUXO_BLESS").is_some() {
             if let Some((head, rest)) = docs.split_once(begin) {
                 if let Some((_, tail)) = rest.split_once(end) {
-                    let _ = std::fs::write(&path, format!("{head}{begin}{table}{end}{tail}"));
+                    let blessed = format!("{head}{begin}{table}{end}{tail}");
+                    if std::fs::write(&path, blessed).is_ok() {
+                        return;
+                    }
                 }
             }
         }
-        panic!("docs/bytecode.md's instruction table is stale; rerun with FLUXO_BLESS=1\n{table}");
+        panic!("docs/bytecode.md's instruction table is stale; rerun with `./bless`\n{table}");
     }
 }

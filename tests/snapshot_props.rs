@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use fluxo_compiler::{compile, CompileOptions, Sources};
+use fluxo_host::erp::{ErpError, SimulatedErp};
+use fluxo_host::intent::{IntentOption, OfflineClassifier};
 use fluxo_runtime::bytecode::Program;
 use fluxo_runtime::clock;
-use fluxo_runtime::erp::{ErpError, SimulatedErp};
-use fluxo_runtime::intent::{IntentOption, OfflineClassifier};
 use fluxo_runtime::session::{
     Context, Event, HostCall, HostResult, Media, Message, Output, Session, Wait,
 };

@@ -5,7 +5,7 @@
 //!
 //! Besides `.flow` files, the sources hold the Low Code scripts that `script` items name,
 //! so that a script's compile errors point into the script itself. Which file a
-//! `script` item means is the host's decision (see `crate::load_scripts`); the sources
+//! `script` item means is the host's decision (see `crate::wanted_scripts`); the sources
 //! only record the answer, keyed by the declaring file and the path as written.
 
 use std::collections::HashMap;

@@ -11,6 +11,10 @@
 //! assert_eq!(parsed.file.items.len(), 1);
 //! ```
 
+// A panic in a core crate is a crash on a customer's message: errors are handled,
+// never unwrapped (tests/tidy.rs checks the same without clippy).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod ast;
 #[doc(hidden)] // public only for the differential test and the fuzz target
 pub mod descent;

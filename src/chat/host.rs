@@ -5,11 +5,11 @@
 
 use std::collections::HashMap;
 
+use fluxo_host::driver::{self, BlockingHost, ConversationId, Scripts, StderrLog};
+use fluxo_host::erp::{ErpError, Request, SimulatedErp};
+use fluxo_host::intent::{IntentOption, OfflineClassifier};
+use fluxo_host::lowcode::LowcodeConfig;
 use fluxo_runtime::clock;
-use fluxo_runtime::driver::{self, BlockingHost, ConversationId, Scripts, StderrLog};
-use fluxo_runtime::erp::{ErpError, Request, SimulatedErp};
-use fluxo_runtime::intent::{IntentOption, OfflineClassifier};
-use fluxo_runtime::lowcode::LowcodeConfig;
 use fluxo_runtime::session::{Effect, HostCall, HostResult, Output};
 use serde_json::{Map, Value};
 

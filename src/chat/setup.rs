@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use fluxo_host::driver::{lowcode_settings, Scripts};
+use fluxo_host::erp::SimulatedErp;
+use fluxo_host::lowcode::LowcodeConfig;
 use fluxo_runtime::bytecode::Program;
 use fluxo_runtime::clock;
-use fluxo_runtime::driver::{lowcode_settings, Scripts};
-use fluxo_runtime::erp::SimulatedErp;
-use fluxo_runtime::lowcode::LowcodeConfig;
 use fluxo_runtime::session::{Context, Event, Media, Message};
 use fluxo_stdlib::types::Channel;
 

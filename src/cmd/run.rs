@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use fluxo_runtime::driver::{BlockingHost, Hosts};
-use fluxo_runtime::erp::{config, SimulatedErp};
+use fluxo_host::driver::{BlockingHost, Hosts};
+use fluxo_host::erp::{config, SimulatedErp};
 use fluxo_runtime::session::{Ending, Event, Session, Wait};
 use fluxo_stdlib::erp::ErpSystem;
 use fluxo_stdlib::types::Literal;

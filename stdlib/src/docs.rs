@@ -358,7 +358,7 @@ mod tests {
         let actual = std::fs::read_to_string(DOC_PATH).unwrap_or_default();
         assert!(
             actual == expected,
-            "docs/cards.md is out of date with the stdlib catalogue; regenerate it with `FLUXO_BLESS=1 cargo test -p fluxo-stdlib`"
+            "docs/cards.md is out of date with the stdlib catalogue; regenerate it with `./bless` (or `FLUXO_BLESS=1 cargo test -p fluxo-stdlib`)"
         );
     }
 

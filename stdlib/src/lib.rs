@@ -16,6 +16,10 @@
 //! assert_eq!(validate(InputType::Cpf, "529.982.247-25").as_deref(), Ok("52998224725"));
 //! ```
 
+// A panic in a core crate is a crash on a customer's message: errors are handled,
+// never unwrapped (tests/tidy.rs checks the same without clippy).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod answers;
 pub mod builtins;
 pub mod catalogue;

@@ -34,7 +34,7 @@ use crate::{ParsedFile, Sources};
 
 pub use problem::Loc;
 pub(crate) use problem::Problem;
-pub use scripts::{describe_io_error, load_scripts};
+pub use scripts::{wanted_scripts, WantedScript};
 pub(crate) use suggest::closest;
 pub use types::Type;
 

@@ -1,50 +1,55 @@
 //! Low Code scripts: finding the files a program's `script` items name, and checking
 //! that each compiles in the Low Code sandbox.
 //!
-//! The compiler reads no files. [`load_scripts`] works out where each script is (its
-//! path is relative to the `.flow` file that declares it) and asks the host for the text
-//! through a callback; the answer goes into the [`Sources`]. The checker step [`check`]
-//! then compiles every script the host supplied with `fluxo_runtime::lowcode::compile`,
-//! the function the runtime loads scripts with, so a script that passes here loads there.
+//! The compiler reads no files. [`wanted_scripts`] works out where each script is (its
+//! path is relative to the `.flow` file that declares it); the host reads them and puts
+//! the answers into the [`Sources`]. The checker step [`check`] then compiles every
+//! script the host supplied with `fluxo_lowcode::compile`, the function the host loads
+//! scripts with, so a script that passes here loads there.
 //! A script the host did not supply (an in-memory program) is not checked.
 
 use std::collections::HashSet;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use fluxo_grammar::ast::{self, Span};
 use fluxo_grammar::FileId;
-use fluxo_runtime::lowcode;
 
 use super::{Cx, Loc, Problem};
 use crate::source::{ScriptFile, Sources};
 use crate::ParsedFile;
 
-/// Loads the script of every `script` item of the program's flow files through `read`,
-/// which gets the path relative to where the flow files' names are (the names are
-/// paths, as the CLI gives them). A file `read` cannot give is recorded as unreadable,
-/// and the checker reports it at the item (E0418).
-pub fn load_scripts(sources: &mut Sources, mut read: impl FnMut(&Path) -> io::Result<String>) {
-    let mut wanted: Vec<(FileId, String, PathBuf)> = Vec::new();
+/// A script that a `script` item of the program names: what the host should read
+/// and record in the [`Sources`] (`add_script`, or `add_unreadable_script` when it
+/// cannot).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WantedScript {
+    /// The flow file whose `script` item names it.
+    pub from: FileId,
+    /// The path as the item writes it.
+    pub path: String,
+    /// Where it is: `path` relative to the folder of the flow file's name (the names
+    /// are paths, as the CLI gives them).
+    pub resolved: PathBuf,
+}
+
+/// The script of every `script` item of the program's flow files, in order.
+pub fn wanted_scripts(sources: &Sources) -> Vec<WantedScript> {
+    let mut wanted = Vec::new();
     for file in sources.flows() {
         let parsed = fluxo_grammar::parse(file.id, &file.text);
         for item in &parsed.file.items {
             if let ast::ItemKind::Script(script) = &item.kind {
                 let path = script.path.display();
                 let resolved = resolve(&file.name, &path);
-                wanted.push((file.id, path, resolved));
+                wanted.push(WantedScript {
+                    from: file.id,
+                    path,
+                    resolved,
+                });
             }
         }
     }
-    for (from, path, resolved) in wanted {
-        let name = resolved.display().to_string();
-        match read(&resolved) {
-            Ok(text) => {
-                sources.add_script(from, &path, name, text);
-            }
-            Err(err) => sources.add_unreadable_script(from, &path, name, describe_io_error(&err)),
-        }
-    }
+    wanted
 }
 
 /// Where the script `path` of the flow file called `flow_name` is.
@@ -52,16 +57,6 @@ fn resolve(flow_name: &str, path: &str) -> PathBuf {
     match Path::new(flow_name).parent() {
         Some(dir) => dir.join(path),
         None => PathBuf::from(path),
-    }
-}
-
-/// An I/O error as the end of a sentence: "no such file or directory".
-pub fn describe_io_error(err: &io::Error) -> String {
-    match err.kind() {
-        io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        io::ErrorKind::InvalidData => "not valid UTF-8 text".to_string(),
-        _ => err.to_string(),
     }
 }
 
@@ -92,7 +87,7 @@ pub(crate) fn check(cx: &mut Cx, files: &[ParsedFile], sources: &Sources) {
                 let Some(file) = sources.get(*id) else {
                     continue;
                 };
-                if let Err(err) = lowcode::compile(&info.name, &file.text) {
+                if let Err(err) = fluxo_lowcode::compile(&info.name, &file.text) {
                     let start = sources.offset(*id, err.line, err.column);
                     cx.report(Problem::ScriptCompile {
                         at: Loc::new(*id, token_span(&file.text, start)),
@@ -143,35 +138,23 @@ mod tests {
     }
 
     #[test]
-    fn load_scripts_asks_for_each_named_file_and_records_failures() {
+    fn every_script_item_is_wanted_relative_to_its_flow_file() {
         let mut sources = Sources::new();
         let flow = "script a \"a.rhai\" -> { x: number }\nscript b \"b.rhai\" -> { y: text }\n";
         let main = sources.add("p/main.flow", flow);
-        let mut asked = Vec::new();
-        load_scripts(&mut sources, |path| {
-            asked.push(path.to_path_buf());
-            if path.ends_with("a.rhai") {
-                Ok("#{ x: 1 }".to_string())
-            } else {
-                Err(io::Error::from(io::ErrorKind::NotFound))
-            }
-        });
-        assert_eq!(asked, [Path::new("p/a.rhai"), Path::new("p/b.rhai")]);
-        assert!(matches!(
-            sources.script(main, "a.rhai"),
-            Some(ScriptFile::Loaded(_))
-        ));
+        sources.add_script(main, "a.rhai", "p/a.rhai", "#{ x: 1 }");
+        let wanted = wanted_scripts(&sources);
+        let found: Vec<(FileId, &str, &Path)> = wanted
+            .iter()
+            .map(|it| (it.from, it.path.as_str(), it.resolved.as_path()))
+            .collect();
         assert_eq!(
-            sources.script(main, "b.rhai"),
-            Some(&ScriptFile::Unreadable {
-                looked_for: "p/b.rhai".to_string(),
-                reason: "no such file or directory".to_string(),
-            })
-        );
-        assert_eq!(
-            sources.flows().count(),
-            1,
-            "scripts are not parsed as flows"
+            found,
+            [
+                (main, "a.rhai", Path::new("p/a.rhai")),
+                (main, "b.rhai", Path::new("p/b.rhai"))
+            ],
+            "scripts already added are not parsed as flows"
         );
     }
 

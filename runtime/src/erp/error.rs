@@ -112,7 +112,7 @@ impl ErpError {
         }
     }
 
-    pub(crate) fn refused(reason: Refusal, detail: impl Into<String>) -> ErpError {
+    pub fn refused(reason: Refusal, detail: impl Into<String>) -> ErpError {
         ErpError::Refused {
             reason,
             detail: detail.into(),
@@ -120,19 +120,19 @@ impl ErpError {
         }
     }
 
-    pub(crate) fn malformed(detail: impl Into<String>) -> ErpError {
+    pub fn malformed(detail: impl Into<String>) -> ErpError {
         ErpError::Malformed {
             detail: detail.into(),
         }
     }
 
-    pub(crate) fn failed(detail: impl Into<String>) -> ErpError {
+    pub fn failed(detail: impl Into<String>) -> ErpError {
         ErpError::Failed {
             detail: detail.into(),
         }
     }
 
-    pub(crate) fn not_found(what: Missing) -> ErpError {
+    pub fn not_found(what: Missing) -> ErpError {
         ErpError::NotFound { what }
     }
 }

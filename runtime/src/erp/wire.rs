@@ -1,6 +1,7 @@
 //! Serde forms, for the ERP vocabulary, of types that do not carry their own: calendar
 //! dates as `YYYY-MM-DD` and the stdlib's ERP enums by their program names
-//! (`ixc`, `second_copy`, `overdue`). Used through `#[serde(with = ...)]` only.
+//! (`ixc`, `second_copy`, `overdue`). Used through `#[serde(with = ...)]`, here and by
+//! the host's ERP fixtures, so that a date reads the same in a snapshot and a fixture.
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serializer};
@@ -11,16 +12,16 @@ const ISO_DATE: &[time::format_description::FormatItem<'static>] =
     format_description!("[year]-[month]-[day]");
 
 /// Parses `YYYY-MM-DD`.
-pub(crate) fn parse_iso_date(text: &str) -> Option<Date> {
+pub fn parse_iso_date(text: &str) -> Option<Date> {
     Date::parse(text, ISO_DATE).ok()
 }
 
 /// Formats as `YYYY-MM-DD`.
-pub(crate) fn iso_date(date: Date) -> String {
+pub fn iso_date(date: Date) -> String {
     date.format(ISO_DATE).unwrap_or_else(|_| format!("{date}"))
 }
 
-pub(crate) mod date {
+pub mod date {
     use super::*;
 
     pub fn serialize<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
@@ -34,7 +35,7 @@ pub(crate) mod date {
     }
 }
 
-pub(crate) mod option_date {
+pub mod option_date {
     use super::*;
 
     pub fn serialize<S: Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
@@ -59,7 +60,7 @@ pub(crate) mod option_date {
 /// Generates a `with` module for a stdlib enum that has `name()` and `from_name()`.
 macro_rules! by_name {
     ($module:ident, $ty:ty, $what:literal) => {
-        pub(crate) mod $module {
+        pub mod $module {
             use super::*;
 
             pub fn serialize<S: Serializer>(value: &$ty, serializer: S) -> Result<S::Ok, S::Error> {

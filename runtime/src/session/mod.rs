@@ -3,8 +3,9 @@
 //! `Session::start`, `resume(event)`, `snapshot()` / `Session::restore`, and for a server
 //! that saves every turn, `snapshot_into` / `Session::restore_into` (reusing buffers).
 //!
-//! A session is plain data; the VM (`crate::vm`) is what runs it. Nothing here does
-//! I/O or reads a clock: the host sets `now`.
+//! A session is plain data; the VM (`crate::vm`) is what runs it, and it defines the
+//! running half of the API (`start`, `resume`, `var`) so that this module never
+//! imports the VM. Nothing here does I/O or reads a clock: the host sets `now`.
 
 mod context;
 mod event;
@@ -19,7 +20,7 @@ pub(crate) use context::HeldContext;
 
 use crate::bytecode::Program;
 use crate::clock::Timestamp;
-use crate::vm::{self, RuntimeError, Value};
+use crate::{RuntimeError, Value};
 
 /// Where the session stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -126,22 +127,6 @@ impl Session {
         })
     }
 
-    /// Runs the conversation from its entry to the first wait.
-    pub fn start(&mut self, program: &Program) -> Result<Turn, RuntimeError> {
-        self.check_program(program)?;
-        if self.status != Status::Ready {
-            return Err(RuntimeError::plain("the conversation has already started"));
-        }
-        vm::start(self, program)
-    }
-
-    /// Hands `event` to the waiting conversation and runs it to its next wait.
-    #[inline]
-    pub fn resume(&mut self, program: &Program, event: Event) -> Result<Turn, RuntimeError> {
-        self.check_program(program)?;
-        vm::resume(self, program, &event)
-    }
-
     /// What the conversation waits for; `None` before `start`.
     pub fn wait(&self) -> Option<&Wait> {
         match &self.status {
@@ -179,12 +164,6 @@ impl Session {
                 program.string(name)
             })
             .collect()
-    }
-
-    /// The value of a program variable by name, if assigned (built-ins included).
-    pub fn var(&self, program: &Program, name: &str) -> Option<Value> {
-        let idx = program.var_index(name)?;
-        vm::read_var(self, program, idx).ok()
     }
 
     /// The compact binary snapshot (see docs/runtime.md).
@@ -231,7 +210,8 @@ impl Session {
         Ok(())
     }
 
-    fn check_program(&self, program: &Program) -> Result<(), RuntimeError> {
+    /// Refuses a program other than the one the session was made for.
+    pub(crate) fn check_program(&self, program: &Program) -> Result<(), RuntimeError> {
         if program.source_hash != self.program_hash || program.vars.len() != self.vars.len() {
             return Err(RuntimeError::plain(
                 "the session belongs to another program (source hash differs)",

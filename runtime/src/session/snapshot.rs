@@ -375,7 +375,7 @@ mod tests {
     use super::*;
     use crate::erp::Request;
     use crate::session::CardState;
-    use crate::vm::Value;
+    use crate::Value;
 
     fn encode(session: &Session) -> Vec<u8> {
         let mut out = Vec::new();

@@ -7,7 +7,7 @@
 use fluxo_stdlib::types::EnumKind;
 
 use super::context::Span;
-use crate::vm::Value;
+use crate::Value;
 
 /// Appends to a snapshot buffer.
 pub(super) struct Writer<'o>(pub &'o mut Vec<u8>);

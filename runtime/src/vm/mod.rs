@@ -11,15 +11,14 @@
 mod answers;
 mod cards;
 mod cx;
-mod error;
 mod expr;
-mod value;
+mod turn;
 
 use fluxo_stdlib::builtins::OPTOUT_COMMAND;
 use fluxo_stdlib::types::Channel;
 
-pub use error::RuntimeError;
-pub use value::{money_text, number_text, Value};
+pub(crate) use crate::value::money_text;
+pub(crate) use crate::{RuntimeError, Value};
 
 pub(crate) use cx::read_var;
 
