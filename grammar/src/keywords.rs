@@ -3,7 +3,7 @@
 //! Both grammars must spell them out in their own notation: `flow.pest` as its
 //! `reserved` and `kw_*` rules, the fast parser as its logos token attributes
 //! (`descent/token.rs`). Neither can read a Rust constant, so each is held to this table
-//! by a test beside it instead (`pest_path/describe.rs`, `descent/token.rs`). Every list
+//! by tests instead (`pest_path/tests.rs`, `descent/token.rs`). Every list
 //! written in Rust — the scan's item boundaries, the error messages' reserved-word check
 //! and "did you mean", the property tests' name generator — reads this table, so a new
 //! keyword is added here and in the two grammars, and the tests say if one is missing.

@@ -32,3 +32,6 @@ pub(crate) struct FlowParser;
 pub fn parse_with_pest_only(file_id: FileId, src: &str) -> Parsed {
     parse_with_pest(file_id, src, lexer::scan(src))
 }
+
+#[cfg(test)]
+mod tests;
