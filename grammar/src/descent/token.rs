@@ -85,7 +85,8 @@ pub(super) enum Tok {
     /// A name that is not a reserved word (`hours` and the weekdays are names too).
     #[regex("[a-z_][a-z0-9_]*")]
     Word,
-    // The reserved words, exactly the grammar's `reserved` list.
+    // The reserved words of `crate::keywords`, as the grammar's `reserved` lists them;
+    // the tests below hold the attributes to the table.
     #[token("erp")]
     Erp,
     #[token("department")]

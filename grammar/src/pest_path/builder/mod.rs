@@ -314,10 +314,12 @@ impl<'d> Builder<'d> {
     }
 }
 
+/// The weekday the grammar matched; `Mon` only keeps the tree total.
 fn weekday(text: &str) -> Weekday {
     weekday_named(text).unwrap_or(Weekday::Mon)
 }
 
+/// Punctuation rules, which carry nothing once the parse succeeded.
 fn is_punct(rule: Rule) -> bool {
     matches!(
         rule,

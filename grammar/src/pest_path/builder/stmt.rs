@@ -1,4 +1,6 @@
-//! Statements and the blocks and arms that hold them, built from pest's pairs.
+//! Statements and the blocks and arms that hold them, from pest's pairs to the tree (the
+//! twin of `descent/stmt.rs`). Keyword and punctuation pairs are dropped before a
+//! statement is read: once pest accepted the text they carry nothing.
 
 use pest::iterators::Pair;
 
