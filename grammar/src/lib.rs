@@ -12,7 +12,7 @@
 //! ```
 
 pub mod ast;
-#[doc(hidden)] // public only for the differential test, the benches and the fuzz target
+#[doc(hidden)] // public only for the differential test and the fuzz target
 pub mod descent;
 pub mod diagnostic;
 mod format;

@@ -21,6 +21,7 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// The tree of `src` as far as it could be read, its comments, and its syntax errors.
 pub fn parse(file_id: FileId, src: &str) -> Parsed {
     let scan = lexer::scan(src);
     if scan.issues.is_empty() {

@@ -2,11 +2,13 @@
 //! on, and so for every file with errors. It owns every syntax diagnostic and the
 //! recovery; the fast path (`descent`) reports nothing and never calls in here.
 //!
-//! - `recovery`: the driver: the source cut at items, broken lines blanked and parsed again;
+//! - `recovery`, the driver: the source cut at items, broken lines blanked and parsed again;
 //! - `nesting`: the bound on nesting, checked before a tree is built;
 //! - `builder`: pest's pairs to the syntax tree, spans included;
 //! - `failure`: a pest failure put into plain words;
-//! - `describe`: plain-words names for the grammar's rules, for those words.
+//! - `describe`: plain-words names for the grammar's rules, and the rule lists those words
+//!   and the builder need;
+//! - `tests`: the grammar and those rule lists held to the keyword table.
 //!
 //! The grammar file stays at `src/flow.pest`, where `pest_derive` and the docs find it.
 
