@@ -10,7 +10,7 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
-use fluxo_grammar::descent::parse_with_pest_only;
+use fluxo_grammar::pest_path::parse_with_pest_only;
 use fluxo_grammar::{parse, FileId};
 
 /// The example program's files, in name order, as one source.

@@ -7,6 +7,7 @@
 use logos::Logos;
 
 use crate::ast::Span;
+use crate::keywords::ITEM_STARTS;
 
 /// A string-level mistake found while scanning.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,20 +70,6 @@ pub(crate) struct Scan {
     pub(crate) item_starts: Vec<usize>,
 }
 
-const ITEM_KEYWORDS: [&str; 11] = [
-    "erp",
-    "department",
-    "attendant",
-    "tag",
-    "group",
-    "branch",
-    "period",
-    "template",
-    "agent",
-    "script",
-    "flow",
-];
-
 pub(crate) fn scan(src: &str) -> Scan {
     let mut lex = Tok::lexer_with_extras(src, Vec::new());
     let mut comments = Vec::new();
@@ -108,7 +95,7 @@ pub(crate) fn scan(src: &str) -> Scan {
             Tok::LBrace => depth += 1,
             Tok::RBrace => depth = (depth - 1).max(0),
             Tok::Word | Tok::At if line_start && depth == 0 => {
-                let starts_item = tok == Tok::At || ITEM_KEYWORDS.contains(&lex.slice());
+                let starts_item = tok == Tok::At || ITEM_STARTS.contains(&lex.slice());
                 if starts_item && !previous_line_was_attr && span.start > 0 {
                     item_starts.push(span.start);
                 }

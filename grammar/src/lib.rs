@@ -18,12 +18,15 @@
 pub mod ast;
 #[doc(hidden)] // public only for the differential test and the fuzz target
 pub mod descent;
-mod describe;
 pub mod diagnostic;
 mod format;
+#[doc(hidden)] // public only for the property tests, which must not generate keywords
+pub mod keywords;
 mod lexer;
+mod literal;
 mod parse;
-mod pest_failure;
+#[doc(hidden)] // public only for the differential test, the benches and the fuzz target
+pub mod pest_path;
 mod syntax_error;
 
 pub use diagnostic::{Diagnostic, FileId, Label, Severity};

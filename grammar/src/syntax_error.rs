@@ -1,7 +1,7 @@
 //! Syntax error codes (E01xx) and the diagnostics for mistakes found outside pest:
 //! string-level issues from the scan, and literals that parse but mean nothing (a 25th
 //! hour, a 30th of February, a number that does not fit). Pest's own failures are put
-//! into words by `pest_failure.rs`.
+//! into words by `pest_path/failure.rs`.
 
 use crate::ast::Span;
 use crate::diagnostic::{Diagnostic, FileId, Label};

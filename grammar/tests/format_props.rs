@@ -7,47 +7,9 @@
 mod support;
 
 use fluxo_grammar::ast::*;
+use fluxo_grammar::keywords::RESERVED;
 use fluxo_grammar::{format, parse, FileId};
 use proptest::prelude::*;
-
-const RESERVED: [&str; 36] = [
-    "erp",
-    "department",
-    "attendant",
-    "tag",
-    "group",
-    "branch",
-    "period",
-    "holiday",
-    "template",
-    "agent",
-    "script",
-    "flow",
-    "say",
-    "audio",
-    "ask",
-    "choice",
-    "confirm",
-    "input",
-    "as",
-    "when",
-    "else",
-    "if",
-    "goto",
-    "transfer",
-    "to",
-    "wait",
-    "set",
-    "end",
-    "yes",
-    "no",
-    "true",
-    "false",
-    "and",
-    "or",
-    "not",
-    "in",
-];
 
 fn sp() -> Span {
     Span::default()

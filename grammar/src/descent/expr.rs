@@ -1,14 +1,14 @@
 //! Expressions: operators by precedence, literals, paths, lists, parentheses.
 //!
 //! The tree must be the one pest's `PrattParser` builds from the grammar's flat
-//! `prefix* ~ primary ~ (infix ~ prefix* ~ primary)*` with the table in `parse.rs`, so
-//! this is the same algorithm over the same precedences: `or` < `and` < prefix `not` <
-//! `==` `!=` < comparisons < `+` `-` < `*` `/` < prefix `-`, infix operators binding to
-//! the left, a prefix operator taking everything that binds tighter than itself
-//! (`not a == b` is `not (a == b)`).
+//! `prefix* ~ primary ~ (infix ~ prefix* ~ primary)*` with the table in
+//! `pest_path/builder/expr.rs`, so this is the same algorithm over the same precedences:
+//! `or` < `and` < prefix `not` < `==` `!=` < comparisons < `+` `-` < `*` `/` < prefix `-`,
+//! infix operators binding to the left, a prefix operator taking everything that binds
+//! tighter than itself (`not a == b` is `not (a == b)`).
 
 use crate::ast::*;
-use crate::parse::{bound_value, date_value, duration_parts, number_value, time_value};
+use crate::literal::{bound_value, date_value, duration_parts, number_value, time_value};
 
 use super::cursor::{span_of, Parser};
 use super::token::{NumKind, Tok};

@@ -5,7 +5,7 @@
 //! pest `Builder` builds from it, spans included.
 
 use crate::ast::*;
-use crate::parse::{str_value, weekday_named};
+use crate::literal::{str_value, weekday_named};
 
 use super::cursor::{span_of, Parser};
 use super::token::{NumKind, Tok};

@@ -16,9 +16,7 @@ mod stmt;
 mod token;
 
 use crate::ast::{File, Item};
-use crate::diagnostic::FileId;
 use crate::lexer;
-use crate::parse::{parse_with_pest, Parsed};
 
 use cursor::Parser;
 
@@ -77,11 +75,4 @@ pub fn parse_fast_only(src: &str) -> Result<File, GaveUp> {
         return Err(GaveUp::Text);
     }
     read_file(src, &scan.item_starts)
-}
-
-/// For the differential test and the fuzz target only: the pest path on its own, with
-/// its diagnostics, as [`crate::parse`] runs it when the fast parser gives up.
-#[doc(hidden)]
-pub fn parse_with_pest_only(file_id: FileId, src: &str) -> Parsed {
-    parse_with_pest(file_id, src, lexer::scan(src))
 }

@@ -85,7 +85,8 @@ pub(super) enum Tok {
     /// A name that is not a reserved word (`hours` and the weekdays are names too).
     #[regex("[a-z_][a-z0-9_]*")]
     Word,
-    // The reserved words, exactly the grammar's `reserved` list.
+    // The reserved words of `crate::keywords`, as the grammar's `reserved` lists them;
+    // the tests below hold the attributes to the table.
     #[token("erp")]
     Erp,
     #[token("department")]
@@ -379,6 +380,8 @@ fn is_ident_word(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keywords::{KEYWORDS, RESERVED};
+    use std::collections::BTreeSet;
 
     fn kinds(src: &str) -> Option<Vec<Tok>> {
         tokenize(src).map(|tokens| tokens.into_iter().map(|t| t.tok).collect())
@@ -442,5 +445,58 @@ mod tests {
         assert_eq!(kinds(r#""{a.}""#), None);
         assert_eq!(kinds(r#""{not} {a.not}""#), Some(vec![Tok::Str, Tok::Eof]));
         assert_eq!(kinds("\"\"\"a\nb\"\"\""), Some(vec![Tok::Str, Tok::Eof]));
+    }
+
+    /// The text of every `#[token("...")]` attribute of [`Tok`] without escapes, read
+    /// from this file: the attributes are the enum's keyword list, and no Rust code can
+    /// list them otherwise.
+    fn token_attributes() -> Vec<&'static str> {
+        include_str!("token.rs")
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("#[token(\"")?.strip_suffix("\")]"))
+            .filter(|text| !text.contains('\\'))
+            .collect()
+    }
+
+    #[test]
+    fn keyword_tokens_are_the_reserved_words_of_the_table() {
+        let words: BTreeSet<&str> = token_attributes()
+            .into_iter()
+            .filter(|text| text.bytes().all(|b| b.is_ascii_lowercase()))
+            .collect();
+        assert_eq!(words, RESERVED.into_iter().collect::<BTreeSet<_>>());
+    }
+
+    #[test]
+    fn every_keyword_of_the_table_lexes_to_its_own_token() {
+        let mut seen = Vec::new();
+        for keyword in KEYWORDS {
+            let tokens = tokenize(keyword.word);
+            let Some([token, Token { tok: Tok::Eof, .. }]) = tokens.as_deref() else {
+                panic!("`{}` is not one token", keyword.word);
+            };
+            let tok = token.tok;
+            assert_eq!(tok.is_reserved(), keyword.reserved, "{}", keyword.word);
+            assert!(tok.is_word_like(), "{}", keyword.word);
+            // `not` names things too: see `Tok::is_ident`.
+            let names = !keyword.reserved || keyword.word == "not";
+            assert_eq!(tok.is_ident(), names, "{}", keyword.word);
+            if keyword.reserved {
+                assert!(!seen.contains(&tok), "`{}` shares a token", keyword.word);
+                seen.push(tok);
+            }
+        }
+    }
+
+    #[test]
+    fn only_keyword_tokens_are_reserved() {
+        for text in token_attributes().into_iter().chain(["x", "1", "\"s\""]) {
+            let tokens = tokenize(text);
+            let Some([token, Token { tok: Tok::Eof, .. }]) = tokens.as_deref() else {
+                panic!("`{text}` is not one token");
+            };
+            let reserved = RESERVED.contains(&text);
+            assert_eq!(token.tok.is_reserved(), reserved, "{text}");
+        }
     }
 }

@@ -3,7 +3,8 @@
 //! the fast parser builds a tree exactly when pest parses the file without a single
 //! diagnostic, and then the very same tree, spans included.
 
-use fluxo_grammar::descent::{parse_fast_only, parse_with_pest_only, GaveUp};
+use fluxo_grammar::descent::{parse_fast_only, GaveUp};
+use fluxo_grammar::pest_path::parse_with_pest_only;
 use fluxo_grammar::FileId;
 
 /// What the two parsers agreed on.

@@ -2,7 +2,7 @@
 //!
 //! The match is exhaustive on purpose: a new rule does not compile until it has a name.
 
-use crate::parse::Rule;
+use super::Rule;
 
 /// What the rule looks like to someone writing a flow.
 pub(crate) fn describe(rule: Rule) -> &'static str {

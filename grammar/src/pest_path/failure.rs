@@ -10,33 +10,18 @@
 use pest::error::{Error, ErrorVariant, InputLocation};
 
 use crate::ast::Span;
-use crate::describe::{self, describe, ITEM, OPERATOR, STATEMENT};
 use crate::diagnostic::{Diagnostic, FileId, Label};
+use crate::keywords::{is_reserved, ITEM_STARTS, STATEMENT_STARTS};
 use crate::lexer;
-use crate::parse::Rule;
+
+use super::describe::{self, describe, ITEM, OPERATOR, STATEMENT};
+use super::Rule;
 
 /// A pest failure in words, and whether reading on past the broken line makes sense.
 pub(crate) struct Failure {
     pub(crate) diagnostic: Diagnostic,
     pub(crate) recoverable: bool,
 }
-
-const STATEMENT_KEYWORDS: [&str; 10] = [
-    "say", "ask", "when", "if", "goto", "transfer", "tag", "wait", "set", "end",
-];
-const ITEM_KEYWORDS: [&str; 11] = [
-    "erp",
-    "department",
-    "attendant",
-    "tag",
-    "group",
-    "branch",
-    "period",
-    "template",
-    "agent",
-    "script",
-    "flow",
-];
 
 /// Turns a pest failure inside the chunk that starts at `offset` into a diagnostic.
 pub(crate) fn from_pest(file: FileId, chunk: &str, offset: usize, err: &Error<Rule>) -> Failure {
@@ -157,7 +142,7 @@ impl Context<'_> {
             .with_note(format!("choose another name, such as `{found}_`"));
             return (diag, true);
         }
-        if at_top_level && STATEMENT_KEYWORDS.contains(&found.as_str()) && found != "tag" {
+        if at_top_level && STATEMENT_STARTS.contains(&found.as_str()) && found != "tag" {
             let diag = Diagnostic::error(
                 "E0112",
                 format!("`{found}` outside a flow"),
@@ -178,7 +163,7 @@ impl Context<'_> {
                     ..here
                 },
             );
-            if let Some(keyword) = did_you_mean(&found, &ITEM_KEYWORDS) {
+            if let Some(keyword) = did_you_mean(&found, &ITEM_STARTS) {
                 diag = diag.with_note(format!("did you mean `{keyword}`?"));
             }
             return (diag, true);
@@ -245,7 +230,7 @@ impl Context<'_> {
             format!("`{word}` is not a statement"),
             self.label(start, word.len(), "expected a statement"),
         );
-        diag = match did_you_mean(word, &STATEMENT_KEYWORDS) {
+        diag = match did_you_mean(word, &STATEMENT_STARTS) {
             Some(keyword) => diag.with_note(format!("did you mean `{keyword}`?")),
             None => diag.with_note(format!("a card is called with parentheses: `{word}(...)`")),
         };
@@ -544,46 +529,4 @@ fn unaccent(c: char) -> char {
         'ñ' => 'n',
         other => other,
     }
-}
-
-fn is_reserved(word: &str) -> bool {
-    const RESERVED: [&str; 36] = [
-        "erp",
-        "department",
-        "attendant",
-        "tag",
-        "group",
-        "branch",
-        "period",
-        "holiday",
-        "template",
-        "agent",
-        "script",
-        "flow",
-        "say",
-        "audio",
-        "ask",
-        "choice",
-        "confirm",
-        "input",
-        "as",
-        "when",
-        "else",
-        "if",
-        "goto",
-        "transfer",
-        "to",
-        "wait",
-        "set",
-        "end",
-        "yes",
-        "no",
-        "true",
-        "false",
-        "and",
-        "or",
-        "not",
-        "in",
-    ];
-    RESERVED.contains(&word)
 }
