@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use fluxo_compiler::{compile, CompileOptions, Sources};
+use fluxo_compiler::{compile, CompileOptions};
 use fluxo_host::erp::SimulatedErp;
 use fluxo_runtime::bytecode::Program;
 use fluxo_runtime::clock;
@@ -24,17 +24,7 @@ const SCRIPT: &[&str] = &["1", "1", "1", "1", "sim", "2", "1", "1", "não", "5"]
 
 fn program() -> Program {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/provedor");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("the example folder")
-        .map(|it| it.expect("a folder entry").path())
-        .filter(|it| it.extension().is_some_and(|ext| ext == "flow"))
-        .collect();
-    files.sort();
-    let mut sources = Sources::new();
-    for file in &files {
-        let text = std::fs::read_to_string(file).expect("a readable flow file");
-        sources.add(file.display().to_string(), text);
-    }
+    let sources = fluxo::files::load_program(&dir).expect("the example folder loads");
     compile(&sources, &CompileOptions::default())
         .program
         .expect("the example compiles")

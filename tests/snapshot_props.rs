@@ -5,10 +5,10 @@
 //! at every wait produces exactly the outputs of one that never stops, and the restored
 //! session equals the one that was saved. Runs on examples/provedor and the test flows.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 
-use fluxo_compiler::{compile, CompileOptions, Sources};
+use fluxo_compiler::{compile, CompileOptions};
 use fluxo_host::erp::{ErpError, SimulatedErp};
 use fluxo_host::intent::{IntentOption, OfflineClassifier};
 use fluxo_runtime::bytecode::Program;
@@ -43,17 +43,8 @@ fn programs() -> &'static [(Program, Vec<String>)] {
 }
 
 fn compile_dir(dir: &Path) -> Program {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("a program folder")
-        .map(|it| it.expect("a folder entry").path())
-        .filter(|it| it.extension().is_some_and(|ext| ext == "flow"))
-        .collect();
-    files.sort();
-    let mut sources = Sources::new();
-    for file in &files {
-        let text = std::fs::read_to_string(file).expect("a readable flow file");
-        sources.add(file.display().to_string(), text);
-    }
+    let sources =
+        fluxo::files::load_program(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     compile(&sources, &CompileOptions::default())
         .program
         .unwrap_or_else(|| panic!("{} does not compile", dir.display()))
