@@ -124,6 +124,36 @@ const LONG_FILES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Module fences inside a crate: no file below the folder may name these paths. They
+/// keep data flowing one way where the compiler would accept a cycle.
+const FENCES: &[(&str, &[&str], &str)] = &[
+    (
+        "runtime/src/session",
+        &["crate::vm"],
+        "a session is plain data; the VM runs it (vm/turn.rs defines start and resume)",
+    ),
+    (
+        "runtime/src/bytecode",
+        &["crate::vm", "crate::session"],
+        "the bytecode format knows nothing of running it",
+    ),
+    (
+        "runtime/src/erp",
+        &["crate::vm", "crate::session", "crate::bytecode"],
+        "the ERP vocabulary is plain data the host shares",
+    ),
+    (
+        "grammar/src/descent",
+        &["crate::pest_path", "crate::parse"],
+        "the fast parser shares only literal decoding and keywords with the pest path",
+    ),
+    (
+        "grammar/src/pest_path",
+        &["crate::descent"],
+        "the pest path does not lean on the fast parser it checks",
+    ),
+];
+
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -131,7 +161,10 @@ fn root() -> &'static Path {
 /// The platform the tests run on, as `rustc -vV` names it.
 fn host_triple() -> String {
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
-    let output = Command::new(rustc).arg("-vV").output().expect("rustc -vV runs");
+    let output = Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .expect("rustc -vV runs");
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     text.lines()
         .find_map(|line| line.strip_prefix("host: "))
@@ -395,4 +428,27 @@ fn the_unwrap_scan_sees_code_and_skips_tests_and_comments() {
             (3, "fn b() { z.expect(\"no\") }")
         ]
     );
+}
+
+#[test]
+fn modules_stay_inside_their_fences() {
+    let mut problems = Vec::new();
+    for path in rust_files() {
+        let key = path.to_string_lossy().replace('\\', "/");
+        for (folder, forbidden, why) in FENCES {
+            if !key.starts_with(folder) {
+                continue;
+            }
+            for (n, line) in read(&path).lines().enumerate() {
+                let code = line.trim_start();
+                if code.starts_with("//") {
+                    continue;
+                }
+                if let Some(name) = forbidden.iter().find(|it| code.contains(*it)) {
+                    problems.push(format!("{key}:{}: names {name} ({why})", n + 1));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
