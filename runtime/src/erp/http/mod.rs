@@ -1,12 +1,13 @@
 //! What every HTTP ERP client shares: building the reqwest client from
 //! `HttpSettings`, sending a request and turning transport failures and HTTP
-//! statuses into `ErpError`s, reading JSON bodies, and a cache for tokens that
-//! expire.
+//! statuses into `ErpError`s, reading JSON bodies, a cache for tokens that
+//! expire, and OAuth token endpoints on top of it.
 //!
 //! It knows nothing of any one ERP's routes or body shapes; those live in the
 //! adapter modules, which detect business errors inside HTTP 200 bodies themselves.
 
 pub(crate) mod json;
+mod oauth;
 mod token;
 
 use std::time::Duration;
@@ -15,6 +16,7 @@ use base64::Engine;
 use reqwest::{Method, RequestBuilder};
 use serde_json::Value;
 
+pub(crate) use oauth::{Encoding, OAuth};
 pub(crate) use token::TokenCache;
 
 use crate::erp::ErpError;

@@ -64,7 +64,7 @@ impl Ixc {
         Err(ErpError::not_found(Missing::Customer))
     }
 
-    pub(super) async fn list_contracts(&self, customer_id: &str) -> Result<Response, ErpError> {
+    pub(super) async fn contracts_of(&self, customer_id: &str) -> Result<Response, ErpError> {
         let records = self
             .list(
                 "cliente_contrato",
@@ -78,7 +78,7 @@ impl Ixc {
         Ok(Response::Contracts { contracts })
     }
 
-    pub(super) async fn diagnose(&self, contract_id: &str) -> Result<Response, ErpError> {
+    pub(super) async fn diagnosis_of(&self, contract_id: &str) -> Result<Response, ErpError> {
         let record = self.contract_record(contract_id).await?;
         Ok(Response::Diagnosis {
             diagnosis: diagnosis(&record),
@@ -110,7 +110,7 @@ impl Ixc {
     /// IXC has no authentication form: the subscriber-central login is the
     /// registration's `hotsite_email` (or its document), checked against `senha`, which
     /// is an MD5 digest when `senha_hotsite_md5` is `S`.
-    pub(super) async fn authenticate(
+    pub(super) async fn check_central_login(
         &self,
         document: &str,
         login: &str,
