@@ -146,9 +146,11 @@ impl ErpApi for MkAuth {
         })
     }
 
+    /// The contract id is the customer's login: MK-Auth has one connection per login.
     async fn second_copy(&self, contract_id: &str) -> Result<Response, ErpError> {
+        let login = contract_id;
         let value = self
-            .get(&format!("api/titulo/aberto/{}", path_segment(contract_id)))
+            .get(&format!("api/titulo/aberto/{}", path_segment(login)))
             .await?;
         let mut titles: Vec<&Value> = match &value {
             Value::Array(items) => items.iter().collect(),
