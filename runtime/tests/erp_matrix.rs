@@ -150,23 +150,11 @@ breaker_failures = 1000
     );
     if !CLIENTS.contains(&system) {
         let fields = r#"{ id = "/id", name = "/name", due_date = "/due", amount = "/amount", number = "/number", pdf_url = "/pdf", status = "/status", protocol = "/protocol" }"#;
-        for op in [
-            "find_customer_by_document",
-            "find_customer_by_phone",
-            "list_contracts",
-            "second_copy",
-            "invoice",
-            "trust_unlock",
-            "release_speed",
-            "diagnose",
-            "contract_document",
-            "sign_contract",
-            "ticket_departments",
-            "ticket_subjects",
-            "open_ticket",
-            "authenticate",
-            "wifi_password",
-        ] {
+        let ops = every_request().into_iter().flat_map(|it| match it.op() {
+            "list_ticket_options" => vec!["ticket_departments", "ticket_subjects"],
+            op => vec![op],
+        });
+        for op in ops {
             text.push_str(&format!(
                 "\n[erp.generic.endpoints.{op}]\npath = \"/{op}\"\nfields = {fields}\n"
             ));

@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::erp::http::json::{
     array, cents_field, date_field, first_text, linha, national, phones, text,
 };
-use crate::erp::http::{Encoding, Http, OAuth};
+use crate::erp::http::{contracts_found, Encoding, Http, OAuth};
 use crate::erp::response::{Attachment, Bill, Contract, Customer};
 use crate::erp::{ErpApi, ErpError, HttpSettings, Missing, Response, Secret};
 
@@ -131,10 +131,7 @@ impl ErpApi for Hubsoft {
             .iter()
             .filter_map(|it| contract(customer_id, it))
             .collect();
-        if contracts.is_empty() {
-            return Err(ErpError::not_found(Missing::Contract));
-        }
-        Ok(Response::Contracts { contracts })
+        contracts_found(contracts)
     }
 
     async fn diagnose(&self, contract_id: &str) -> Result<Response, ErpError> {

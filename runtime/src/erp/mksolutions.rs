@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::erp::http::json::{
     array, cents_field, date_field, date_in, first_text, linha, phones, text,
 };
-use crate::erp::http::{Http, TokenCache};
+use crate::erp::http::{contracts_found, Http, TokenCache};
 use crate::erp::response::{Attachment, Bill, Contract, Customer};
 use crate::erp::{
     today_in_brasilia, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret,
@@ -140,10 +140,7 @@ impl ErpApi for MkSolutions {
             .iter()
             .filter_map(|it| contract(customer_id, it))
             .collect();
-        if contracts.is_empty() {
-            return Err(ErpError::not_found(Missing::Contract));
-        }
-        Ok(Response::Contracts { contracts })
+        contracts_found(contracts)
     }
 
     async fn diagnose(&self, contract_id: &str) -> Result<Response, ErpError> {

@@ -14,7 +14,7 @@ use time::Duration;
 use crate::erp::http::json::{
     array, cents_field, date_field, date_in, first_text, linha, national, phones, text,
 };
-use crate::erp::http::Http;
+use crate::erp::http::{contracts_found, Http};
 use crate::erp::response::{Attachment, Bill, Contract, Customer};
 use crate::erp::{
     today_in_brasilia, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret,
@@ -105,10 +105,7 @@ impl ErpApi for Sgp {
             .iter()
             .filter_map(contract)
             .collect();
-        if contracts.is_empty() {
-            return Err(ErpError::not_found(Missing::Contract));
-        }
-        Ok(Response::Contracts { contracts })
+        contracts_found(contracts)
     }
 
     /// Open titles (`statusid` 1) of the contract, from `titulos`.

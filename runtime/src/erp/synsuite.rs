@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::erp::http::json::{
     array, cents, date_field, date_in, first_text, linha, phones, text, text_at,
 };
-use crate::erp::http::{path_segment, Encoding, Http, OAuth};
+use crate::erp::http::{contracts_found, path_segment, Encoding, Http, OAuth};
 use crate::erp::response::{Attachment, Bill, Contract, Customer};
 use crate::erp::{
     today_in_brasilia, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret,
@@ -157,10 +157,7 @@ impl ErpApi for Synsuite {
             .iter()
             .filter_map(|it| contract(customer_id, it))
             .collect();
-        if contracts.is_empty() {
-            return Err(ErpError::not_found(Missing::Contract));
-        }
-        Ok(Response::Contracts { contracts })
+        contracts_found(contracts)
     }
 
     async fn second_copy(&self, contract_id: &str) -> Result<Response, ErpError> {

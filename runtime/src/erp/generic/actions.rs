@@ -12,6 +12,7 @@ use time::Duration;
 
 use super::template::Values;
 use super::GenericHttpErp;
+use crate::erp::http::contracts_found;
 use crate::erp::http::json::{cents, date, date_in, linha, phone, scalar};
 use crate::erp::response::{Attachment, Bill, Contract, Customer, Invoice};
 use crate::erp::{today_in_brasilia, wire, ErpApi, ErpError, Missing, Response, Secret};
@@ -119,10 +120,7 @@ impl ErpApi for GenericHttpErp {
                 id,
             });
         }
-        if contracts.is_empty() {
-            return Err(ErpError::not_found(call.missing));
-        }
-        Ok(Response::Contracts { contracts })
+        contracts_found(contracts)
     }
 
     async fn second_copy(&self, contract_id: &str) -> Result<Response, ErpError> {

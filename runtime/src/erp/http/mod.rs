@@ -19,7 +19,8 @@ use serde_json::Value;
 pub(crate) use oauth::{Encoding, OAuth};
 pub(crate) use token::TokenCache;
 
-use crate::erp::ErpError;
+use crate::erp::response::Contract;
+use crate::erp::{ErpError, Missing, Response};
 
 /// How to reach an ERP.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,6 +156,15 @@ impl Reply {
             .starts_with(b"%PDF")
             .then(|| engine.encode(&decoded))
     }
+}
+
+/// The contracts an ERP listed for a customer. `Response::Contracts` is never empty:
+/// a customer without one is `not_found`, which the card treats like a wrong document.
+pub(crate) fn contracts_found(contracts: Vec<Contract>) -> Result<Response, ErpError> {
+    if contracts.is_empty() {
+        return Err(ErpError::not_found(Missing::Contract));
+    }
+    Ok(Response::Contracts { contracts })
 }
 
 /// A value that goes into a URL path: anything but letters, digits, `.`, `_` and

@@ -8,6 +8,7 @@ use md5::{Digest, Md5};
 use serde_json::Value;
 
 use super::{Filter, Ixc};
+use crate::erp::http::contracts_found;
 use crate::erp::http::json::{first_text, national, phones, same_phone, text};
 use crate::erp::response::{Contract, Customer};
 use crate::erp::{ErpError, Missing, Refusal, Response, Secret};
@@ -72,10 +73,7 @@ impl Ixc {
             )
             .await?;
         let contracts: Vec<Contract> = records.iter().filter_map(contract).collect();
-        if contracts.is_empty() {
-            return Err(ErpError::not_found(Missing::Contract));
-        }
-        Ok(Response::Contracts { contracts })
+        contracts_found(contracts)
     }
 
     pub(super) async fn diagnosis_of(&self, contract_id: &str) -> Result<Response, ErpError> {
