@@ -31,13 +31,14 @@ pub trait ErpAdapter: Send + Sync {
     fn call(&self, request: Request) -> ErpFuture<'_>;
 }
 
-/// An ERP client, one method per `Request` variant. The defaults answer "not
-/// offered", so that an adapter spells out exactly the operations its ERP has; the
-/// dispatch has already refused the actions outside the matrix when a method runs.
+/// An ERP client, one method per `Request` variant, named after its `op` and taking
+/// its fields (`Request` says what each means). The defaults answer "not offered", so
+/// that an adapter spells out exactly the operations its ERP has; the dispatch has
+/// already refused the actions outside the matrix when a method runs.
 ///
-/// The futures are `Send` because the driver runs conversations on a multi-threaded
-/// runtime; an `async fn` in an implementation satisfies that when it holds no
-/// `!Send` value across an `.await`.
+/// The futures are `Send` because `call` boxes them into an `ErpFuture`, which the
+/// driver may poll on any thread; an `async fn` in an implementation satisfies that
+/// when it holds no `!Send` value (a `std` mutex guard) across an `.await`.
 pub trait ErpApi: Send + Sync {
     /// The ERP whose row of the capability matrix applies.
     fn system(&self) -> ErpSystem;
