@@ -6,22 +6,17 @@
 //! Contract ids are `codigo_cliente/id_cliente_servico`: Hubsoft finds services only
 //! through their customer.
 
-use std::time::Duration;
-
 use fluxo_stdlib::erp::{Diagnosis, ErpSystem};
 use fluxo_stdlib::validate;
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::erp::http::json::{
     array, cents_field, date_field, first_text, linha, national, phones, text,
 };
-use crate::erp::http::{Http, TokenCache};
-use crate::erp::{
-    ensure_offered, unsupported, ErpAdapter, ErpError, ErpFuture, HttpSettings, Missing, Request,
-    Response, Secret,
-};
+use crate::erp::http::{contracts_found, Encoding, Http, OAuth};
 use crate::erp::{Attachment, Bill, Contract, Customer};
+use crate::erp::{ErpApi, ErpError, HttpSettings, Missing, Response, Secret};
 
 /// The API user and OAuth client Hubsoft issues per integration.
 #[derive(Clone, Debug)]
@@ -34,8 +29,7 @@ pub struct HubsoftCredentials {
 
 pub struct Hubsoft {
     http: Http,
-    credentials: HubsoftCredentials,
-    tokens: TokenCache,
+    oauth: OAuth,
 }
 
 impl Hubsoft {
@@ -43,55 +37,17 @@ impl Hubsoft {
         settings: &HttpSettings,
         credentials: HubsoftCredentials,
     ) -> Result<Hubsoft, ErpError> {
+        let grant = vec![
+            ("grant_type", Secret::new("password")),
+            ("client_id", Secret::new(credentials.client_id)),
+            ("client_secret", credentials.client_secret),
+            ("username", Secret::new(credentials.username)),
+            ("password", credentials.password),
+        ];
         Ok(Hubsoft {
             http: Http::new(settings)?,
-            credentials,
-            tokens: TokenCache::default(),
+            oauth: OAuth::new(ErpSystem::Hubsoft, "oauth/token", Encoding::Json, grant),
         })
-    }
-
-    async fn dispatch(&self, request: Request) -> Result<Response, ErpError> {
-        ensure_offered(ErpSystem::Hubsoft, &request)?;
-        match &request {
-            Request::FindCustomerByDocument { document } => {
-                let bare = validate::document(document)
-                    .map_err(|_| ErpError::not_found(Missing::Customer))?;
-                self.find_customer("cpf_cnpj", &bare).await
-            }
-            Request::FindCustomerByPhone { phone } => {
-                let national = national(phone).ok_or(ErpError::not_found(Missing::Customer))?;
-                self.find_customer("telefone", &national).await
-            }
-            Request::ListContracts { customer_id } => {
-                let customer = self.customer_record("codigo_cliente", customer_id).await?;
-                let contracts: Vec<Contract> = array(&customer, "servicos")
-                    .iter()
-                    .filter_map(|it| contract(customer_id, it))
-                    .collect();
-                if contracts.is_empty() {
-                    return Err(ErpError::not_found(Missing::Contract));
-                }
-                Ok(Response::Contracts { contracts })
-            }
-            Request::Diagnose { contract_id } => {
-                let (customer_id, service_id) = split_id(contract_id)?;
-                let customer = self.customer_record("codigo_cliente", customer_id).await?;
-                let service = array(&customer, "servicos")
-                    .iter()
-                    .find(|it| text(it, "id_cliente_servico").as_deref() == Some(service_id))
-                    .ok_or(ErpError::not_found(Missing::Contract))?;
-                let prefix = text(service, "status_prefixo").unwrap_or_default();
-                let diagnosis = diagnosis(&prefix).ok_or_else(|| {
-                    ErpError::malformed(format!("unknown Hubsoft service status {prefix:?}"))
-                })?;
-                Ok(Response::Diagnosis { diagnosis })
-            }
-            Request::SecondCopy { contract_id } => {
-                let (_, service_id) = split_id(contract_id)?;
-                self.second_copy(service_id).await
-            }
-            _ => Err(unsupported(ErpSystem::Hubsoft, &request)),
-        }
     }
 
     async fn find_customer(&self, by: &str, term: &str) -> Result<Response, ErpError> {
@@ -126,7 +82,74 @@ impl Hubsoft {
             .ok_or(ErpError::not_found(Missing::Customer))
     }
 
-    async fn second_copy(&self, service_id: &str) -> Result<Response, ErpError> {
+    /// A GET with the bearer token, renewed once on 401; `status: error` bodies are
+    /// business errors.
+    async fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<Value, ErpError> {
+        let value = self
+            .oauth
+            .with_token(&self.http, |token| async move {
+                let builder = self
+                    .http
+                    .request(Method::GET, path)
+                    .query(query)
+                    .bearer_auth(token.expose());
+                self.http.json(builder).await
+            })
+            .await?;
+        let status = text(&value, "status").unwrap_or_default();
+        if matches!(status.as_str(), "error" | "erro" | "fail") {
+            let message = text(&value, "msg").unwrap_or_default();
+            return Err(if message.to_lowercase().contains("não encontrad") {
+                ErpError::not_found(Missing::Customer)
+            } else {
+                ErpError::failed(message)
+            });
+        }
+        Ok(value)
+    }
+}
+
+impl ErpApi for Hubsoft {
+    fn system(&self) -> ErpSystem {
+        ErpSystem::Hubsoft
+    }
+
+    async fn find_customer_by_document(&self, document: &str) -> Result<Response, ErpError> {
+        let bare =
+            validate::document(document).map_err(|_| ErpError::not_found(Missing::Customer))?;
+        self.find_customer("cpf_cnpj", &bare).await
+    }
+
+    async fn find_customer_by_phone(&self, phone: &str) -> Result<Response, ErpError> {
+        let national = national(phone).ok_or(ErpError::not_found(Missing::Customer))?;
+        self.find_customer("telefone", &national).await
+    }
+
+    async fn list_contracts(&self, customer_id: &str) -> Result<Response, ErpError> {
+        let customer = self.customer_record("codigo_cliente", customer_id).await?;
+        let contracts: Vec<Contract> = array(&customer, "servicos")
+            .iter()
+            .filter_map(|it| contract(customer_id, it))
+            .collect();
+        contracts_found(contracts)
+    }
+
+    async fn diagnose(&self, contract_id: &str) -> Result<Response, ErpError> {
+        let (customer_id, service_id) = split_id(contract_id)?;
+        let customer = self.customer_record("codigo_cliente", customer_id).await?;
+        let service = array(&customer, "servicos")
+            .iter()
+            .find(|it| text(it, "id_cliente_servico").as_deref() == Some(service_id))
+            .ok_or(ErpError::not_found(Missing::Contract))?;
+        let prefix = text(service, "status_prefixo").unwrap_or_default();
+        let diagnosis = diagnosis(&prefix).ok_or_else(|| {
+            ErpError::malformed(format!("unknown Hubsoft service status {prefix:?}"))
+        })?;
+        Ok(Response::Diagnosis { diagnosis })
+    }
+
+    async fn second_copy(&self, contract_id: &str) -> Result<Response, ErpError> {
+        let (_, service_id) = split_id(contract_id)?;
         let query = [
             ("busca", "id_cliente_servico"),
             ("termo_busca", service_id),
@@ -162,68 +185,6 @@ impl Hubsoft {
         }
         bills.sort_by_key(|it| it.due_date);
         Ok(Response::Bills { bills })
-    }
-
-    /// A GET with the bearer token, renewed once on 401; `status: error` bodies are
-    /// business errors.
-    async fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<Value, ErpError> {
-        let value = self
-            .tokens
-            .with_token(
-                || self.login(),
-                |token| async move {
-                    let builder = self
-                        .http
-                        .request(Method::GET, path)
-                        .query(query)
-                        .bearer_auth(token.expose());
-                    self.http.json(builder).await
-                },
-            )
-            .await?;
-        let status = text(&value, "status").unwrap_or_default();
-        if matches!(status.as_str(), "error" | "erro" | "fail") {
-            let message = text(&value, "msg").unwrap_or_default();
-            return Err(if message.to_lowercase().contains("não encontrad") {
-                ErpError::not_found(Missing::Customer)
-            } else {
-                ErpError::failed(message)
-            });
-        }
-        Ok(value)
-    }
-
-    async fn login(&self) -> Result<(Secret, Option<Duration>), ErpError> {
-        let body = json!({
-            "grant_type": "password",
-            "client_id": self.credentials.client_id,
-            "client_secret": self.credentials.client_secret.expose(),
-            "username": self.credentials.username,
-            "password": self.credentials.password.expose(),
-        });
-        let value = self
-            .http
-            .json(self.http.request(Method::POST, "oauth/token").json(&body))
-            .await?;
-        let token = text(&value, "access_token").ok_or_else(|| ErpError::Auth {
-            detail: text(&value, "message")
-                .unwrap_or_else(|| "Hubsoft issued no access_token".into()),
-        })?;
-        let lifetime = value
-            .get("expires_in")
-            .and_then(Value::as_u64)
-            .map(Duration::from_secs);
-        Ok((Secret::new(token), lifetime))
-    }
-}
-
-impl ErpAdapter for Hubsoft {
-    fn system(&self) -> ErpSystem {
-        ErpSystem::Hubsoft
-    }
-
-    fn call(&self, request: Request) -> ErpFuture<'_> {
-        Box::pin(self.dispatch(request))
     }
 }
 

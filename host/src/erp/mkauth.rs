@@ -14,11 +14,8 @@ use serde_json::Value;
 
 use crate::erp::http::json::{array, cents_field, date_field, first_text, linha, phones, text};
 use crate::erp::http::{path_segment, Http, TokenCache};
-use crate::erp::{
-    ensure_offered, unsupported, ErpAdapter, ErpError, ErpFuture, HttpSettings, Missing, Request,
-    Response, Secret,
-};
 use crate::erp::{Attachment, Bill, Contract, Customer};
+use crate::erp::{ErpApi, ErpError, HttpSettings, Missing, Response, Secret};
 
 /// At most this many open bills are sent, oldest first: each needs one more call.
 const MAX_BILLS: usize = 3;
@@ -46,94 +43,6 @@ impl MkAuth {
             credentials,
             tokens: TokenCache::default(),
         })
-    }
-
-    async fn dispatch(&self, request: Request) -> Result<Response, ErpError> {
-        ensure_offered(ErpSystem::Mkauth, &request)?;
-        match &request {
-            Request::FindCustomerByDocument { document } => {
-                let bare = validate::document(document)
-                    .map_err(|_| ErpError::not_found(Missing::Customer))?;
-                let value = self
-                    .get(&format!("api/cliente/listar/cpf_cnpj={bare}"))
-                    .await?;
-                let record = array(&value, "clientes")
-                    .first()
-                    .ok_or(ErpError::not_found(Missing::Customer))?;
-                let login = text(record, "login")
-                    .ok_or(ErpError::malformed("MK-Auth customer without login"))?;
-                Ok(Response::Customer(Customer {
-                    id: login,
-                    name: text(record, "nome").unwrap_or_default(),
-                    document: bare,
-                    phones: phones(record, &["celular", "fone", "telefone"]),
-                }))
-            }
-            Request::ListContracts { customer_id } => {
-                let value = self
-                    .get(&format!("api/cliente/show/{}", path_segment(customer_id)))
-                    .await?;
-                let record = unwrap_record(&value, "cliente")
-                    .ok_or(ErpError::not_found(Missing::Customer))?;
-                let address: Vec<String> = ["endereco", "numero", "bairro", "cidade"]
-                    .iter()
-                    .filter_map(|key| text(record, key))
-                    .collect();
-                let status = if text(record, "cli_ativado").as_deref() == Some("n") {
-                    Diagnosis::Inactive
-                } else if text(record, "bloqueado").as_deref() == Some("sim") {
-                    Diagnosis::Blocked
-                } else {
-                    Diagnosis::Active
-                };
-                Ok(Response::Contracts {
-                    contracts: vec![Contract {
-                        id: customer_id.clone(),
-                        plan: text(record, "plano").unwrap_or_else(|| customer_id.clone()),
-                        address: address.join(", "),
-                        status,
-                    }],
-                })
-            }
-            Request::SecondCopy { contract_id } => self.second_copy(contract_id).await,
-            _ => Err(unsupported(ErpSystem::Mkauth, &request)),
-        }
-    }
-
-    async fn second_copy(&self, login: &str) -> Result<Response, ErpError> {
-        let value = self
-            .get(&format!("api/titulo/aberto/{}", path_segment(login)))
-            .await?;
-        let mut titles: Vec<&Value> = match &value {
-            Value::Array(items) => items.iter().collect(),
-            other => array(other, "titulos").iter().collect(),
-        };
-        titles.sort_by_key(|it| date_field(it, "datavenc"));
-        let mut bills = Vec::new();
-        for title in titles.into_iter().take(MAX_BILLS) {
-            let uuid = text(title, "uuid_lanc")
-                .ok_or(ErpError::malformed("MK-Auth title without uuid_lanc"))?;
-            let detail = self
-                .get(&format!("api/titulo/show/{}", path_segment(&uuid)))
-                .await?;
-            let detail = unwrap_record(&detail, "titulo").unwrap_or(title);
-            bills.push(Bill {
-                due_date: date_field(detail, "datavenc").ok_or_else(|| {
-                    ErpError::malformed(format!("MK-Auth title {uuid} without datavenc"))
-                })?,
-                amount_cents: cents_field(detail, "valor").ok_or_else(|| {
-                    ErpError::malformed(format!("MK-Auth title {uuid} without valor"))
-                })?,
-                linha_digitavel: text(detail, "linhadig").and_then(|it| linha(&it)),
-                pix_copia_e_cola: text(detail, "pix"),
-                pdf: first_text(detail, &["url", "pix_link"]).map(|url| Attachment::Url { url }),
-                id: uuid,
-            });
-        }
-        if bills.is_empty() {
-            return Err(ErpError::not_found(Missing::OpenBill));
-        }
-        Ok(Response::Bills { bills })
     }
 
     async fn get(&self, path: &str) -> Result<Value, ErpError> {
@@ -186,13 +95,93 @@ impl MkAuth {
     }
 }
 
-impl ErpAdapter for MkAuth {
+impl ErpApi for MkAuth {
     fn system(&self) -> ErpSystem {
         ErpSystem::Mkauth
     }
 
-    fn call(&self, request: Request) -> ErpFuture<'_> {
-        Box::pin(self.dispatch(request))
+    async fn find_customer_by_document(&self, document: &str) -> Result<Response, ErpError> {
+        let bare =
+            validate::document(document).map_err(|_| ErpError::not_found(Missing::Customer))?;
+        let value = self
+            .get(&format!("api/cliente/listar/cpf_cnpj={bare}"))
+            .await?;
+        let record = array(&value, "clientes")
+            .first()
+            .ok_or(ErpError::not_found(Missing::Customer))?;
+        let login =
+            text(record, "login").ok_or(ErpError::malformed("MK-Auth customer without login"))?;
+        Ok(Response::Customer(Customer {
+            id: login,
+            name: text(record, "nome").unwrap_or_default(),
+            document: bare,
+            phones: phones(record, &["celular", "fone", "telefone"]),
+        }))
+    }
+
+    async fn list_contracts(&self, customer_id: &str) -> Result<Response, ErpError> {
+        let value = self
+            .get(&format!("api/cliente/show/{}", path_segment(customer_id)))
+            .await?;
+        let record =
+            unwrap_record(&value, "cliente").ok_or(ErpError::not_found(Missing::Customer))?;
+        let address: Vec<String> = ["endereco", "numero", "bairro", "cidade"]
+            .iter()
+            .filter_map(|key| text(record, key))
+            .collect();
+        let status = if text(record, "cli_ativado").as_deref() == Some("n") {
+            Diagnosis::Inactive
+        } else if text(record, "bloqueado").as_deref() == Some("sim") {
+            Diagnosis::Blocked
+        } else {
+            Diagnosis::Active
+        };
+        Ok(Response::Contracts {
+            contracts: vec![Contract {
+                id: customer_id.to_string(),
+                plan: text(record, "plano").unwrap_or_else(|| customer_id.to_string()),
+                address: address.join(", "),
+                status,
+            }],
+        })
+    }
+
+    /// The contract id is the customer's login: MK-Auth has one connection per login.
+    async fn second_copy(&self, contract_id: &str) -> Result<Response, ErpError> {
+        let login = contract_id;
+        let value = self
+            .get(&format!("api/titulo/aberto/{}", path_segment(login)))
+            .await?;
+        let mut titles: Vec<&Value> = match &value {
+            Value::Array(items) => items.iter().collect(),
+            other => array(other, "titulos").iter().collect(),
+        };
+        titles.sort_by_key(|it| date_field(it, "datavenc"));
+        let mut bills = Vec::new();
+        for title in titles.into_iter().take(MAX_BILLS) {
+            let uuid = text(title, "uuid_lanc")
+                .ok_or(ErpError::malformed("MK-Auth title without uuid_lanc"))?;
+            let detail = self
+                .get(&format!("api/titulo/show/{}", path_segment(&uuid)))
+                .await?;
+            let detail = unwrap_record(&detail, "titulo").unwrap_or(title);
+            bills.push(Bill {
+                due_date: date_field(detail, "datavenc").ok_or_else(|| {
+                    ErpError::malformed(format!("MK-Auth title {uuid} without datavenc"))
+                })?,
+                amount_cents: cents_field(detail, "valor").ok_or_else(|| {
+                    ErpError::malformed(format!("MK-Auth title {uuid} without valor"))
+                })?,
+                linha_digitavel: text(detail, "linhadig").and_then(|it| linha(&it)),
+                pix_copia_e_cola: text(detail, "pix"),
+                pdf: first_text(detail, &["url", "pix_link"]).map(|url| Attachment::Url { url }),
+                id: uuid,
+            });
+        }
+        if bills.is_empty() {
+            return Err(ErpError::not_found(Missing::OpenBill));
+        }
+        Ok(Response::Bills { bills })
     }
 }
 

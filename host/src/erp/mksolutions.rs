@@ -17,10 +17,9 @@ use serde_json::Value;
 use crate::erp::http::json::{
     array, cents_field, date_field, date_in, first_text, linha, phones, text,
 };
-use crate::erp::http::{Http, TokenCache};
+use crate::erp::http::{contracts_found, Http, TokenCache};
 use crate::erp::{
-    ensure_offered, today_in_brasilia, unsupported, ErpAdapter, ErpError, ErpFuture, HttpSettings,
-    Missing, Refusal, Request, Response, Secret,
+    today_in_brasilia, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret,
 };
 use crate::erp::{Attachment, Bill, Contract, Customer};
 
@@ -55,144 +54,11 @@ impl MkSolutions {
         })
     }
 
-    async fn dispatch(&self, request: Request) -> Result<Response, ErpError> {
-        ensure_offered(ErpSystem::Mksolutions, &request)?;
-        match &request {
-            Request::FindCustomerByDocument { document } => {
-                let bare = validate::document(document)
-                    .map_err(|_| ErpError::not_found(Missing::Customer))?;
-                let value = self.rule("WSMKConsultaDoc", &[("doc", &bare)]).await?;
-                let id = text(&value, "CodigoPessoa")
-                    .ok_or(ErpError::malformed("MK answer without CodigoPessoa"))?;
-                Ok(Response::Customer(Customer {
-                    id,
-                    name: text(&value, "Nome").unwrap_or_default(),
-                    document: bare,
-                    phones: phones(&value, &["Fone"]),
-                }))
-            }
-            Request::ListContracts { customer_id } => {
-                let contracts: Vec<Contract> = self
-                    .connections(customer_id)
-                    .await?
-                    .iter()
-                    .filter_map(|it| contract(customer_id, it))
-                    .collect();
-                if contracts.is_empty() {
-                    return Err(ErpError::not_found(Missing::Contract));
-                }
-                Ok(Response::Contracts { contracts })
-            }
-            Request::Diagnose { contract_id } => {
-                let id = ContractId::parse(contract_id)?;
-                let connections = self.connections(id.customer).await?;
-                let connection = connections
-                    .iter()
-                    .find(|it| text(it, "codconexao").as_deref() == Some(id.connection))
-                    .ok_or(ErpError::not_found(Missing::Contract))?;
-                Ok(Response::Diagnosis {
-                    diagnosis: diagnosis(connection),
-                })
-            }
-            Request::SecondCopy { contract_id } => {
-                self.second_copy(&ContractId::parse(contract_id)?).await
-            }
-            Request::TrustUnlock { contract_id } => {
-                let id = ContractId::parse(contract_id)?;
-                self.trust_unlock(id.connection).await
-            }
-            _ => Err(unsupported(ErpSystem::Mksolutions, &request)),
-        }
-    }
-
     async fn connections(&self, customer_id: &str) -> Result<Vec<Value>, ErpError> {
         let value = self
             .rule("WSMKConexoesPorCliente", &[("cd_cliente", customer_id)])
             .await?;
         Ok(array(&value, "Conexoes").to_vec())
-    }
-
-    async fn second_copy(&self, id: &ContractId<'_>) -> Result<Response, ErpError> {
-        let value = self
-            .rule("WSMKFaturasPendentes", &[("cd_cliente", id.customer)])
-            .await?;
-        let mut pending: Vec<&Value> = array(&value, "FaturasPendentes")
-            .iter()
-            .filter(|it| {
-                // `contratos` lists the contracts a bill covers; a bill without it
-                // belongs to the whole customer.
-                text(it, "contratos").is_none_or(|list| {
-                    list.split([',', ';', ' '])
-                        .any(|it| it.trim() == id.contract)
-                })
-            })
-            .collect();
-        pending.sort_by_key(|it| date_field(it, "data_vencimento"));
-        let mut bills = Vec::new();
-        for record in pending.into_iter().take(MAX_BILLS) {
-            let bill_id = text(record, "codfatura")
-                .ok_or(ErpError::malformed("MK bill without codfatura"))?;
-            let copy = self
-                .rule("WSMKSegundaViaCobranca", &[("cd_fatura", &bill_id)])
-                .await?;
-            bills.push(Bill {
-                due_date: date_field(record, "data_vencimento").ok_or_else(|| {
-                    ErpError::malformed(format!("MK bill {bill_id} without a due date"))
-                })?,
-                amount_cents: cents_field(record, "valor_total").ok_or_else(|| {
-                    ErpError::malformed(format!("MK bill {bill_id} without an amount"))
-                })?,
-                linha_digitavel: first_text(
-                    &copy,
-                    &["LinhaDigitavel", "linha_digitavel", "linhadigitavel"],
-                )
-                .and_then(|it| linha(&it)),
-                pix_copia_e_cola: first_text(
-                    &copy,
-                    &["PixCopiaECola", "pix_copia_cola", "CodigoPix", "pix"],
-                ),
-                pdf: first_text(&copy, &["UrlBoleto", "url_boleto", "LinkBoleto", "url"])
-                    .map(|url| Attachment::Url { url }),
-                id: bill_id,
-            });
-        }
-        if bills.is_empty() {
-            return Err(ErpError::not_found(Missing::OpenBill));
-        }
-        Ok(Response::Bills { bills })
-    }
-
-    /// `WSMKAutoDesbloqueio`: `status: OK`, or `ERRO` with "Status na conexão
-    /// incompatível para auto-desbloqueio." (not blocked) or "Operação indisponível
-    /// para esta conexão." (the period's unlock was used).
-    async fn trust_unlock(&self, connection: &str) -> Result<Response, ErpError> {
-        match self
-            .rule("WSMKAutoDesbloqueio", &[("cd_conexao", connection)])
-            .await
-        {
-            Ok(value) => {
-                let message = first_text(&value, &["Mensagem", "mensagem"]).unwrap_or_default();
-                let until = date_in(&message).unwrap_or_else(|| {
-                    today_in_brasilia() + time::Duration::days(i64::from(self.unlock_days))
-                });
-                Ok(Response::Unlocked { until })
-            }
-            Err(ErpError::Failed { detail }) => {
-                let lowered = detail.to_lowercase();
-                Err(if lowered.contains("incompat") {
-                    ErpError::refused(Refusal::NotBlocked, detail)
-                } else if lowered.contains("indispon") {
-                    ErpError::Refused {
-                        reason: Refusal::TrustUnlockUsed,
-                        next_allowed: date_in(&detail),
-                        detail,
-                    }
-                } else {
-                    ErpError::refused(Refusal::Other, detail)
-                })
-            }
-            Err(other) => Err(other),
-        }
     }
 
     /// Calls a rule with the session token; "token" errors (001, 999) renew it once,
@@ -248,13 +114,130 @@ impl MkSolutions {
     }
 }
 
-impl ErpAdapter for MkSolutions {
+impl ErpApi for MkSolutions {
     fn system(&self) -> ErpSystem {
         ErpSystem::Mksolutions
     }
 
-    fn call(&self, request: Request) -> ErpFuture<'_> {
-        Box::pin(self.dispatch(request))
+    async fn find_customer_by_document(&self, document: &str) -> Result<Response, ErpError> {
+        let bare =
+            validate::document(document).map_err(|_| ErpError::not_found(Missing::Customer))?;
+        let value = self.rule("WSMKConsultaDoc", &[("doc", &bare)]).await?;
+        let id = text(&value, "CodigoPessoa")
+            .ok_or(ErpError::malformed("MK answer without CodigoPessoa"))?;
+        Ok(Response::Customer(Customer {
+            id,
+            name: text(&value, "Nome").unwrap_or_default(),
+            document: bare,
+            phones: phones(&value, &["Fone"]),
+        }))
+    }
+
+    async fn list_contracts(&self, customer_id: &str) -> Result<Response, ErpError> {
+        let contracts: Vec<Contract> = self
+            .connections(customer_id)
+            .await?
+            .iter()
+            .filter_map(|it| contract(customer_id, it))
+            .collect();
+        contracts_found(contracts)
+    }
+
+    async fn diagnose(&self, contract_id: &str) -> Result<Response, ErpError> {
+        let id = ContractId::parse(contract_id)?;
+        let connections = self.connections(id.customer).await?;
+        let connection = connections
+            .iter()
+            .find(|it| text(it, "codconexao").as_deref() == Some(id.connection))
+            .ok_or(ErpError::not_found(Missing::Contract))?;
+        Ok(Response::Diagnosis {
+            diagnosis: diagnosis(connection),
+        })
+    }
+
+    async fn second_copy(&self, contract_id: &str) -> Result<Response, ErpError> {
+        let id = ContractId::parse(contract_id)?;
+        let value = self
+            .rule("WSMKFaturasPendentes", &[("cd_cliente", id.customer)])
+            .await?;
+        let mut pending: Vec<&Value> = array(&value, "FaturasPendentes")
+            .iter()
+            .filter(|it| {
+                // `contratos` lists the contracts a bill covers; a bill without it
+                // belongs to the whole customer.
+                text(it, "contratos").is_none_or(|list| {
+                    list.split([',', ';', ' '])
+                        .any(|it| it.trim() == id.contract)
+                })
+            })
+            .collect();
+        pending.sort_by_key(|it| date_field(it, "data_vencimento"));
+        let mut bills = Vec::new();
+        for record in pending.into_iter().take(MAX_BILLS) {
+            let bill_id = text(record, "codfatura")
+                .ok_or(ErpError::malformed("MK bill without codfatura"))?;
+            let copy = self
+                .rule("WSMKSegundaViaCobranca", &[("cd_fatura", &bill_id)])
+                .await?;
+            bills.push(Bill {
+                due_date: date_field(record, "data_vencimento").ok_or_else(|| {
+                    ErpError::malformed(format!("MK bill {bill_id} without a due date"))
+                })?,
+                amount_cents: cents_field(record, "valor_total").ok_or_else(|| {
+                    ErpError::malformed(format!("MK bill {bill_id} without an amount"))
+                })?,
+                linha_digitavel: first_text(
+                    &copy,
+                    &["LinhaDigitavel", "linha_digitavel", "linhadigitavel"],
+                )
+                .and_then(|it| linha(&it)),
+                pix_copia_e_cola: first_text(
+                    &copy,
+                    &["PixCopiaECola", "pix_copia_cola", "CodigoPix", "pix"],
+                ),
+                pdf: first_text(&copy, &["UrlBoleto", "url_boleto", "LinkBoleto", "url"])
+                    .map(|url| Attachment::Url { url }),
+                id: bill_id,
+            });
+        }
+        if bills.is_empty() {
+            return Err(ErpError::not_found(Missing::OpenBill));
+        }
+        Ok(Response::Bills { bills })
+    }
+
+    /// `WSMKAutoDesbloqueio`: `status: OK`, or `ERRO` with "Status na conexão
+    /// incompatível para auto-desbloqueio." (not blocked) or "Operação indisponível
+    /// para esta conexão." (the period's unlock was used).
+    async fn trust_unlock(&self, contract_id: &str) -> Result<Response, ErpError> {
+        let connection = ContractId::parse(contract_id)?.connection;
+        match self
+            .rule("WSMKAutoDesbloqueio", &[("cd_conexao", connection)])
+            .await
+        {
+            Ok(value) => {
+                let message = first_text(&value, &["Mensagem", "mensagem"]).unwrap_or_default();
+                let until = date_in(&message).unwrap_or_else(|| {
+                    today_in_brasilia() + time::Duration::days(i64::from(self.unlock_days))
+                });
+                Ok(Response::Unlocked { until })
+            }
+            Err(ErpError::Failed { detail }) => {
+                let lowered = detail.to_lowercase();
+                Err(if lowered.contains("incompat") {
+                    ErpError::refused(Refusal::NotBlocked, detail)
+                } else if lowered.contains("indispon") {
+                    ErpError::Refused {
+                        reason: Refusal::TrustUnlockUsed,
+                        next_allowed: date_in(&detail),
+                        detail,
+                    }
+                } else {
+                    ErpError::refused(Refusal::Other, detail)
+                })
+            }
+            Err(other) => Err(other),
+        }
     }
 }
 

@@ -14,10 +14,9 @@ use time::Duration;
 use crate::erp::http::json::{
     array, cents_field, date_field, date_in, first_text, linha, national, phones, text,
 };
-use crate::erp::http::Http;
+use crate::erp::http::{contracts_found, Http};
 use crate::erp::{
-    ensure_offered, today_in_brasilia, unsupported, ErpAdapter, ErpError, ErpFuture, HttpSettings,
-    Missing, Refusal, Request, Response, Secret,
+    today_in_brasilia, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret,
 };
 use crate::erp::{Attachment, Bill, Contract, Customer};
 
@@ -39,36 +38,6 @@ impl Sgp {
             http: Http::new(settings)?,
             credentials,
         })
-    }
-
-    async fn dispatch(&self, request: Request) -> Result<Response, ErpError> {
-        ensure_offered(ErpSystem::Sgp, &request)?;
-        match &request {
-            Request::FindCustomerByDocument { document } => {
-                let bare = validate::document(document)
-                    .map_err(|_| ErpError::not_found(Missing::Customer))?;
-                self.find_customer("cpfcnpj", &bare).await
-            }
-            Request::FindCustomerByPhone { phone } => {
-                let national = national(phone).ok_or(ErpError::not_found(Missing::Customer))?;
-                self.find_customer("telefone", &national).await
-            }
-            Request::ListContracts { customer_id } => {
-                let contracts: Vec<Contract> = self
-                    .contracts("cpfcnpj", customer_id)
-                    .await?
-                    .iter()
-                    .filter_map(contract)
-                    .collect();
-                if contracts.is_empty() {
-                    return Err(ErpError::not_found(Missing::Contract));
-                }
-                Ok(Response::Contracts { contracts })
-            }
-            Request::SecondCopy { contract_id } => self.second_copy(contract_id).await,
-            Request::TrustUnlock { contract_id } => self.trust_unlock(contract_id).await,
-            _ => Err(unsupported(ErpSystem::Sgp, &request)),
-        }
     }
 
     async fn find_customer(&self, by: &str, term: &str) -> Result<Response, ErpError> {
@@ -95,6 +64,48 @@ impl Sgp {
     async fn contracts(&self, by: &str, term: &str) -> Result<Vec<Value>, ErpError> {
         let value = self.form("api/ura/consultacliente/", &[(by, term)]).await?;
         Ok(array(&value, "contratos").to_vec())
+    }
+
+    /// A form-encoded POST with the credentials.
+    async fn form(&self, path: &str, fields: &[(&str, &str)]) -> Result<Value, ErpError> {
+        let mut form = vec![
+            ("token", self.credentials.token.expose()),
+            ("app", self.credentials.app.as_str()),
+        ];
+        form.extend_from_slice(fields);
+        let value = self
+            .http
+            .json(self.http.request(Method::POST, path).form(&form))
+            .await?;
+        check(&value)?;
+        Ok(value)
+    }
+}
+
+impl ErpApi for Sgp {
+    fn system(&self) -> ErpSystem {
+        ErpSystem::Sgp
+    }
+
+    async fn find_customer_by_document(&self, document: &str) -> Result<Response, ErpError> {
+        let bare =
+            validate::document(document).map_err(|_| ErpError::not_found(Missing::Customer))?;
+        self.find_customer("cpfcnpj", &bare).await
+    }
+
+    async fn find_customer_by_phone(&self, phone: &str) -> Result<Response, ErpError> {
+        let national = national(phone).ok_or(ErpError::not_found(Missing::Customer))?;
+        self.find_customer("telefone", &national).await
+    }
+
+    async fn list_contracts(&self, customer_id: &str) -> Result<Response, ErpError> {
+        let contracts: Vec<Contract> = self
+            .contracts("cpfcnpj", customer_id)
+            .await?
+            .iter()
+            .filter_map(contract)
+            .collect();
+        contracts_found(contracts)
     }
 
     /// Open titles (`statusid` 1) of the contract, from `titulos`.
@@ -182,31 +193,6 @@ impl Sgp {
         } else {
             ErpError::refused(Refusal::Other, message)
         })
-    }
-
-    /// A form-encoded POST with the credentials.
-    async fn form(&self, path: &str, fields: &[(&str, &str)]) -> Result<Value, ErpError> {
-        let mut form = vec![
-            ("token", self.credentials.token.expose()),
-            ("app", self.credentials.app.as_str()),
-        ];
-        form.extend_from_slice(fields);
-        let value = self
-            .http
-            .json(self.http.request(Method::POST, path).form(&form))
-            .await?;
-        check(&value)?;
-        Ok(value)
-    }
-}
-
-impl ErpAdapter for Sgp {
-    fn system(&self) -> ErpSystem {
-        ErpSystem::Sgp
-    }
-
-    fn call(&self, request: Request) -> ErpFuture<'_> {
-        Box::pin(self.dispatch(request))
     }
 }
 

@@ -7,8 +7,6 @@
 //! Voalle finds people and titles by CPF/CNPJ (`txid`), so the customer id is the
 //! bare document and contract ids are `txid/contractNumber`.
 
-use std::time::Duration;
-
 use fluxo_stdlib::erp::{Diagnosis, ErpSystem};
 use fluxo_stdlib::validate;
 use reqwest::Method;
@@ -17,10 +15,9 @@ use serde_json::{json, Value};
 use crate::erp::http::json::{
     array, cents, date_field, date_in, first_text, linha, phones, text, text_at,
 };
-use crate::erp::http::{path_segment, Http, TokenCache};
+use crate::erp::http::{contracts_found, path_segment, Encoding, Http, OAuth};
 use crate::erp::{
-    ensure_offered, today_in_brasilia, unsupported, ErpAdapter, ErpError, ErpFuture, HttpSettings,
-    Missing, Refusal, Request, Response, Secret,
+    today_in_brasilia, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret,
 };
 use crate::erp::{Attachment, Bill, Contract, Customer};
 
@@ -41,8 +38,7 @@ pub struct SynsuiteCredentials {
 
 pub struct Synsuite {
     http: Http,
-    credentials: SynsuiteCredentials,
-    tokens: TokenCache,
+    oauth: OAuth,
     unlock_days: u8,
 }
 
@@ -52,72 +48,120 @@ impl Synsuite {
         credentials: SynsuiteCredentials,
         unlock_days: u8,
     ) -> Result<Synsuite, ErpError> {
+        let url = format!(
+            "{}/connect/token",
+            credentials.auth_url.trim_end_matches('/')
+        );
+        let grant = vec![
+            ("grant_type", Secret::new("client_credentials")),
+            ("scope", Secret::new("syngw")),
+            ("client_id", Secret::new(credentials.client_id)),
+            ("client_secret", credentials.client_secret),
+            ("syndata", credentials.syndata),
+        ];
         Ok(Synsuite {
             http: Http::new(settings)?,
-            credentials,
-            tokens: TokenCache::default(),
+            oauth: OAuth::new(ErpSystem::Synsuite, url, Encoding::Form, grant),
             unlock_days,
         })
     }
 
-    async fn dispatch(&self, request: Request) -> Result<Response, ErpError> {
-        ensure_offered(ErpSystem::Synsuite, &request)?;
-        match &request {
-            Request::FindCustomerByDocument { document } => {
-                let bare = validate::document(document)
-                    .map_err(|_| ErpError::not_found(Missing::Customer))?;
-                let response = self
-                    .call_api(
-                        Method::GET,
-                        &format!("{ROUTES}/people/txid/{}", path_segment(&bare)),
-                        None,
-                    )
-                    .await?;
-                let person = match &response {
-                    Value::Array(items) => items
-                        .first()
-                        .ok_or(ErpError::not_found(Missing::Customer))?,
-                    Value::Null => return Err(ErpError::not_found(Missing::Customer)),
-                    other => other,
-                };
-                Ok(Response::Customer(Customer {
-                    id: bare.clone(),
-                    name: first_text(person, &["name", "nome"]).unwrap_or_default(),
-                    document: bare,
-                    phones: phones(person, &["cellPhone1", "cellPhone2", "phone", "phones"]),
-                }))
-            }
-            Request::ListContracts { customer_id } => {
-                let body = json!({"txId": customer_id, "onlyActiveContracts": false, "page": 1, "pageSize": 50});
-                let response = self
-                    .call_api(
-                        Method::POST,
-                        &format!("{ROUTES}/contract/getpaged"),
-                        Some(body),
-                    )
-                    .await?;
-                let contracts: Vec<Contract> = array(&response, "data")
-                    .iter()
-                    .filter_map(|it| contract(customer_id, it))
-                    .collect();
-                if contracts.is_empty() {
-                    return Err(ErpError::not_found(Missing::Contract));
+    /// Calls a route with the bearer token (renewed once on 401) and opens the
+    /// envelope: `success: false` becomes `NotFound` when the messages say nothing
+    /// was found, `Failed` otherwise.
+    async fn call_api(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, ErpError> {
+        let envelope = self
+            .oauth
+            .with_token(&self.http, |token| {
+                let method = method.clone();
+                let body = body.clone();
+                async move {
+                    let mut builder = self.http.request(method, path).bearer_auth(token.expose());
+                    if let Some(body) = body {
+                        builder = builder.json(&body);
+                    }
+                    self.http.json(builder).await
                 }
-                Ok(Response::Contracts { contracts })
-            }
-            Request::SecondCopy { contract_id } => {
-                let (txid, number) = split_id(contract_id)?;
-                self.second_copy(txid, number).await
-            }
-            Request::TrustUnlock { contract_id } => {
-                let (_, number) = split_id(contract_id)?;
-                self.trust_unlock(number).await
-            }
-            _ => Err(unsupported(ErpSystem::Synsuite, &request)),
+            })
+            .await?;
+        if envelope.get("success").and_then(Value::as_bool) == Some(true) {
+            return Ok(envelope.get("response").cloned().unwrap_or(Value::Null));
         }
+        let message = array(&envelope, "messages")
+            .iter()
+            .filter_map(|it| text(it, "message"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let lowered = message.to_lowercase();
+        Err(
+            if lowered.contains("não encontrad")
+                || lowered.contains("nao encontrad")
+                || lowered.contains("not found")
+            {
+                ErpError::not_found(Missing::Customer)
+            } else if envelope.get("success").is_none() {
+                ErpError::malformed("Synsuite answer without the success envelope")
+            } else {
+                ErpError::failed(message)
+            },
+        )
+    }
+}
+
+impl ErpApi for Synsuite {
+    fn system(&self) -> ErpSystem {
+        ErpSystem::Synsuite
     }
 
-    async fn second_copy(&self, txid: &str, contract_number: &str) -> Result<Response, ErpError> {
+    async fn find_customer_by_document(&self, document: &str) -> Result<Response, ErpError> {
+        let bare =
+            validate::document(document).map_err(|_| ErpError::not_found(Missing::Customer))?;
+        let response = self
+            .call_api(
+                Method::GET,
+                &format!("{ROUTES}/people/txid/{}", path_segment(&bare)),
+                None,
+            )
+            .await?;
+        let person = match &response {
+            Value::Array(items) => items
+                .first()
+                .ok_or(ErpError::not_found(Missing::Customer))?,
+            Value::Null => return Err(ErpError::not_found(Missing::Customer)),
+            other => other,
+        };
+        Ok(Response::Customer(Customer {
+            id: bare.clone(),
+            name: first_text(person, &["name", "nome"]).unwrap_or_default(),
+            document: bare,
+            phones: phones(person, &["cellPhone1", "cellPhone2", "phone", "phones"]),
+        }))
+    }
+
+    async fn list_contracts(&self, customer_id: &str) -> Result<Response, ErpError> {
+        let body =
+            json!({"txId": customer_id, "onlyActiveContracts": false, "page": 1, "pageSize": 50});
+        let response = self
+            .call_api(
+                Method::POST,
+                &format!("{ROUTES}/contract/getpaged"),
+                Some(body),
+            )
+            .await?;
+        let contracts: Vec<Contract> = array(&response, "data")
+            .iter()
+            .filter_map(|it| contract(customer_id, it))
+            .collect();
+        contracts_found(contracts)
+    }
+
+    async fn second_copy(&self, contract_id: &str) -> Result<Response, ErpError> {
+        let (txid, contract_number) = split_id(contract_id)?;
         let response = self
             .call_api(
                 Method::GET,
@@ -162,7 +206,8 @@ impl Synsuite {
         Ok(Response::Bills { bills })
     }
 
-    async fn trust_unlock(&self, contract_number: &str) -> Result<Response, ErpError> {
+    async fn trust_unlock(&self, contract_id: &str) -> Result<Response, ErpError> {
+        let (_, contract_number) = split_id(contract_id)?;
         let path = format!(
             "{ROUTES}/contracts/unlock/{}",
             path_segment(contract_number)
@@ -196,101 +241,6 @@ impl Synsuite {
             }
             Err(other) => Err(other),
         }
-    }
-
-    /// Calls a route with the bearer token (renewed once on 401) and opens the
-    /// envelope: `success: false` becomes `NotFound` when the messages say nothing
-    /// was found, `Failed` otherwise.
-    async fn call_api(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value, ErpError> {
-        let envelope = self
-            .tokens
-            .with_token(
-                || self.login(),
-                |token| {
-                    let method = method.clone();
-                    let body = body.clone();
-                    async move {
-                        let mut builder =
-                            self.http.request(method, path).bearer_auth(token.expose());
-                        if let Some(body) = body {
-                            builder = builder.json(&body);
-                        }
-                        self.http.json(builder).await
-                    }
-                },
-            )
-            .await?;
-        if envelope.get("success").and_then(Value::as_bool) == Some(true) {
-            return Ok(envelope.get("response").cloned().unwrap_or(Value::Null));
-        }
-        let message = array(&envelope, "messages")
-            .iter()
-            .filter_map(|it| text(it, "message"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let lowered = message.to_lowercase();
-        Err(
-            if lowered.contains("não encontrad")
-                || lowered.contains("nao encontrad")
-                || lowered.contains("not found")
-            {
-                ErpError::not_found(Missing::Customer)
-            } else if envelope.get("success").is_none() {
-                ErpError::malformed("Synsuite answer without the success envelope")
-            } else {
-                ErpError::failed(message)
-            },
-        )
-    }
-
-    async fn login(&self) -> Result<(Secret, Option<Duration>), ErpError> {
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("scope", "syngw"),
-            ("client_id", self.credentials.client_id.as_str()),
-            ("client_secret", self.credentials.client_secret.expose()),
-            ("syndata", self.credentials.syndata.expose()),
-        ];
-        let url = format!(
-            "{}/connect/token",
-            self.credentials.auth_url.trim_end_matches('/')
-        );
-        // OAuth answers 400 `invalid_client` for wrong client credentials.
-        let value = self
-            .http
-            .json(self.http.request(Method::POST, &url).form(&form))
-            .await
-            .map_err(|error| match error {
-                ErpError::Http {
-                    status: 400,
-                    detail,
-                } => ErpError::Auth { detail },
-                other => other,
-            })?;
-        let token = text(&value, "access_token").ok_or_else(|| ErpError::Auth {
-            detail: first_text(&value, &["error_description", "error"])
-                .unwrap_or_else(|| "Synsuite issued no access_token".into()),
-        })?;
-        let lifetime = value
-            .get("expires_in")
-            .and_then(Value::as_u64)
-            .map(Duration::from_secs);
-        Ok((Secret::new(token), lifetime))
-    }
-}
-
-impl ErpAdapter for Synsuite {
-    fn system(&self) -> ErpSystem {
-        ErpSystem::Synsuite
-    }
-
-    fn call(&self, request: Request) -> ErpFuture<'_> {
-        Box::pin(self.dispatch(request))
     }
 }
 

@@ -4,6 +4,7 @@
 //! answer to fields by JSON pointers, with conditions that recognise "not found" and
 //! "refused" bodies. No code per ERP; docs/erp.md documents the format.
 
+mod actions;
 mod template;
 
 use std::collections::BTreeMap;
@@ -12,16 +13,14 @@ use fluxo_stdlib::erp::{Diagnosis, ErpSystem};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::Value;
-use time::Duration;
 
-use self::template::{fill, names_for, placeholders, values, Target, NAMES};
-use crate::erp::http::json::{cents, date, date_in, linha, phone, scalar, text_at};
+use self::actions::Call;
+use self::template::{fill, names_for, placeholders, Target, NAMES};
+use crate::erp::adapter::unsupported;
+use crate::erp::http::json::{date, date_in, scalar, text_at};
 use crate::erp::http::Http;
-use crate::erp::{
-    ensure_offered, today_in_brasilia, unsupported, wire, ErpAdapter, ErpError, ErpFuture,
-    HttpSettings, Missing, Refusal, Request, Response, Secret,
-};
-use crate::erp::{Attachment, Bill, Contract, Customer, Invoice, Named};
+use crate::erp::Named;
+use crate::erp::{ErpError, HttpSettings, Refusal, Secret};
 
 /// The `[erp.generic]` table.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -63,6 +62,23 @@ pub struct GenericEndpoint {
     pub not_found_when: Option<Condition>,
     #[serde(default)]
     pub refused_when: Option<Condition>,
+}
+
+impl GenericEndpoint {
+    /// The text of output field `name` in `item`, when configured and present.
+    fn field(&self, item: &Value, name: &str) -> Option<String> {
+        self.fields
+            .get(name)
+            .and_then(|pointer| text_at(item, pointer))
+    }
+
+    /// The raw value of output field `name`, for fields that are not text (amounts,
+    /// phone lists).
+    fn value<'a>(&self, item: &'a Value, name: &str) -> Option<&'a Value> {
+        self.fields
+            .get(name)
+            .and_then(|pointer| item.pointer(pointer))
+    }
 }
 
 fn default_method() -> String {
@@ -207,189 +223,37 @@ impl GenericHttpErp {
         })
     }
 
-    async fn dispatch(&self, request: Request) -> Result<Response, ErpError> {
-        ensure_offered(self.system, &request)?;
-        if let Request::ListTicketOptions = request {
-            let departments = self.named_list("ticket_departments", &request).await?;
-            let subjects = self.named_list("ticket_subjects", &request).await?;
-            return Ok(Response::TicketOptions {
-                departments,
-                subjects,
-            });
-        }
-        let op = request.op();
-        let endpoint = self.endpoint(op, &request)?;
-        let answer = self.exchange(endpoint, &request).await?;
-        let missing = missing_of(&request);
-        let field = |item: &Value, name: &str| -> Option<String> {
-            endpoint
-                .fields
-                .get(name)
-                .and_then(|pointer| text_at(item, pointer))
-        };
-        match &request {
-            Request::FindCustomerByDocument { .. } | Request::FindCustomerByPhone { .. } => {
-                let item = self
-                    .first_item(endpoint, &answer)
-                    .ok_or(ErpError::not_found(missing))?;
-                let id = field(item, "id").ok_or(ErpError::not_found(missing))?;
-                let phones = endpoint
-                    .fields
-                    .get("phones")
-                    .and_then(|pointer| item.pointer(pointer))
-                    .map(|value| match value {
-                        Value::Array(items) => items
-                            .iter()
-                            .filter_map(scalar)
-                            .map(|it| phone(&it))
-                            .collect(),
-                        other => scalar(other).map(|it| vec![phone(&it)]).unwrap_or_default(),
-                    })
-                    .unwrap_or_default();
-                Ok(Response::Customer(Customer {
-                    id,
-                    name: field(item, "name").unwrap_or_default(),
-                    document: field(item, "document")
-                        .map(|it| it.chars().filter(char::is_ascii_alphanumeric).collect())
-                        .unwrap_or_default(),
-                    phones,
-                }))
-            }
-            Request::ListContracts { .. } => {
-                let mut contracts = Vec::new();
-                for item in self.items(endpoint, &answer)? {
-                    let Some(id) = field(item, "id") else {
-                        continue;
-                    };
-                    contracts.push(Contract {
-                        plan: field(item, "plan").unwrap_or_else(|| format!("Contrato {id}")),
-                        address: field(item, "address").unwrap_or_default(),
-                        status: self.status(field(item, "status"))?,
-                        id,
-                    });
-                }
-                if contracts.is_empty() {
-                    return Err(ErpError::not_found(missing));
-                }
-                Ok(Response::Contracts { contracts })
-            }
-            Request::SecondCopy { .. } => {
-                let mut bills = Vec::new();
-                for item in self.items(endpoint, &answer)? {
-                    let id = field(item, "id").ok_or(ErpError::malformed("a bill without id"))?;
-                    bills.push(Bill {
-                        due_date: field(item, "due_date")
-                            .and_then(|it| date(&it))
-                            .ok_or_else(|| {
-                                ErpError::malformed(format!("bill {id}: no readable due_date"))
-                            })?,
-                        amount_cents: endpoint
-                            .fields
-                            .get("amount")
-                            .and_then(|pointer| item.pointer(pointer))
-                            .and_then(cents)
-                            .ok_or_else(|| {
-                                ErpError::malformed(format!("bill {id}: no readable amount"))
-                            })?,
-                        linha_digitavel: field(item, "linha_digitavel").and_then(|it| linha(&it)),
-                        pix_copia_e_cola: field(item, "pix"),
-                        pdf: field(item, "pdf_url").map(|url| Attachment::Url { url }),
-                        id,
-                    });
-                }
-                if bills.is_empty() {
-                    return Err(ErpError::not_found(missing));
-                }
-                bills.sort_by_key(|it| it.due_date);
-                Ok(Response::Bills { bills })
-            }
-            Request::Invoice { .. } => {
-                let item = self
-                    .first_item(endpoint, &answer)
-                    .ok_or(ErpError::not_found(missing))?;
-                let number = field(item, "number").ok_or(ErpError::not_found(missing))?;
-                let url = field(item, "pdf_url")
-                    .ok_or(ErpError::malformed("a nota fiscal without pdf_url"))?;
-                Ok(Response::Invoice(Invoice {
-                    number,
-                    issued_on: field(item, "issued_on").and_then(|it| date(&it)),
-                    amount_cents: endpoint
-                        .fields
-                        .get("amount")
-                        .and_then(|pointer| item.pointer(pointer))
-                        .and_then(cents),
-                    pdf: Attachment::Url { url },
-                }))
-            }
-            Request::TrustUnlock { .. } => {
-                let until = field(&answer, "until")
-                    .and_then(|it| date(&it).or_else(|| date_in(&it)))
-                    .unwrap_or_else(|| {
-                        today_in_brasilia() + Duration::days(i64::from(self.unlock_days))
-                    });
-                Ok(Response::Unlocked { until })
-            }
-            Request::ReleaseSpeed { .. } => Ok(Response::SpeedReleased),
-            Request::Diagnose { .. } => Ok(Response::Diagnosis {
-                diagnosis: self.status(field(&answer, "status"))?,
-            }),
-            Request::ContractDocument { .. } => {
-                let url = field(&answer, "pdf_url")
-                    .ok_or(ErpError::malformed("no pdf_url in the answer"))?;
-                Ok(Response::ContractDocument {
-                    document: Attachment::Url { url },
-                })
-            }
-            Request::SignContract { .. } => Ok(Response::Signed),
-            Request::OpenTicket { .. } => Ok(Response::TicketOpened {
-                protocol: field(&answer, "protocol")
-                    .ok_or(ErpError::malformed("no protocol in the answer"))?,
-            }),
-            Request::Authenticate { .. } => Ok(Response::Authenticated {
-                customer_id: field(&answer, "customer_id").unwrap_or_default(),
-            }),
-            Request::WifiPassword { .. } => Ok(Response::WifiChanged),
-            Request::ListTicketOptions => Err(unsupported(self.system, &request)),
-        }
-    }
-
-    fn endpoint(&self, op: &str, request: &Request) -> Result<&GenericEndpoint, ErpError> {
-        self.config
+    /// Sends the call to its configured endpoint (`key`, the operation's name but
+    /// for the two lists behind `list_ticket_options`); an operation without one is
+    /// `unsupported`.
+    async fn answer(&self, key: &str, call: &Call) -> Result<(&GenericEndpoint, Value), ErpError> {
+        let endpoint = self
+            .config
             .endpoints
-            .get(op)
-            .ok_or_else(|| unsupported(self.system, request))
+            .get(key)
+            .ok_or_else(|| unsupported(self.system, call.operation))?;
+        let answer = self.exchange(endpoint, call).await?;
+        Ok((endpoint, answer))
     }
 
-    async fn named_list(&self, op: &str, request: &Request) -> Result<Vec<Named>, ErpError> {
-        let endpoint = self.endpoint(op, request)?;
-        let answer = self.exchange(endpoint, request).await?;
-        let field = |item: &Value, name: &str| {
-            endpoint
-                .fields
-                .get(name)
-                .and_then(|pointer| text_at(item, pointer))
-        };
+    async fn named_list(&self, key: &str, call: &Call) -> Result<Vec<Named>, ErpError> {
+        let (endpoint, answer) = self.answer(key, call).await?;
         Ok(self
             .items(endpoint, &answer)?
             .iter()
             .filter_map(|item| {
                 Some(Named {
-                    id: field(item, "id")?,
-                    name: field(item, "name")?,
+                    id: endpoint.field(item, "id")?,
+                    name: endpoint.field(item, "name")?,
                 })
             })
             .collect())
     }
 
     /// Sends the filled request and applies the error, not-found and refusal tests.
-    async fn exchange(
-        &self,
-        endpoint: &GenericEndpoint,
-        request: &Request,
-    ) -> Result<Value, ErpError> {
-        let today = wire::iso_date(today_in_brasilia());
-        let values = values(request, &today);
-        let path = fill(&endpoint.path, &values, Target::Path);
+    async fn exchange(&self, endpoint: &GenericEndpoint, call: &Call) -> Result<Value, ErpError> {
+        let values = &call.values;
+        let path = fill(&endpoint.path, values, Target::Path);
         let method = method(&endpoint.method).unwrap_or(Method::GET);
         let mut builder = self.http.request(method, &path);
         builder = match &self.auth {
@@ -402,11 +266,11 @@ impl GenericHttpErp {
             GenericAuth::Query { name, value } => builder.query(&[(name.as_str(), value.expose())]),
         };
         if let Some(body) = &endpoint.body {
-            let filled = fill(body, &values, Target::Json);
+            let filled = fill(body, values, Target::Json);
             let body: Value = serde_json::from_str(&filled).map_err(|error| {
                 ErpError::failed(format!(
                     "the configured body of {} is not JSON once filled: {error}",
-                    request.op()
+                    call.operation
                 ))
             })?;
             builder = if endpoint.form {
@@ -436,7 +300,7 @@ impl GenericHttpErp {
         }
         if let Some(condition) = &endpoint.not_found_when {
             if holds(condition, &answer) {
-                return Err(ErpError::not_found(missing_of(request)));
+                return Err(ErpError::not_found(call.missing));
             }
         }
         if let Some(condition) = &endpoint.refused_when {
@@ -504,16 +368,6 @@ impl GenericHttpErp {
     }
 }
 
-impl ErpAdapter for GenericHttpErp {
-    fn system(&self) -> ErpSystem {
-        self.system
-    }
-
-    fn call(&self, request: Request) -> ErpFuture<'_> {
-        Box::pin(self.dispatch(request))
-    }
-}
-
 fn method(name: &str) -> Option<Method> {
     match name.to_ascii_uppercase().as_str() {
         "GET" => Some(Method::GET),
@@ -551,16 +405,4 @@ fn message(condition: &Condition, answer: &Value) -> String {
 /// A refusal by its serialised name (`trust_unlock_used`, ...).
 fn refusal(name: &str) -> Option<Refusal> {
     serde_json::from_value(Value::String(name.to_string())).ok()
-}
-
-fn missing_of(request: &Request) -> Missing {
-    match request {
-        Request::FindCustomerByDocument { .. }
-        | Request::FindCustomerByPhone { .. }
-        | Request::Authenticate { .. } => Missing::Customer,
-        Request::SecondCopy { .. } => Missing::OpenBill,
-        Request::Invoice { .. } => Missing::Invoice,
-        Request::ListTicketOptions | Request::OpenTicket { .. } => Missing::TicketOption,
-        _ => Missing::Contract,
-    }
 }

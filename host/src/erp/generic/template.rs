@@ -3,7 +3,6 @@
 //! filling it (percent-encoded in paths, JSON-escaped in bodies).
 
 use crate::erp::http::path_segment;
-use crate::erp::Request;
 
 /// Every placeholder name a template may use.
 pub(crate) const NAMES: &[&str] = &[
@@ -39,56 +38,54 @@ pub(crate) fn placeholders(template: &str) -> Vec<&str> {
     found
 }
 
-/// The placeholder values of a request.
-pub(crate) fn values(request: &Request, today: &str) -> Vec<(&'static str, String)> {
-    let mut out = vec![("today", today.to_string())];
-    match request {
-        Request::FindCustomerByDocument { document } => push_document(&mut out, document),
-        Request::FindCustomerByPhone { phone } => out.push(("phone", phone.clone())),
-        Request::ListContracts { customer_id } => out.push(("customer_id", customer_id.clone())),
-        Request::SecondCopy { contract_id }
-        | Request::Invoice { contract_id }
-        | Request::TrustUnlock { contract_id }
-        | Request::ReleaseSpeed { contract_id }
-        | Request::Diagnose { contract_id } => out.push(("contract_id", contract_id.clone())),
-        Request::ContractDocument { contract_id, phone }
-        | Request::SignContract { contract_id, phone } => {
-            out.push(("contract_id", contract_id.clone()));
-            out.push(("phone", phone.clone()));
-        }
-        Request::ListTicketOptions => {}
-        Request::OpenTicket {
-            contract_id,
-            department,
-            subject,
-            description,
-        } => {
-            out.push(("contract_id", contract_id.clone()));
-            out.push(("department", department.clone()));
-            out.push(("subject", subject.clone()));
-            out.push(("description", description.clone()));
-        }
-        Request::Authenticate {
-            document,
-            login,
-            password,
-        } => {
-            push_document(&mut out, document);
-            out.push(("login", login.clone()));
-            out.push(("password", password.expose().to_string()));
-        }
-        Request::WifiPassword {
-            contract_id,
-            password,
-        } => {
-            out.push(("contract_id", contract_id.clone()));
-            out.push(("password", password.expose().to_string()));
-        }
+/// The placeholder values of one call; each operation adds the fields it has.
+#[derive(Clone, Debug)]
+pub(crate) struct Values(Vec<(&'static str, String)>);
+
+impl Values {
+    /// `today` (`YYYY-MM-DD`) is available to every operation.
+    pub fn new(today: &str) -> Values {
+        Values(vec![("today", today.to_string())])
     }
-    out
+
+    pub fn with(mut self, name: &'static str, value: &str) -> Values {
+        self.0.push((name, value.to_string()));
+        self
+    }
+
+    /// A CPF/CNPJ as `document` (bare) and `document_masked`, since ERPs store either.
+    pub fn with_document(self, document: &str) -> Values {
+        let bare: String = document
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|it| it.to_ascii_uppercase())
+            .collect();
+        let groups: &[(usize, char)] = match bare.len() {
+            11 => &[(3, '.'), (6, '.'), (9, '-')],
+            14 => &[(2, '.'), (5, '.'), (8, '/'), (12, '-')],
+            _ => &[],
+        };
+        let mut masked = String::with_capacity(bare.len() + 4);
+        for (idx, ch) in bare.chars().enumerate() {
+            if let Some((_, sep)) = groups.iter().find(|(at, _)| *at == idx) {
+                masked.push(*sep);
+            }
+            masked.push(ch);
+        }
+        self.with("document", &bare)
+            .with("document_masked", &masked)
+    }
+
+    fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(it, _)| *it == name)
+            .map(|(_, value)| value.as_str())
+            .unwrap_or_default()
+    }
 }
 
-/// The names `values` gives for the operation `op`.
+/// The names the operation `op` gives (see `actions`).
 pub(crate) fn names_for(op: &str) -> &'static [&'static str] {
     match op {
         "find_customer_by_document" => &["today", "document", "document_masked"],
@@ -109,28 +106,6 @@ pub(crate) fn names_for(op: &str) -> &'static [&'static str] {
     }
 }
 
-fn push_document(out: &mut Vec<(&'static str, String)>, document: &str) {
-    let bare: String = document
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|it| it.to_ascii_uppercase())
-        .collect();
-    let groups: &[(usize, char)] = match bare.len() {
-        11 => &[(3, '.'), (6, '.'), (9, '-')],
-        14 => &[(2, '.'), (5, '.'), (8, '/'), (12, '-')],
-        _ => &[],
-    };
-    let mut masked = String::with_capacity(bare.len() + 4);
-    for (idx, ch) in bare.chars().enumerate() {
-        if let Some((_, sep)) = groups.iter().find(|(at, _)| *at == idx) {
-            masked.push(*sep);
-        }
-        masked.push(ch);
-    }
-    out.push(("document", bare));
-    out.push(("document_masked", masked));
-}
-
 /// Where a filled value goes, which decides its escaping.
 #[derive(Clone, Copy)]
 pub(crate) enum Target {
@@ -140,14 +115,10 @@ pub(crate) enum Target {
 
 /// Fills `template`; names without a value stay empty (the configuration check has
 /// made sure every name is one the operation gives).
-pub(crate) fn fill(template: &str, values: &[(&'static str, String)], target: Target) -> String {
+pub(crate) fn fill(template: &str, values: &Values, target: Target) -> String {
     let mut out = template.to_string();
     for name in placeholders(template) {
-        let value = values
-            .iter()
-            .find(|(it, _)| *it == name)
-            .map(|(_, value)| value.as_str())
-            .unwrap_or_default();
+        let value = values.get(name);
         let escaped = match target {
             Target::Path => path_segment(value),
             Target::Json => {
@@ -175,21 +146,12 @@ mod tests {
 
     #[test]
     fn fills_with_the_right_escaping() {
-        let request = Request::FindCustomerByDocument {
-            document: "529.982.247-25".into(),
-        };
-        let values = values(&request, "2026-11-23");
+        let values = Values::new("2026-11-23").with_document("529.982.247-25");
         assert_eq!(
             fill("/c/{document}?m={document_masked}", &values, Target::Path),
             "/c/52998224725?m=529.982.247-25"
         );
-        let ticket = Request::OpenTicket {
-            contract_id: "1".into(),
-            department: "2".into(),
-            subject: "3".into(),
-            description: "diz \"oi\"".into(),
-        };
-        let values = super::values(&ticket, "2026-11-23");
+        let values = Values::new("2026-11-23").with("description", "diz \"oi\"");
         assert_eq!(
             fill(r#"{"d": "{description}"}"#, &values, Target::Json),
             r#"{"d": "diz \"oi\""}"#

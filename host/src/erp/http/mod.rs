@@ -1,12 +1,13 @@
 //! What every HTTP ERP client shares: building the reqwest client from
 //! `HttpSettings`, sending a request and turning transport failures and HTTP
-//! statuses into `ErpError`s, reading JSON bodies, and a cache for tokens that
-//! expire.
+//! statuses into `ErpError`s, reading JSON bodies, a cache for tokens that
+//! expire, and OAuth token endpoints on top of it.
 //!
 //! It knows nothing of any one ERP's routes or body shapes; those live in the
 //! adapter modules, which detect business errors inside HTTP 200 bodies themselves.
 
 pub(crate) mod json;
+mod oauth;
 mod token;
 
 use std::time::Duration;
@@ -15,9 +16,11 @@ use base64::Engine;
 use reqwest::{Method, RequestBuilder};
 use serde_json::Value;
 
+pub(crate) use oauth::{Encoding, OAuth};
 pub(crate) use token::TokenCache;
 
-use crate::erp::ErpError;
+use crate::erp::Contract;
+use crate::erp::{ErpError, Missing, Response};
 
 /// How to reach an ERP.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -153,6 +156,15 @@ impl Reply {
             .starts_with(b"%PDF")
             .then(|| engine.encode(&decoded))
     }
+}
+
+/// The contracts an ERP listed for a customer. `Response::Contracts` is never empty:
+/// a customer without one is `not_found`, which the card treats like a wrong document.
+pub(crate) fn contracts_found(contracts: Vec<Contract>) -> Result<Response, ErpError> {
+    if contracts.is_empty() {
+        return Err(ErpError::not_found(Missing::Contract));
+    }
+    Ok(Response::Contracts { contracts })
 }
 
 /// A value that goes into a URL path: anything but letters, digits, `.`, `_` and

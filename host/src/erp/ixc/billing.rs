@@ -13,7 +13,7 @@ use crate::erp::{ErpError, Missing, Response};
 const MAX_BILLS: usize = 3;
 
 impl Ixc {
-    pub(super) async fn second_copy(&self, contract_id: &str) -> Result<Response, ErpError> {
+    pub(super) async fn open_bills(&self, contract_id: &str) -> Result<Response, ErpError> {
         let filter = Filter {
             sort: Some("fn_areceber.data_vencimento"),
             grid: vec![
@@ -97,7 +97,7 @@ impl Ixc {
     }
 
     /// The contract's latest nota fiscal (`vd_saida`), printed as a PDF.
-    pub(super) async fn invoice(&self, contract_id: &str) -> Result<Response, ErpError> {
+    pub(super) async fn latest_invoice(&self, contract_id: &str) -> Result<Response, ErpError> {
         let filter = Filter {
             sort: Some("vd_saida.data_emissao"),
             descending: true,

@@ -8,6 +8,7 @@ use md5::{Digest, Md5};
 use serde_json::Value;
 
 use super::{Filter, Ixc};
+use crate::erp::http::contracts_found;
 use crate::erp::http::json::{first_text, national, phones, same_phone, text};
 use crate::erp::{Contract, Customer};
 use crate::erp::{ErpError, Missing, Refusal, Response, Secret};
@@ -64,7 +65,7 @@ impl Ixc {
         Err(ErpError::not_found(Missing::Customer))
     }
 
-    pub(super) async fn list_contracts(&self, customer_id: &str) -> Result<Response, ErpError> {
+    pub(super) async fn contracts_of(&self, customer_id: &str) -> Result<Response, ErpError> {
         let records = self
             .list(
                 "cliente_contrato",
@@ -72,13 +73,10 @@ impl Ixc {
             )
             .await?;
         let contracts: Vec<Contract> = records.iter().filter_map(contract).collect();
-        if contracts.is_empty() {
-            return Err(ErpError::not_found(Missing::Contract));
-        }
-        Ok(Response::Contracts { contracts })
+        contracts_found(contracts)
     }
 
-    pub(super) async fn diagnose(&self, contract_id: &str) -> Result<Response, ErpError> {
+    pub(super) async fn diagnosis_of(&self, contract_id: &str) -> Result<Response, ErpError> {
         let record = self.contract_record(contract_id).await?;
         Ok(Response::Diagnosis {
             diagnosis: diagnosis(&record),
@@ -110,7 +108,7 @@ impl Ixc {
     /// IXC has no authentication form: the subscriber-central login is the
     /// registration's `hotsite_email` (or its document), checked against `senha`, which
     /// is an MD5 digest when `senha_hotsite_md5` is `S`.
-    pub(super) async fn authenticate(
+    pub(super) async fn check_central_login(
         &self,
         document: &str,
         login: &str,

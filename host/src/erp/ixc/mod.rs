@@ -2,9 +2,9 @@
 //! URL per form, HTTP Basic with the `userId:hash` token, `ixcsoft: listar` lists
 //! whose numbers come back as strings, and business errors inside HTTP 200 bodies.
 //!
-//! IXC offers every card action. This file holds the client and the dispatch;
-//! `customers` reads registrations and contracts, `billing` bills and notas fiscais,
-//! `service` the actions that change something.
+//! IXC offers every card action. This file holds the client and its `ErpApi`
+//! methods, each a call into `customers` (registrations and contracts), `billing`
+//! (bills and notas fiscais) or `service` (the actions that change something).
 
 mod billing;
 mod customers;
@@ -17,9 +17,7 @@ use serde_json::{json, Value};
 
 use crate::erp::http::json::text;
 use crate::erp::http::{Http, Reply};
-use crate::erp::{
-    ensure_offered, ErpAdapter, ErpError, ErpFuture, HttpSettings, Request, Response, Secret,
-};
+use crate::erp::{ErpApi, ErpError, HttpSettings, Response, Secret};
 
 /// An IXC Provedor client.
 pub struct Ixc {
@@ -39,45 +37,6 @@ impl Ixc {
             authorization: Secret::new(format!("Basic {encoded}")),
             unlock_days,
         })
-    }
-
-    async fn dispatch(&self, request: Request) -> Result<Response, ErpError> {
-        ensure_offered(ErpSystem::Ixc, &request)?;
-        match request {
-            Request::FindCustomerByDocument { document } => self.find_by_document(&document).await,
-            Request::FindCustomerByPhone { phone } => self.find_by_phone(&phone).await,
-            Request::ListContracts { customer_id } => self.list_contracts(&customer_id).await,
-            Request::Diagnose { contract_id } => self.diagnose(&contract_id).await,
-            Request::SecondCopy { contract_id } => self.second_copy(&contract_id).await,
-            Request::Invoice { contract_id } => self.invoice(&contract_id).await,
-            Request::TrustUnlock { contract_id } => self.trust_unlock(&contract_id).await,
-            Request::ReleaseSpeed { contract_id } => self.release_speed(&contract_id).await,
-            Request::ContractDocument { contract_id, phone } => {
-                self.contract_document(&contract_id, &phone).await
-            }
-            Request::SignContract { contract_id, phone } => {
-                self.sign_contract(&contract_id, &phone).await
-            }
-            Request::ListTicketOptions => self.ticket_options().await,
-            Request::OpenTicket {
-                contract_id,
-                department,
-                subject,
-                description,
-            } => {
-                self.open_ticket(&contract_id, &department, &subject, &description)
-                    .await
-            }
-            Request::Authenticate {
-                document,
-                login,
-                password,
-            } => self.authenticate(&document, &login, &password).await,
-            Request::WifiPassword {
-                contract_id,
-                password,
-            } => self.wifi_password(&contract_id, &password).await,
-        }
     }
 
     /// Lists `form` filtered by `qtype oper query`, with optional extra `grid_param`
@@ -139,13 +98,85 @@ impl Ixc {
     }
 }
 
-impl ErpAdapter for Ixc {
+impl ErpApi for Ixc {
     fn system(&self) -> ErpSystem {
         ErpSystem::Ixc
     }
 
-    fn call(&self, request: Request) -> ErpFuture<'_> {
-        Box::pin(self.dispatch(request))
+    async fn find_customer_by_document(&self, document: &str) -> Result<Response, ErpError> {
+        self.find_by_document(document).await
+    }
+
+    async fn find_customer_by_phone(&self, phone: &str) -> Result<Response, ErpError> {
+        self.find_by_phone(phone).await
+    }
+
+    async fn list_contracts(&self, customer_id: &str) -> Result<Response, ErpError> {
+        self.contracts_of(customer_id).await
+    }
+
+    async fn second_copy(&self, contract_id: &str) -> Result<Response, ErpError> {
+        self.open_bills(contract_id).await
+    }
+
+    async fn invoice(&self, contract_id: &str) -> Result<Response, ErpError> {
+        self.latest_invoice(contract_id).await
+    }
+
+    async fn trust_unlock(&self, contract_id: &str) -> Result<Response, ErpError> {
+        self.unlock_in_trust(contract_id).await
+    }
+
+    async fn release_speed(&self, contract_id: &str) -> Result<Response, ErpError> {
+        self.release_reduction(contract_id).await
+    }
+
+    async fn diagnose(&self, contract_id: &str) -> Result<Response, ErpError> {
+        self.diagnosis_of(contract_id).await
+    }
+
+    async fn contract_document(
+        &self,
+        contract_id: &str,
+        phone: &str,
+    ) -> Result<Response, ErpError> {
+        self.contract_pdf(contract_id, phone).await
+    }
+
+    async fn sign_contract(&self, contract_id: &str, phone: &str) -> Result<Response, ErpError> {
+        self.accept_contract(contract_id, phone).await
+    }
+
+    async fn list_ticket_options(&self) -> Result<Response, ErpError> {
+        self.ticket_options().await
+    }
+
+    async fn open_ticket(
+        &self,
+        contract_id: &str,
+        department: &str,
+        subject: &str,
+        description: &str,
+    ) -> Result<Response, ErpError> {
+        self.create_ticket(contract_id, department, subject, description)
+            .await
+    }
+
+    async fn authenticate(
+        &self,
+        document: &str,
+        login: &str,
+        password: &Secret,
+    ) -> Result<Response, ErpError> {
+        self.check_central_login(document, login, password).await
+    }
+
+    async fn wifi_password(
+        &self,
+        contract_id: &str,
+        password: &Secret,
+    ) -> Result<Response, ErpError> {
+        self.change_wifi_password(contract_id, password).await
     }
 }
 

@@ -17,7 +17,7 @@ impl Ixc {
     /// `desbloqueio_confianca` answers `{tipo, codigo, mensagem}`: 106 the contract does
     /// not exist, 107 it is already unlocked, 109 it cannot be unlocked (the period's
     /// unlock was used, or the contract's status does not allow it).
-    pub(super) async fn trust_unlock(&self, contract_id: &str) -> Result<Response, ErpError> {
+    pub(super) async fn unlock_in_trust(&self, contract_id: &str) -> Result<Response, ErpError> {
         let value = self
             .post("desbloqueio_confianca", json!({"id": contract_id}))
             .await?
@@ -51,7 +51,7 @@ impl Ixc {
         }
     }
 
-    pub(super) async fn release_speed(&self, contract_id: &str) -> Result<Response, ErpError> {
+    pub(super) async fn release_reduction(&self, contract_id: &str) -> Result<Response, ErpError> {
         let contract = self.contract_record(contract_id).await?;
         if text(&contract, "status_velocidade").as_deref() != Some("R") {
             return Err(ErpError::refused(Refusal::NotReduced, ""));
@@ -67,7 +67,7 @@ impl Ixc {
         Ok(Response::SpeedReleased)
     }
 
-    pub(super) async fn contract_document(
+    pub(super) async fn contract_pdf(
         &self,
         contract_id: &str,
         phone: &str,
@@ -95,7 +95,7 @@ impl Ixc {
 
     /// Records the acceptance by releasing the contract (`cliente_contrato_15464`,
     /// "Liberar manualmente"), which activates the contract and its connection.
-    pub(super) async fn sign_contract(
+    pub(super) async fn accept_contract(
         &self,
         contract_id: &str,
         phone: &str,
@@ -163,7 +163,7 @@ impl Ixc {
 
     /// `su_ticket` needs the customer, so the contract is read first; the protocol is
     /// read back from the new ticket.
-    pub(super) async fn open_ticket(
+    pub(super) async fn create_ticket(
         &self,
         contract_id: &str,
         department: &str,
@@ -214,7 +214,7 @@ impl Ixc {
     /// The Wi-Fi password lives on the contract's login (`radusuarios`): the record is
     /// written back whole with the new password (IXC's PUT replaces the record), then
     /// `botaoAjax_30774` ("Enviar dados acs wifi") pushes it to the router.
-    pub(super) async fn wifi_password(
+    pub(super) async fn change_wifi_password(
         &self,
         contract_id: &str,
         password: &Secret,

@@ -12,7 +12,10 @@ mod fixture;
 mod locate;
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::pin;
 use std::sync::{Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
 
 use fluxo_stdlib::erp::{Diagnosis, ErpSystem};
 use fluxo_stdlib::validate;
@@ -21,9 +24,10 @@ use time::{Date, Duration, Month};
 pub use fixture::FixtureError;
 
 use self::fixture::{Book, BookContract, BookCustomer};
+use crate::erp::adapter::dispatch;
 use crate::erp::{
-    ensure_offered, today_in_brasilia, ErpAdapter, ErpError, ErpFuture, Missing, Refusal, Request,
-    Response,
+    today_in_brasilia, ErpAdapter, ErpApi, ErpError, ErpFuture, Missing, Refusal, Request,
+    Response, Secret,
 };
 use crate::erp::{Contract, Customer};
 
@@ -68,172 +72,7 @@ impl SimulatedErp {
 
     /// Executes a request as of `today`. Synchronous, for the single-threaded CLI.
     pub fn handle(&self, request: &Request, today: Date) -> Result<Response, ErpError> {
-        ensure_offered(self.system, request)?;
-        let op = request.op();
-        if self
-            .book
-            .unavailable
-            .iter()
-            .any(|it| it == "all" || it == op)
-        {
-            return Err(ErpError::Unavailable {
-                detail: format!("the fixture makes `{op}` unavailable"),
-            });
-        }
-        match request {
-            Request::FindCustomerByDocument { document } => {
-                let wanted = validate::document(document)
-                    .map_err(|_| ErpError::not_found(Missing::Customer))?;
-                self.customer_where(|it| it.document == wanted)
-            }
-            Request::FindCustomerByPhone { phone } => {
-                let wanted =
-                    validate::phone(phone).map_err(|_| ErpError::not_found(Missing::Customer))?;
-                self.customer_where(|it| it.phones.contains(&wanted))
-            }
-            Request::ListContracts { customer_id } => {
-                let customer = self
-                    .book
-                    .customers
-                    .iter()
-                    .find(|it| it.id == *customer_id)
-                    .ok_or(ErpError::not_found(Missing::Customer))?;
-                if customer.contracts.is_empty() {
-                    return Err(ErpError::not_found(Missing::Contract));
-                }
-                let state = self.state();
-                let contracts = customer
-                    .contracts
-                    .iter()
-                    .map(|it| Contract {
-                        id: it.id.clone(),
-                        plan: it.plan.clone(),
-                        address: it.address.clone(),
-                        status: state.status(it, today),
-                    })
-                    .collect();
-                Ok(Response::Contracts { contracts })
-            }
-            Request::SecondCopy { contract_id } => {
-                let (_, contract) = self.contract(contract_id)?;
-                if contract.open_bills.is_empty() {
-                    return Err(ErpError::not_found(Missing::OpenBill));
-                }
-                Ok(Response::Bills {
-                    bills: contract.open_bills.clone(),
-                })
-            }
-            Request::Invoice { contract_id } => {
-                let (_, contract) = self.contract(contract_id)?;
-                let latest = contract
-                    .invoices
-                    .first()
-                    .ok_or(ErpError::not_found(Missing::Invoice))?;
-                Ok(Response::Invoice(latest.clone()))
-            }
-            Request::TrustUnlock { contract_id } => self.trust_unlock(contract_id, today),
-            Request::ReleaseSpeed { contract_id } => {
-                let (_, contract) = self.contract(contract_id)?;
-                let mut state = self.state();
-                match state.status(contract, today) {
-                    Diagnosis::Reduced => {
-                        state
-                            .statuses
-                            .insert(contract.id.clone(), Diagnosis::Active);
-                        Ok(Response::SpeedReleased)
-                    }
-                    Diagnosis::Inactive => Err(inactive()),
-                    _ => Err(ErpError::refused(Refusal::NotReduced, "")),
-                }
-            }
-            Request::Diagnose { contract_id } => {
-                let (_, contract) = self.contract(contract_id)?;
-                Ok(Response::Diagnosis {
-                    diagnosis: self.state().status(contract, today),
-                })
-            }
-            Request::ContractDocument { contract_id, phone } => {
-                let contract = self.signable(contract_id, phone, today)?;
-                let url = contract.contract_pdf.clone().unwrap_or_default();
-                Ok(Response::ContractDocument {
-                    document: crate::erp::Attachment::Url { url },
-                })
-            }
-            Request::SignContract { contract_id, phone } => {
-                let contract = self.signable(contract_id, phone, today)?;
-                self.state()
-                    .statuses
-                    .insert(contract.id.clone(), Diagnosis::Active);
-                Ok(Response::Signed)
-            }
-            Request::ListTicketOptions => Ok(Response::TicketOptions {
-                departments: self.book.departments.clone(),
-                subjects: self.book.subjects.clone(),
-            }),
-            Request::OpenTicket {
-                contract_id,
-                department,
-                subject,
-                description: _,
-            } => {
-                self.contract(contract_id)?;
-                let known =
-                    |list: &[crate::erp::Named], id: &str| list.iter().any(|it| it.id == id);
-                if !known(&self.book.departments, department)
-                    || !known(&self.book.subjects, subject)
-                {
-                    return Err(ErpError::not_found(Missing::TicketOption));
-                }
-                let mut state = self.state();
-                state.tickets_opened += 1;
-                let protocol = format!(
-                    "{}{:04}{:02}{:02}{:04}",
-                    self.book.ticket_prefix,
-                    today.year(),
-                    u8::from(today.month()),
-                    today.day(),
-                    state.tickets_opened
-                );
-                Ok(Response::TicketOpened { protocol })
-            }
-            Request::Authenticate {
-                document,
-                login,
-                password,
-            } => {
-                let wanted = validate::document(document)
-                    .map_err(|_| ErpError::not_found(Missing::Customer))?;
-                let customer = self
-                    .book
-                    .customers
-                    .iter()
-                    .find(|it| it.document == wanted)
-                    .ok_or(ErpError::not_found(Missing::Customer))?;
-                match &customer.central {
-                    Some(central)
-                        if central.login.eq_ignore_ascii_case(login.trim())
-                            && central.password == password.expose() =>
-                    {
-                        Ok(Response::Authenticated {
-                            customer_id: customer.id.clone(),
-                        })
-                    }
-                    _ => Err(ErpError::refused(Refusal::WrongCredentials, "")),
-                }
-            }
-            Request::WifiPassword {
-                contract_id,
-                password,
-            } => {
-                let (_, contract) = self.contract(contract_id)?;
-                if self.state().status(contract, today) == Diagnosis::Inactive {
-                    return Err(inactive());
-                }
-                validate::wifi_password(password.expose())
-                    .map_err(|why| ErpError::refused(Refusal::InvalidPassword, why.to_string()))?;
-                Ok(Response::WifiChanged)
-            }
-        }
+        finished(dispatch(&OnDay { erp: self, today }, request))
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -347,6 +186,230 @@ impl State {
         } else {
             stored
         }
+    }
+}
+
+/// The simulated ERP on one day: the `ErpApi` behind both `handle` and `call`.
+struct OnDay<'a> {
+    erp: &'a SimulatedErp,
+    today: Date,
+}
+
+impl ErpApi for OnDay<'_> {
+    fn system(&self) -> ErpSystem {
+        self.erp.system
+    }
+
+    /// The fixture's scripted outages, after the matrix as against a real ERP.
+    fn admit(&self, request: &Request) -> Result<(), ErpError> {
+        let op = request.op();
+        if self
+            .erp
+            .book
+            .unavailable
+            .iter()
+            .any(|it| it == "all" || it == op)
+        {
+            return Err(ErpError::Unavailable {
+                detail: format!("the fixture makes `{op}` unavailable"),
+            });
+        }
+        Ok(())
+    }
+
+    async fn find_customer_by_document(&self, document: &str) -> Result<Response, ErpError> {
+        let wanted =
+            validate::document(document).map_err(|_| ErpError::not_found(Missing::Customer))?;
+        self.erp.customer_where(|it| it.document == wanted)
+    }
+
+    async fn find_customer_by_phone(&self, phone: &str) -> Result<Response, ErpError> {
+        let wanted = validate::phone(phone).map_err(|_| ErpError::not_found(Missing::Customer))?;
+        self.erp.customer_where(|it| it.phones.contains(&wanted))
+    }
+
+    async fn list_contracts(&self, customer_id: &str) -> Result<Response, ErpError> {
+        let customer = self
+            .erp
+            .book
+            .customers
+            .iter()
+            .find(|it| it.id == *customer_id)
+            .ok_or(ErpError::not_found(Missing::Customer))?;
+        if customer.contracts.is_empty() {
+            return Err(ErpError::not_found(Missing::Contract));
+        }
+        let state = self.erp.state();
+        let contracts = customer
+            .contracts
+            .iter()
+            .map(|it| Contract {
+                id: it.id.clone(),
+                plan: it.plan.clone(),
+                address: it.address.clone(),
+                status: state.status(it, self.today),
+            })
+            .collect();
+        Ok(Response::Contracts { contracts })
+    }
+
+    async fn second_copy(&self, contract_id: &str) -> Result<Response, ErpError> {
+        let (_, contract) = self.erp.contract(contract_id)?;
+        if contract.open_bills.is_empty() {
+            return Err(ErpError::not_found(Missing::OpenBill));
+        }
+        Ok(Response::Bills {
+            bills: contract.open_bills.clone(),
+        })
+    }
+
+    async fn invoice(&self, contract_id: &str) -> Result<Response, ErpError> {
+        let (_, contract) = self.erp.contract(contract_id)?;
+        let latest = contract
+            .invoices
+            .first()
+            .ok_or(ErpError::not_found(Missing::Invoice))?;
+        Ok(Response::Invoice(latest.clone()))
+    }
+
+    async fn trust_unlock(&self, contract_id: &str) -> Result<Response, ErpError> {
+        self.erp.trust_unlock(contract_id, self.today)
+    }
+
+    async fn release_speed(&self, contract_id: &str) -> Result<Response, ErpError> {
+        let (_, contract) = self.erp.contract(contract_id)?;
+        let mut state = self.erp.state();
+        match state.status(contract, self.today) {
+            Diagnosis::Reduced => {
+                state
+                    .statuses
+                    .insert(contract.id.clone(), Diagnosis::Active);
+                Ok(Response::SpeedReleased)
+            }
+            Diagnosis::Inactive => Err(inactive()),
+            _ => Err(ErpError::refused(Refusal::NotReduced, "")),
+        }
+    }
+
+    async fn diagnose(&self, contract_id: &str) -> Result<Response, ErpError> {
+        let (_, contract) = self.erp.contract(contract_id)?;
+        Ok(Response::Diagnosis {
+            diagnosis: self.erp.state().status(contract, self.today),
+        })
+    }
+
+    async fn contract_document(
+        &self,
+        contract_id: &str,
+        phone: &str,
+    ) -> Result<Response, ErpError> {
+        let contract = self.erp.signable(contract_id, phone, self.today)?;
+        let url = contract.contract_pdf.clone().unwrap_or_default();
+        Ok(Response::ContractDocument {
+            document: crate::erp::Attachment::Url { url },
+        })
+    }
+
+    async fn sign_contract(&self, contract_id: &str, phone: &str) -> Result<Response, ErpError> {
+        let contract = self.erp.signable(contract_id, phone, self.today)?;
+        self.erp
+            .state()
+            .statuses
+            .insert(contract.id.clone(), Diagnosis::Active);
+        Ok(Response::Signed)
+    }
+
+    async fn list_ticket_options(&self) -> Result<Response, ErpError> {
+        Ok(Response::TicketOptions {
+            departments: self.erp.book.departments.clone(),
+            subjects: self.erp.book.subjects.clone(),
+        })
+    }
+
+    async fn open_ticket(
+        &self,
+        contract_id: &str,
+        department: &str,
+        subject: &str,
+        _description: &str,
+    ) -> Result<Response, ErpError> {
+        self.erp.contract(contract_id)?;
+        let known = |list: &[crate::erp::Named], id: &str| list.iter().any(|it| it.id == id);
+        if !known(&self.erp.book.departments, department)
+            || !known(&self.erp.book.subjects, subject)
+        {
+            return Err(ErpError::not_found(Missing::TicketOption));
+        }
+        let mut state = self.erp.state();
+        state.tickets_opened += 1;
+        let protocol = format!(
+            "{}{:04}{:02}{:02}{:04}",
+            self.erp.book.ticket_prefix,
+            self.today.year(),
+            u8::from(self.today.month()),
+            self.today.day(),
+            state.tickets_opened
+        );
+        Ok(Response::TicketOpened { protocol })
+    }
+
+    async fn authenticate(
+        &self,
+        document: &str,
+        login: &str,
+        password: &Secret,
+    ) -> Result<Response, ErpError> {
+        let wanted =
+            validate::document(document).map_err(|_| ErpError::not_found(Missing::Customer))?;
+        let customer = self
+            .erp
+            .book
+            .customers
+            .iter()
+            .find(|it| it.document == wanted)
+            .ok_or(ErpError::not_found(Missing::Customer))?;
+        match &customer.central {
+            Some(central)
+                if central.login.eq_ignore_ascii_case(login.trim())
+                    && central.password == password.expose() =>
+            {
+                Ok(Response::Authenticated {
+                    customer_id: customer.id.clone(),
+                })
+            }
+            _ => Err(ErpError::refused(Refusal::WrongCredentials, "")),
+        }
+    }
+
+    async fn wifi_password(
+        &self,
+        contract_id: &str,
+        password: &Secret,
+    ) -> Result<Response, ErpError> {
+        let (_, contract) = self.erp.contract(contract_id)?;
+        if self.erp.state().status(contract, self.today) == Diagnosis::Inactive {
+            return Err(inactive());
+        }
+        validate::wifi_password(password.expose())
+            .map_err(|why| ErpError::refused(Refusal::InvalidPassword, why.to_string()))?;
+        Ok(Response::WifiChanged)
+    }
+}
+
+/// Runs one of the simulation's futures to its end. They never wait (no I/O, no
+/// timer), so the first poll finishes them and the CLI needs no async runtime.
+fn finished(
+    future: impl Future<Output = Result<Response, ErpError>>,
+) -> Result<Response, ErpError> {
+    let mut future = pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(outcome) => outcome,
+        Poll::Pending => Err(ErpError::Unavailable {
+            detail: "the simulated ERP waited, which it never should".into(),
+        }),
     }
 }
 
