@@ -8,15 +8,16 @@
 //! answer counts as the last try used up (`fail_message`, then `fail_flow`).
 
 use fluxo_stdlib::builtins::{self, DOCUMENT_PROMPT};
-use fluxo_stdlib::erp::Diagnosis;
+use fluxo_stdlib::erp::{Diagnosis, ErpAction};
 use fluxo_stdlib::types::EnumKind;
 use fluxo_stdlib::validate;
 
-use super::ask::yes_no_text;
 use super::erp_texts as texts;
-use super::{host_result, menu_text, message, Call, Cx};
+use super::menus::{menu_text, yes_no_text};
+use super::registration::{customer_link, link_to};
+use super::{host_result, message, Call, Cx};
 use crate::erp::{ErpError, Missing, Named, Refusal, Request, Response, Secret};
-use crate::session::{Effect, HostCall, HostResult, Link, Output, Wait};
+use crate::session::{HostCall, HostResult, Link, Output, Wait};
 use crate::vm::answers::{pick, read_yes_no};
 use crate::vm::{Input, Next, RuntimeError, Value};
 
@@ -38,12 +39,13 @@ pub(super) const ASKED_LOGIN: u8 = 40;
 pub(super) const ASKED_PASSWORD: u8 = 41;
 pub(super) const AUTHENTICATING: u8 = 42;
 
-pub(super) fn run(
-    cx: &mut Cx,
-    call: Call,
-    action: &str,
-    input: Input,
-) -> Result<Next, RuntimeError> {
+/// Runs the `erp.*` card `call.card`, whose action its catalogue entry names.
+pub(super) fn run(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
+    let action = call
+        .card
+        .spec()
+        .erp_action
+        .ok_or_else(|| cx.error(format!("`{}` is not an ERP card", call.card.name())))?;
     let phase = cx.s.card.phase;
     if let Some(HostResult::Erp(result)) = host_result(input) {
         if let Err(err) = result {
@@ -62,7 +64,7 @@ pub(super) fn run(
     }
     let answer = message(cx, input);
     match (phase, answer) {
-        (START, _) if action == "authenticate" => {
+        (START, _) if action == ErpAction::Authenticate => {
             ask_document(cx, call, action)?;
             Ok(Next::Customer)
         }
@@ -90,7 +92,7 @@ pub(super) fn run(
             match pick(answer, &labels) {
                 Some(idx) => {
                     let id = ids[idx].clone();
-                    if action != "sign_contract" {
+                    if action != ErpAction::SignContract {
                         remember_contract(cx, &id);
                     }
                     super::erp_actions::act(cx, call, action, id)
@@ -111,8 +113,8 @@ pub(super) fn run(
 }
 
 /// Asks for the CPF/CNPJ (the authenticate card's own first-phase text).
-fn ask_document(cx: &mut Cx, call: Call, action: &str) -> Result<(), RuntimeError> {
-    let text = if action == "authenticate" {
+fn ask_document(cx: &mut Cx, call: Call, action: ErpAction) -> Result<(), RuntimeError> {
+    let text = if action == ErpAction::Authenticate {
         cx.arg_text(call.card, call.args, "first_phase")?
             .unwrap_or_else(|| builtins::AUTH_FIRST_PHASE.to_string())
     } else {
@@ -131,12 +133,12 @@ pub(crate) fn erp_call(request: Request) -> Next {
 fn found_customer(
     cx: &mut Cx,
     call: Call,
-    action: &str,
+    action: ErpAction,
     result: &Result<Response, ErpError>,
 ) -> Result<Next, RuntimeError> {
     match result {
         Ok(Response::Customer(customer)) => {
-            if action == "authenticate" {
+            if action == ErpAction::Authenticate {
                 cx.s.card.texts = vec![
                     customer.document.clone(),
                     customer.id.clone(),
@@ -149,13 +151,7 @@ fn found_customer(
                 cx.s.card.phase = ASKED_LOGIN;
                 return Ok(Next::Customer);
             }
-            let link = Link {
-                customer_id: customer.id.clone(),
-                name: customer.name.clone(),
-                document: customer.document.clone(),
-                contract_id: None,
-                supplier: false,
-            };
+            let link = customer_link(customer);
             link_to(cx, link.clone());
             with_customer(cx, call, action, &link)
         }
@@ -169,20 +165,15 @@ fn found_customer(
     }
 }
 
-/// Links the conversation to a registration and says so to the platform.
-pub(crate) fn link_to(cx: &mut Cx, link: Link) {
-    cx.effect(Effect::Link {
-        customer_id: link.customer_id.clone(),
-        name: link.name.clone(),
-        contract_id: link.contract_id.clone(),
-    });
-    cx.s.ctx.link = Some(link);
-}
-
 /// The customer is known: act on the known contract, or list the contracts.
-fn with_customer(cx: &mut Cx, call: Call, action: &str, link: &Link) -> Result<Next, RuntimeError> {
+fn with_customer(
+    cx: &mut Cx,
+    call: Call,
+    action: ErpAction,
+    link: &Link,
+) -> Result<Next, RuntimeError> {
     match (&link.contract_id, action) {
-        (Some(contract), _) if action != "sign_contract" => {
+        (Some(contract), _) if action != ErpAction::SignContract => {
             super::erp_actions::act(cx, call, action, contract.clone())
         }
         _ => {
@@ -197,7 +188,7 @@ fn with_customer(cx: &mut Cx, call: Call, action: &str, link: &Link) -> Result<N
 fn listed_contracts(
     cx: &mut Cx,
     call: Call,
-    action: &str,
+    action: ErpAction,
     result: &Result<Response, ErpError>,
 ) -> Result<Next, RuntimeError> {
     let contracts = match result {
@@ -208,7 +199,7 @@ fn listed_contracts(
         }
         _ => return cx.fail_with(cx.fail(call.card, call.args)?),
     };
-    let contracts: Vec<_> = if action == "sign_contract" {
+    let contracts: Vec<_> = if action == ErpAction::SignContract {
         contracts
             .into_iter()
             .filter(|it| it.status == Diagnosis::AwaitingSignature)
@@ -223,7 +214,7 @@ fn listed_contracts(
             Ok(Next::Go(call.after))
         }
         [only] => {
-            if action != "sign_contract" {
+            if action != ErpAction::SignContract {
                 remember_contract(cx, &only.id);
             }
             super::erp_actions::act(cx, call, action, only.id.clone())

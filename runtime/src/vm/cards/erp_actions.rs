@@ -4,15 +4,18 @@
 //! each ERP answer becomes.
 
 use fluxo_stdlib::builtins;
+use fluxo_stdlib::erp::ErpAction;
 use fluxo_stdlib::validate;
 
 use super::erp::{
-    diagnosis_value, erp_call, file, link_to, missing, named_menu, read_yes, refusal, secret,
-    split_pairs, yes_no, ACTING, ASKED_CONFIRM_1, ASKED_CONFIRM_2, ASKED_DEPARTMENT, ASKED_LOGIN,
+    diagnosis_value, erp_call, file, missing, named_menu, read_yes, refusal, secret, split_pairs,
+    yes_no, ACTING, ASKED_CONFIRM_1, ASKED_CONFIRM_2, ASKED_DEPARTMENT, ASKED_LOGIN,
     ASKED_PASSWORD, ASKED_SUBJECT, ASKED_WIFI, AUTHENTICATING, CHANGING_WIFI, OPENING, SIGNING,
 };
 use super::erp_texts as texts;
-use super::{menu_text, Call, Cx};
+use super::menus::menu_text;
+use super::registration::link_to;
+use super::{Call, Cx};
 use crate::erp::{ErpError, Missing, Named, Refusal, Request, Response};
 use crate::session::{Link, Message};
 use crate::vm::answers::pick;
@@ -22,24 +25,24 @@ use crate::vm::{Next, RuntimeError, Value};
 pub(super) fn act(
     cx: &mut Cx,
     call: Call,
-    action: &str,
+    action: ErpAction,
     contract: String,
 ) -> Result<Next, RuntimeError> {
     cx.s.card.phase = ACTING;
     cx.s.card.texts = vec![contract.clone()];
     let contract_id = contract;
     Ok(match action {
-        "second_copy" => erp_call(Request::SecondCopy { contract_id }),
-        "invoice" => erp_call(Request::Invoice { contract_id }),
-        "trust_unlock" => erp_call(Request::TrustUnlock { contract_id }),
-        "release_speed" => erp_call(Request::ReleaseSpeed { contract_id }),
-        "diagnose" => erp_call(Request::Diagnose { contract_id }),
-        "sign_contract" => erp_call(Request::ContractDocument {
+        ErpAction::SecondCopy => erp_call(Request::SecondCopy { contract_id }),
+        ErpAction::Invoice => erp_call(Request::Invoice { contract_id }),
+        ErpAction::TrustUnlock => erp_call(Request::TrustUnlock { contract_id }),
+        ErpAction::ReleaseSpeed => erp_call(Request::ReleaseSpeed { contract_id }),
+        ErpAction::Diagnose => erp_call(Request::Diagnose { contract_id }),
+        ErpAction::SignContract => erp_call(Request::ContractDocument {
             contract_id,
             phone: cx.s.ctx.contact_phone().to_string(),
         }),
-        "open_ticket" => erp_call(Request::ListTicketOptions),
-        "wifi_password" => {
+        ErpAction::OpenTicket => erp_call(Request::ListTicketOptions),
+        ErpAction::WifiPassword => {
             let text = cx
                 .arg_text(call.card, call.args, "password_prompt")?
                 .unwrap_or_else(|| builtins::WIFI_PASSWORD_PROMPT.to_string());
@@ -47,7 +50,11 @@ pub(super) fn act(
             cx.s.card.phase = ASKED_WIFI;
             Next::Customer
         }
-        other => return Err(cx.error(format!("the runtime has no ERP action `{other}`"))),
+        // The dialogue authenticates once the customer is found (`erp.rs`, `ASKED_LOGIN`)
+        // and never reaches a contract.
+        ErpAction::Authenticate => {
+            return Err(cx.error("`erp.authenticate` has no action on a contract"))
+        }
     })
 }
 
@@ -156,7 +163,7 @@ pub(super) fn answer(
 pub(super) fn result(
     cx: &mut Cx,
     call: Call,
-    action: &str,
+    action: ErpAction,
     phase: u8,
     result: &Result<Response, ErpError>,
 ) -> Result<Next, RuntimeError> {
@@ -262,7 +269,8 @@ pub(super) fn result(
             done(cx, None)
         }
         (_, Ok(_)) => Err(cx.error(format!(
-            "the ERP answered `erp.{action}` with an unexpected response"
+            "the ERP answered `erp.{}` with an unexpected response",
+            action.name()
         ))),
         (_, Err(err)) => refused(cx, call, phase, err),
     }
