@@ -1,7 +1,7 @@
 //! The `erp.*` cards as small dialogues built from `erp::Request` host calls: identify
 //! the customer (the CPF/CNPJ is asked unless the conversation is linked; one the ERP
 //! does not know is a wrong answer), pick the contract (a menu when there are several),
-//! then the action and its messages.
+//! then the action, which `erp_actions` hands to the card's own file.
 //!
 //! The card's sub-state is `CardState { phase, texts }`; the phases are the constants
 //! below. Wrong answers count against the card's `retries`; an ERP that errs or does not
@@ -9,16 +9,15 @@
 
 use fluxo_stdlib::builtins::{self, DOCUMENT_PROMPT};
 use fluxo_stdlib::erp::{Diagnosis, ErpAction};
-use fluxo_stdlib::types::EnumKind;
 use fluxo_stdlib::validate;
 
 use super::erp_texts as texts;
-use super::menus::{menu_text, yes_no_text};
+use super::menus::menu_text;
 use super::registration::{customer_link, link_to};
 use super::{host_result, message, Call, Cx};
-use crate::erp::{ErpError, Missing, Named, Refusal, Request, Response, Secret};
+use crate::erp::{ErpError, Missing, Refusal, Request, Response, Secret};
 use crate::session::{HostCall, HostResult, Link, Output, Wait};
-use crate::vm::answers::{pick, read_yes_no};
+use crate::vm::answers::pick;
 use crate::vm::{Input, Next, RuntimeError, Value};
 
 pub(super) const START: u8 = 0;
@@ -107,7 +106,7 @@ pub(super) fn run(cx: &mut Cx, call: Call, input: Input) -> Result<Next, Runtime
             ASKED_CONFIRM_1 | ASKED_CONFIRM_2 | ASKED_DEPARTMENT | ASKED_SUBJECT | ASKED_WIFI
             | ASKED_LOGIN | ASKED_PASSWORD,
             Some(answer),
-        ) => super::erp_actions::answer(cx, call, phase, answer),
+        ) => super::erp_actions::answer(cx, call, action, phase, answer),
         _ => Err(cx.error("the ERP card was resumed with an event it does not wait for")),
     }
 }
@@ -247,30 +246,6 @@ pub(crate) fn split_pairs(texts: &[String]) -> (Vec<String>, Vec<String>) {
     (ids, labels)
 }
 
-/// A menu of ERP-named items (ticket departments or subjects), remembered in the card
-/// state as `[id, name, ...]` after `keep` leading texts.
-pub(crate) fn named_menu(
-    cx: &mut Cx,
-    prompt: &str,
-    items: &[Named],
-    phase: u8,
-    keep: usize,
-) -> Next {
-    let labels: Vec<String> = items.iter().map(|it| it.name.clone()).collect();
-    cx.say(menu_text(prompt, &labels));
-    cx.s.card.texts.truncate(keep);
-    for item in items {
-        cx.s.card.texts.push(item.id.clone());
-        cx.s.card.texts.push(item.name.clone());
-    }
-    cx.s.card.phase = phase;
-    Next::Customer
-}
-
-pub(crate) fn diagnosis_value(diagnosis: Diagnosis) -> Value {
-    Value::pattern(EnumKind::Diagnosis, diagnosis.name()).unwrap_or(Value::Bool(false))
-}
-
 pub(crate) fn secret(text: &str) -> Secret {
     Secret::new(text.to_string())
 }
@@ -280,16 +255,6 @@ pub(crate) fn file(cx: &mut Cx, url: &str, caption: Option<String>) {
         url: url.to_string(),
         caption,
     });
-}
-
-pub(crate) fn yes_no(cx: &mut Cx, question: String, phase: u8) -> Next {
-    cx.say(yes_no_text(&question));
-    cx.s.card.phase = phase;
-    Next::Customer
-}
-
-pub(crate) fn read_yes(answer: &crate::session::Message) -> Option<bool> {
-    read_yes_no(answer)
 }
 
 pub(crate) fn refusal(err: &ErpError) -> Option<(Refusal, Option<time::Date>)> {

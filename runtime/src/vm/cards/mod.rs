@@ -1,8 +1,8 @@
-//! Card behaviour, one file per card, named after it (`survey.rs`, `erp_*` for the
-//! `erp.*` family); files named for what they own hold what several cards share:
+//! Card behaviour, one file per card, named after it (`survey.rs`; `erp_second_copy.rs`
+//! for `erp.second_copy`); files named for what they own hold what several cards share:
 //! `menus` (numbered options and menu tables), `registration` (linking the conversation
-//! to a registration), `erp` (the dialogue every `erp.*` card runs), `erp_actions` and
-//! `erp_texts` (its per-action part and its fixed texts).
+//! to a registration), `erp` (the dialogue every `erp.*` card runs), `erp_actions` (its
+//! routing to each ERP card's file, and the refusals) and `erp_texts` (its fixed texts).
 //!
 //! [`exec`] routes a card instruction to its card. Statement cards have instructions of
 //! their own; call cards share `Op::Card`, whose catalogue index is resolved to a
@@ -18,7 +18,16 @@ mod auto_link;
 mod describe;
 mod erp;
 mod erp_actions;
+mod erp_authenticate;
+mod erp_diagnose;
+mod erp_invoice;
+mod erp_open_ticket;
+mod erp_release_speed;
+mod erp_second_copy;
+mod erp_sign_contract;
 mod erp_texts;
+mod erp_trust_unlock;
+mod erp_wifi_password;
 mod forward_call;
 mod intent;
 mod interactive_template;
