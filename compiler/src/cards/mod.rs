@@ -102,10 +102,10 @@ pub(crate) fn check_call(
         | CardId::ErpOpenTicket
         | CardId::ErpAuthenticate
         | CardId::ErpWifiPassword => erp::check(cx, spec, card_at),
-        // The catalogue says all these need checked: their arguments' types, files and
-        // item references, `as`, their arms and their channels. `lowcode`'s record type
-        // (`binding_type`) and `auto_link`'s link (`sign_contract.rs`) are facts for the
-        // analyses, not rules of the call itself.
+        // The shared rules driven by the catalogue are all these need: their arguments'
+        // types, files and item references, `as`, their arms and their channels.
+        // `lowcode`'s record type (`binding_type`) and `auto_link`'s link
+        // (`sign_contract.rs`) are facts for the analyses, not rules of the call itself.
         CardId::SendFile
         | CardId::Describe
         | CardId::Notify
@@ -119,7 +119,8 @@ pub(crate) fn check_call(
         | CardId::Lowcode
         | CardId::InteractiveTemplate => {}
         // Statement cards are checked by their syntax in `check/walk.rs`. A call that
-        // spells one's catalogue name (`say_audio(...)`) gets the shared rules above only.
+        // spells one's catalogue name (`ask_confirm()`) gets only the shared rules above;
+        // the VM refuses it when it runs (`vm/cards/mod.rs`).
         CardId::Say
         | CardId::SayAudio
         | CardId::AskChoice

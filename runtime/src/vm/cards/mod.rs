@@ -141,8 +141,9 @@ fn call_card(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError
         | CardId::ErpOpenTicket
         | CardId::ErpAuthenticate
         | CardId::ErpWifiPassword => erp::run(cx, call, input),
-        // Statement cards run by instructions of their own (`exec`); `card` naming one is
-        // a program no compiler emits.
+        // Statement cards run by instructions of their own (`exec`). `card` names one only
+        // for a call spelling a statement's catalogue name (`ask_confirm()`), which the
+        // checker lets through with the shared rules.
         CardId::Say
         | CardId::SayAudio
         | CardId::AskChoice
