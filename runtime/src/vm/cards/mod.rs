@@ -42,6 +42,8 @@ mod say_audio;
 mod send_file;
 mod survey;
 mod tag;
+#[cfg(test)]
+mod tests;
 mod transfer;
 mod validate_document;
 mod wait;
