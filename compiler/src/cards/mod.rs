@@ -1,9 +1,11 @@
 //! Each card's own checks, one file per card with rules of its own; the checks every
 //! card shares (arguments, `as`, arms) come from the catalogue entry in the stdlib.
 //!
-//! [`check_call`] is the one list of call cards with special rules. Statement cards
-//! (`ask`, `when`, `transfer`, `say audio`) are dispatched by the statement walk in
-//! `check/walk.rs`, which calls the files here.
+//! [`check_call`] matches on every `CardId` of the catalogue with no catch-all arm: a
+//! card added to the catalogue does not compile until it is given its rules here, or
+//! listed among the cards the shared rules suffice for. Statement cards (`ask`, `when`,
+//! `transfer`, `say audio`) have syntax of their own and are dispatched by the statement
+//! walk in `check/walk.rs`, which calls the files here.
 
 pub(crate) mod args;
 pub(crate) mod arms;
@@ -19,7 +21,7 @@ pub(crate) mod transfer;
 pub(crate) mod when;
 
 use fluxo_grammar::ast::{self, Ident};
-use fluxo_stdlib::catalogue::{ArmsSpec, Binds, CardSpec};
+use fluxo_stdlib::catalogue::{ArmsSpec, Binds, CardId, CardSpec};
 use fluxo_stdlib::types::Ty;
 
 use crate::check::{Cx, Problem, ProgramInfo, Type};
@@ -45,11 +47,12 @@ pub(crate) struct CallFacts {
 /// Checks a call card: the shared rules, then the card's own.
 pub(crate) fn check_call(
     cx: &mut Cx,
-    spec: &'static CardSpec,
+    card: CardId,
     call: &ast::Call,
     stmt: &ast::Stmt,
     position: Position,
 ) -> CallFacts {
+    let spec = card.spec();
     let card_at = cx.loc(call.name_span());
     let args = args::check(cx, spec, &call.args, call.name_span());
     let binds = binding(cx, spec, call);
@@ -87,11 +90,50 @@ pub(crate) fn check_call(
         }
         (ArmsSpec::YesNo | ArmsSpec::Subject, _) => {}
     }
-    match spec.name {
-        "optin" => optin::check(cx, position, card_at),
-        "survey" => survey::check(cx, call),
-        _ if spec.erp_action.is_some() => erp::check(cx, spec, card_at),
-        _ => {}
+    match card {
+        CardId::Optin => optin::check(cx, position, card_at),
+        CardId::Survey => survey::check(cx, call),
+        CardId::ErpSecondCopy
+        | CardId::ErpInvoice
+        | CardId::ErpTrustUnlock
+        | CardId::ErpReleaseSpeed
+        | CardId::ErpDiagnose
+        | CardId::ErpSignContract
+        | CardId::ErpOpenTicket
+        | CardId::ErpAuthenticate
+        | CardId::ErpWifiPassword => erp::check(cx, spec, card_at),
+        // The shared rules driven by the catalogue are all these need: their arguments'
+        // types, files and item references, `as`, their arms and their channels.
+        // `lowcode`'s record type (`binding_type`) and `auto_link`'s link
+        // (`sign_contract.rs`) are facts for the analyses, not rules of the call itself.
+        CardId::SendFile
+        | CardId::Describe
+        | CardId::Notify
+        | CardId::MigrateWhatsapp
+        | CardId::ForwardCall
+        | CardId::ValidateDocument
+        | CardId::AutoLink
+        | CardId::AccountAdd
+        | CardId::AccountSwitch
+        | CardId::Intent
+        | CardId::Lowcode
+        | CardId::InteractiveTemplate => {}
+        // Statement cards are checked by their syntax in `check/walk.rs`. A call that
+        // spells one's catalogue name (`ask_confirm()`) gets only the shared rules above;
+        // the VM refuses it when it runs (`vm/cards/mod.rs`).
+        CardId::Say
+        | CardId::SayAudio
+        | CardId::AskChoice
+        | CardId::AskConfirm
+        | CardId::AskInput
+        | CardId::When
+        | CardId::If
+        | CardId::Goto
+        | CardId::Transfer
+        | CardId::Tag
+        | CardId::Wait
+        | CardId::Set
+        | CardId::End => {}
     }
     CallFacts {
         binds,

@@ -2,15 +2,14 @@
 //! `auto_link()` on every path before it. The facts live here; the flow analysis
 //! (`check/dataflow.rs`) follows them along every path, across `goto`s.
 
-use fluxo_stdlib::catalogue::CardSpec;
-use fluxo_stdlib::erp::ErpAction;
+use fluxo_stdlib::catalogue::CardId;
 
 /// Whether the card needs the conversation linked by `auto_link()` first.
-pub(crate) fn needs_link(spec: &CardSpec) -> bool {
-    spec.erp_action == Some(ErpAction::SignContract)
+pub(crate) fn needs_link(card: CardId) -> bool {
+    card == CardId::ErpSignContract
 }
 
 /// Whether the card links the conversation for the cards after it.
-pub(crate) fn links(spec: &CardSpec) -> bool {
-    spec.name == "auto_link"
+pub(crate) fn links(card: CardId) -> bool {
+    card == CardId::AutoLink
 }

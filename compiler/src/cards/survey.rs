@@ -2,7 +2,7 @@
 //! is given.
 
 use fluxo_grammar::ast::{Call, ExprKind};
-use fluxo_stdlib::catalogue::{card, ParamDefault};
+use fluxo_stdlib::catalogue::{CardId, ParamDefault};
 use fluxo_stdlib::types::Literal;
 
 use crate::check::{Cx, Problem};
@@ -47,9 +47,7 @@ pub(crate) fn check(cx: &mut Cx, call: &Call) {
 
 /// The catalogue's default scale.
 fn default_scale() -> (u32, u32) {
-    let default = card("survey")
-        .and_then(|it| it.param("scale"))
-        .map(|it| it.default);
+    let default = CardId::Survey.spec().param("scale").map(|it| it.default);
     match default {
         Some(ParamDefault::Value(Literal::Range(low, high))) => (clamp(low), clamp(high)),
         _ => (1, 5),

@@ -25,7 +25,7 @@ mod walk;
 use fluxo_grammar::ast::{self, Ident, Span};
 use fluxo_grammar::{Diagnostic, FileId};
 use fluxo_stdlib::builtins;
-use fluxo_stdlib::catalogue::{cards, CardSpec};
+use fluxo_stdlib::catalogue::CardId;
 use fluxo_stdlib::erp::ErpSystem;
 use fluxo_stdlib::types::{ItemKind, Ty};
 use rustc_hash::FxHashMap;
@@ -331,9 +331,9 @@ impl Cx {
     }
 }
 
-/// The catalogue card a call names, with its index in `catalogue::cards()`. Compares
-/// `namespace.name` piecewise, so no full name is built for each call of the program.
-pub(crate) fn call_card(call: &ast::Call) -> Option<(usize, &'static CardSpec)> {
+/// The catalogue card a call names. Compares `namespace.name` piecewise, so no full name
+/// is built for each call of the program.
+pub(crate) fn call_card(call: &ast::Call) -> Option<CardId> {
     let name = call.name.name.as_str();
     let matches = |full: &str| match &call.namespace {
         Some(ns) => {
@@ -343,10 +343,7 @@ pub(crate) fn call_card(call: &ast::Call) -> Option<(usize, &'static CardSpec)> 
         }
         None => full == name,
     };
-    cards()
-        .iter()
-        .enumerate()
-        .find(|(_, spec)| matches(spec.name))
+    CardId::ALL.into_iter().find(|it| matches(it.name()))
 }
 
 /// Every flow of every file with the file it is in and its index among the file's items.

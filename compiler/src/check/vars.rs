@@ -89,7 +89,7 @@ fn definitions<'a>(
                 let spec = call
                     .binding
                     .as_ref()
-                    .and_then(|binding| call_card(call).map(|(_, spec)| (binding, spec)));
+                    .and_then(|binding| call_card(call).map(|id| (binding, id.spec())));
                 if let Some((binding, spec)) = spec {
                     out.push((
                         binding,

@@ -3,7 +3,7 @@
 //! (one node per statement, so the analyses after it never re-walk the syntax tree).
 
 use fluxo_grammar::ast::{self, Ident, Stmt, StmtKind};
-use fluxo_stdlib::catalogue::{card, CardSpec};
+use fluxo_stdlib::catalogue::{CardId, Channels};
 use fluxo_stdlib::types::ItemKind;
 use rustc_hash::FxHashMap;
 
@@ -180,14 +180,12 @@ impl<'a> Walker<'a> {
     }
 
     fn ask(&mut self, ask: &'a ast::Ask, stmt: &Stmt, id: NodeId, next: NodeId) {
-        let name = match ask.kind {
-            ast::AskKind::Choice { .. } => "ask_choice",
-            ast::AskKind::Confirm { .. } => "ask_confirm",
-            ast::AskKind::Input { .. } => "ask_input",
+        let card = match ask.kind {
+            ast::AskKind::Choice { .. } => CardId::AskChoice,
+            ast::AskKind::Confirm { .. } => CardId::AskConfirm,
+            ast::AskKind::Input { .. } => CardId::AskInput,
         };
-        let Some(spec) = card(name) else {
-            return;
-        };
+        let spec = card.spec();
         types::interpolations(self.cx, &ask.prompt);
         let facts = cards::args::check(self.cx, spec, &ask.args, stmt.span);
         self.take_reads(id);
@@ -212,7 +210,7 @@ impl<'a> Walker<'a> {
                 self.graph.edge(id, next);
             }
         }
-        self.finish_card(spec, id, binds, facts.fail_flow);
+        self.finish_card(card, id, binds, facts.fail_flow);
     }
 
     fn call(
@@ -223,7 +221,7 @@ impl<'a> Walker<'a> {
         next: NodeId,
         position: Position,
     ) {
-        let Some((_, spec)) = super::call_card(call) else {
+        let Some(card) = super::call_card(call) else {
             let name = call.full_name();
             let names = fluxo_stdlib::catalogue::cards().iter().map(|it| it.name);
             let suggestion = suggest::closest(&name, names);
@@ -239,7 +237,7 @@ impl<'a> Walker<'a> {
             self.graph.edge(id, next);
             return;
         };
-        let facts = cards::check_call(self.cx, spec, call, stmt, position);
+        let facts = cards::check_call(self.cx, card, call, stmt, position);
         self.take_reads(id);
         if let Some(arms) = &call.arms {
             self.arms_bodies(arms, id, next, &[]);
@@ -247,13 +245,13 @@ impl<'a> Walker<'a> {
         if facts.falls_through {
             self.graph.edge(id, next);
         }
-        self.finish_card(spec, id, facts.binds, facts.fail_flow);
+        self.finish_card(card, id, facts.binds, facts.fail_flow);
     }
 
     /// What every card's node carries from the catalogue.
     fn finish_card(
         &mut self,
-        spec: &'static CardSpec,
+        card: CardId,
         id: NodeId,
         binds: Option<usize>,
         fail_flow: Option<usize>,
@@ -270,11 +268,12 @@ impl<'a> Walker<'a> {
             );
         }
         if let Some(node) = self.graph.node_mut(id) {
+            let spec = card.spec();
             node.waits = spec.waits_for_customer;
             node.binds = binds;
-            node.links = cards::sign_contract::links(spec);
-            node.needs_link = cards::sign_contract::needs_link(spec);
-            if let fluxo_stdlib::catalogue::Channels::Only(_) = spec.channels {
+            node.links = cards::sign_contract::links(card);
+            node.needs_link = cards::sign_contract::needs_link(card);
+            if let Channels::Only(_) = spec.channels {
                 node.restricted = Some(spec);
             }
         }

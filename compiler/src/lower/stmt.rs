@@ -7,7 +7,7 @@ use fluxo_runtime::bytecode::op::Op;
 use fluxo_runtime::bytecode::program::{
     EntityRef, Menu, MenuOption, Subject, SwitchArm, SwitchTable, ValueType,
 };
-use fluxo_stdlib::catalogue::{card, when_subject, ArmsSpec, SubjectPatterns};
+use fluxo_stdlib::catalogue::{when_subject, ArmsSpec, CardId, SubjectPatterns};
 use fluxo_stdlib::types::{EnumKind, InputType};
 
 use super::emit::{Emitter, Label, Pos};
@@ -35,10 +35,6 @@ impl FlowCx<'_> {
         let (line, column) = self.lines.line_col(self.file, span.start);
         (self.file.0, line, column)
     }
-}
-
-fn spec(name: &str) -> Result<&'static fluxo_stdlib::catalogue::CardSpec, LowerError> {
-    card(name).ok_or_else(|| LowerError::new(format!("`{name}` is not in the catalogue")))
 }
 
 pub(crate) fn block(
@@ -82,14 +78,14 @@ fn stmt(cx: &mut FlowCx<'_>, t: &mut Tables, em: &mut Emitter, s: &Stmt) -> Resu
             let prompt = t.message(&ask.prompt.parts)?;
             match &ask.kind {
                 AskKind::Choice { arms } => {
-                    let args = args_record(t, cx.info, spec("ask_choice")?, &ask.args)?;
+                    let args = args_record(t, cx.info, CardId::AskChoice.spec(), &ask.args)?;
                     let menu = u32::try_from(cx.menus.len())
                         .map_err(|_| LowerError::new("too many menus"))?;
                     em.op(Op::Choice { prompt, args, menu }, pos);
                     string_arms(cx, t, em, arms, false)?;
                 }
                 AskKind::Confirm { arms } => {
-                    let args = args_record(t, cx.info, spec("ask_confirm")?, &ask.args)?;
+                    let args = args_record(t, cx.info, CardId::AskConfirm.spec(), &ask.args)?;
                     let (yes, no, end) = (em.label(), em.label(), em.label());
                     em.op(
                         Op::Confirm {
@@ -116,7 +112,7 @@ fn stmt(cx: &mut FlowCx<'_>, t: &mut Tables, em: &mut Emitter, s: &Stmt) -> Resu
                     em.place(end);
                 }
                 AskKind::Input { ty, var } => {
-                    let args = args_record(t, cx.info, spec("ask_input")?, &ask.args)?;
+                    let args = args_record(t, cx.info, CardId::AskInput.spec(), &ask.args)?;
                     let input = InputType::ALL
                         .iter()
                         .position(|it| it.name() == ty.name)
@@ -200,10 +196,10 @@ fn stmt(cx: &mut FlowCx<'_>, t: &mut Tables, em: &mut Emitter, s: &Stmt) -> Resu
         }
         StmtKind::End => em.op(Op::End {}, pos),
         StmtKind::Call(call) => {
-            let (card, spec) = call_card(call).ok_or_else(|| {
+            let id = call_card(call).ok_or_else(|| {
                 LowerError::new(format!("`{}` is not in the catalogue", call.full_name()))
             })?;
-            let card = u32::try_from(card).map_err(|_| LowerError::new("too many cards"))?;
+            let (card, spec) = (id.index(), id.spec());
             let args = args_record(t, cx.info, spec, &call.args)?;
             let bind = match &call.binding {
                 Some(var) => t.var(&var.name)? + 1,

@@ -3,7 +3,7 @@
 //! built-in variables, the retry/fail protocol).
 
 use fluxo_stdlib::builtins::{self, CLIENT_NAME_FALLBACK};
-use fluxo_stdlib::catalogue::cards;
+use fluxo_stdlib::catalogue::CardId;
 use fluxo_stdlib::types::EnumKind;
 
 use super::{Next, RuntimeError, Value};
@@ -206,14 +206,14 @@ impl<'a> Cx<'a> {
     }
 
     /// Argument `name` of catalogue card `card` in record `args`.
-    pub fn arg(&self, card: u32, args: u32, name: &str) -> Option<&'a ArgValue> {
-        self.p.arg_named(card, args, name)
+    pub fn arg(&self, card: CardId, args: u32, name: &str) -> Option<&'a ArgValue> {
+        self.p.arg_named(card.index(), args, name)
     }
 
     /// A text argument, interpolated; `None` when absent.
     pub fn arg_text(
         &self,
-        card: u32,
+        card: CardId,
         args: u32,
         name: &str,
     ) -> Result<Option<String>, RuntimeError> {
@@ -240,7 +240,7 @@ impl<'a> Cx<'a> {
     /// The texts of a list argument.
     pub fn arg_texts(
         &self,
-        card: u32,
+        card: CardId,
         args: u32,
         name: &str,
     ) -> Result<Option<Vec<String>>, RuntimeError> {
@@ -258,7 +258,7 @@ impl<'a> Cx<'a> {
     /// A constant argument's value.
     pub fn arg_const(
         &self,
-        card: u32,
+        card: CardId,
         args: u32,
         name: &str,
     ) -> Result<Option<Value>, RuntimeError> {
@@ -270,7 +270,7 @@ impl<'a> Cx<'a> {
     }
 
     /// An entity argument: its kind and index.
-    pub fn arg_item(&self, card: u32, args: u32, name: &str) -> Option<(EntityRef, u32)> {
+    pub fn arg_item(&self, card: CardId, args: u32, name: &str) -> Option<(EntityRef, u32)> {
         match self.arg(card, args, name) {
             Some(ArgValue::Item { kind, index }) => Some((*kind, *index)),
             _ => None,
@@ -309,7 +309,7 @@ impl<'a> Cx<'a> {
 
     /// The retry parameters of `card` (defaults from the catalogue when the record
     /// lacks them, e.g. in a hand-made program).
-    pub fn retry(&self, card: u32, args: u32) -> Result<Retry, RuntimeError> {
+    pub fn retry(&self, card: CardId, args: u32) -> Result<Retry, RuntimeError> {
         let retries = match self.arg_const(card, args, "retries")? {
             Some(Value::Number(n)) if n >= 1.0 => n.min(1000.0) as u32,
             _ => 3,
@@ -324,7 +324,7 @@ impl<'a> Cx<'a> {
         })
     }
 
-    pub fn fail(&self, card: u32, args: u32) -> Result<Fail, RuntimeError> {
+    pub fn fail(&self, card: CardId, args: u32) -> Result<Fail, RuntimeError> {
         let flow = match self.arg(card, args, "fail_flow") {
             Some(ArgValue::Flow(idx)) => Some(*idx),
             _ => None,
@@ -368,10 +368,6 @@ impl<'a> Cx<'a> {
             .get(flow as usize)
             .map(|it| it.entry)
             .ok_or_else(|| self.error("flow index out of range"))
-    }
-
-    pub fn card_name(card: u32) -> &'static str {
-        cards().get(card as usize).map_or("", |it| it.name)
     }
 }
 

@@ -2,8 +2,8 @@
 //! deterministic, no I/O; each `resume` executes at most `STEP_BUDGET` instructions.
 //!
 //! The loop here decodes instructions and dispatches them: expression instructions to
-//! `expr`, `when` to `cards::switch`, and every card to its family module under
-//! `cards/`. A card runs in steps: entered once, then handed each event while it waits;
+//! `expr`, and every card to its own file under `cards/` (call cards by their `CardId`).
+//! A card runs in steps: entered once, then handed each event while it waits;
 //! it answers with a `Next` (go on at a pc, wait, or end). Card instructions run with
 //! an empty expression stack, so a waiting conversation is (pc, card sub-state,
 //! variables) and nothing else.

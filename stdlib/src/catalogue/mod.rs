@@ -3,18 +3,22 @@
 //! alike. The checker, the Opa JSON frontend, the docs and the runtime's host calls all
 //! read a card's parameters, types, defaults, channels and Opa names from here.
 //!
-//! This module is data and lookups only. Each card's own checks and lowering live in the
-//! compiler (`compiler/src/cards/`); nothing here knows syntax trees or bytecode.
+//! This module is data and lookups only. The list of cards and their ids is the table in
+//! `registry.rs`; each card's own checks live in the compiler (`compiler/src/cards/`) and
+//! its behaviour in the VM (`runtime/src/vm/cards/`), both dispatched on `CardId`;
+//! nothing here knows syntax trees or bytecode.
 
 mod calls;
 mod erp_cards;
 mod params;
+mod registry;
 mod statements;
 mod subjects;
 #[cfg(test)]
 mod tests;
 
 pub use params::{CALL_FAILURE_PARAMS, RETRY_PARAMS};
+pub use registry::{card, card_by_opa_type, cards, erp_card, CardId};
 pub use subjects::{
     when_subject, when_subject_for_variable, when_subjects, SubjectPatterns, SubjectSpec,
 };
@@ -209,63 +213,4 @@ impl CardSpec {
     pub fn args(&self) -> impl Iterator<Item = &'static ParamSpec> {
         self.params().filter(|it| it.place == Place::Arg)
     }
-}
-
-static CARDS: [CardSpec; 36] = [
-    statements::SAY,
-    statements::SAY_AUDIO,
-    statements::ASK_CHOICE,
-    statements::ASK_CONFIRM,
-    statements::ASK_INPUT,
-    statements::WHEN,
-    statements::IF,
-    statements::GOTO,
-    statements::TRANSFER,
-    statements::TAG,
-    statements::WAIT,
-    statements::SET,
-    statements::END,
-    calls::OPTIN,
-    calls::SEND_FILE,
-    calls::SURVEY,
-    calls::DESCRIBE,
-    calls::NOTIFY,
-    calls::MIGRATE_WHATSAPP,
-    calls::FORWARD_CALL,
-    calls::VALIDATE_DOCUMENT,
-    calls::AUTO_LINK,
-    calls::ACCOUNT_ADD,
-    calls::ACCOUNT_SWITCH,
-    calls::INTENT,
-    calls::LOWCODE,
-    calls::INTERACTIVE_TEMPLATE,
-    erp_cards::SECOND_COPY,
-    erp_cards::INVOICE,
-    erp_cards::TRUST_UNLOCK,
-    erp_cards::RELEASE_SPEED,
-    erp_cards::DIAGNOSE,
-    erp_cards::SIGN_CONTRACT,
-    erp_cards::OPEN_TICKET,
-    erp_cards::AUTHENTICATE,
-    erp_cards::WIFI_PASSWORD,
-];
-
-/// Every card, statement cards first, in the order of the docs.
-pub fn cards() -> &'static [CardSpec] {
-    &CARDS
-}
-
-/// The card named `name` in a program: `say_audio`, `survey`, `erp.diagnose`.
-pub fn card(name: &str) -> Option<&'static CardSpec> {
-    CARDS.iter().find(|it| it.name == name)
-}
-
-/// The card whose Opa JSON type id is `opa_type`.
-pub fn card_by_opa_type(opa_type: &str) -> Option<&'static CardSpec> {
-    CARDS.iter().find(|it| it.opa_type == opa_type)
-}
-
-/// The `erp.*` card of an ERP action.
-pub fn erp_card(action: ErpAction) -> Option<&'static CardSpec> {
-    CARDS.iter().find(|it| it.erp_action == Some(action))
 }

@@ -60,6 +60,49 @@ fn every_card_of_the_language_is_there_once() {
     assert!(card("ask").is_none());
 }
 
+/// The registry's ids and the catalogue's entries are one-to-one, in the same order
+/// (bytecode stores a card as its index), and every id finds its card again by name and
+/// Opa type. What a compile error cannot show: that each table row pairs an id with its
+/// own card, which the variant's spelling checks.
+#[test]
+fn every_card_id_round_trips_and_every_card_has_its_id() {
+    assert_eq!(CardId::ALL.len(), cards().len());
+    for (idx, id) in CardId::ALL.into_iter().enumerate() {
+        let spec = id.spec();
+        assert!(std::ptr::eq(spec, &cards()[idx]), "{id:?}");
+        assert_eq!(id.index() as usize, idx);
+        assert_eq!(CardId::from_index(id.index()), Some(id));
+        assert_eq!(CardId::from_name(spec.name), Some(id));
+        assert_eq!(CardId::from_opa_type(spec.opa_type), Some(id));
+        assert!(std::ptr::eq(card(spec.name).unwrap_or(&cards()[0]), spec));
+        assert_eq!(snake_case(&format!("{id:?}")), spec.name.replace('.', "_"));
+    }
+    for spec in cards() {
+        let id = CardId::from_name(spec.name);
+        assert!(
+            id.is_some_and(|it| std::ptr::eq(it.spec(), spec)),
+            "{}",
+            spec.name
+        );
+    }
+    let past_the_end = u32::try_from(cards().len()).unwrap_or(u32::MAX);
+    assert_eq!(CardId::from_index(past_the_end), None);
+    assert_eq!(CardId::from_index(u32::MAX), None);
+    assert_eq!(CardId::from_name("erp.unknown"), None);
+}
+
+/// `ErpSecondCopy` as `erp_second_copy`.
+fn snake_case(camel: &str) -> String {
+    let mut out = String::new();
+    for ch in camel.chars() {
+        if ch.is_ascii_uppercase() && !out.is_empty() {
+            out.push('_');
+        }
+        out.push(ch.to_ascii_lowercase());
+    }
+    out
+}
+
 #[test]
 fn opa_types_are_unique_snake_case_and_found() {
     let mut seen = HashSet::new();

@@ -1,23 +1,23 @@
 //! The `erp.*` cards as small dialogues built from `erp::Request` host calls: identify
 //! the customer (the CPF/CNPJ is asked unless the conversation is linked; one the ERP
 //! does not know is a wrong answer), pick the contract (a menu when there are several),
-//! then the action and its messages.
+//! then the action, which `erp_actions` hands to the card's own file.
 //!
 //! The card's sub-state is `CardState { phase, texts }`; the phases are the constants
 //! below. Wrong answers count against the card's `retries`; an ERP that errs or does not
 //! answer counts as the last try used up (`fail_message`, then `fail_flow`).
 
 use fluxo_stdlib::builtins::{self, DOCUMENT_PROMPT};
-use fluxo_stdlib::erp::Diagnosis;
-use fluxo_stdlib::types::EnumKind;
+use fluxo_stdlib::erp::{Diagnosis, ErpAction};
 use fluxo_stdlib::validate;
 
-use super::ask::yes_no_text;
 use super::erp_texts as texts;
-use super::{host_result, menu_text, message, Call, Cx};
-use crate::erp::{ErpError, Missing, Named, Refusal, Request, Response, Secret};
-use crate::session::{Effect, HostCall, HostResult, Link, Output, Wait};
-use crate::vm::answers::{pick, read_yes_no};
+use super::menus::menu_text;
+use super::registration::{customer_link, link_to};
+use super::{host_result, message, Call, Cx};
+use crate::erp::{ErpError, Missing, Refusal, Request, Response, Secret};
+use crate::session::{HostCall, HostResult, Link, Output, Wait};
+use crate::vm::answers::pick;
 use crate::vm::{Input, Next, RuntimeError, Value};
 
 pub(super) const START: u8 = 0;
@@ -38,12 +38,13 @@ pub(super) const ASKED_LOGIN: u8 = 40;
 pub(super) const ASKED_PASSWORD: u8 = 41;
 pub(super) const AUTHENTICATING: u8 = 42;
 
-pub(super) fn run(
-    cx: &mut Cx,
-    call: Call,
-    action: &str,
-    input: Input,
-) -> Result<Next, RuntimeError> {
+/// Runs the `erp.*` card `call.card`, whose action its catalogue entry names.
+pub(super) fn run(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
+    let action = call
+        .card
+        .spec()
+        .erp_action
+        .ok_or_else(|| cx.error(format!("`{}` is not an ERP card", call.card.name())))?;
     let phase = cx.s.card.phase;
     if let Some(HostResult::Erp(result)) = host_result(input) {
         if let Err(err) = result {
@@ -62,7 +63,7 @@ pub(super) fn run(
     }
     let answer = message(cx, input);
     match (phase, answer) {
-        (START, _) if action == "authenticate" => {
+        (START, _) if action == ErpAction::Authenticate => {
             ask_document(cx, call, action)?;
             Ok(Next::Customer)
         }
@@ -90,7 +91,7 @@ pub(super) fn run(
             match pick(answer, &labels) {
                 Some(idx) => {
                     let id = ids[idx].clone();
-                    if action != "sign_contract" {
+                    if action != ErpAction::SignContract {
                         remember_contract(cx, &id);
                     }
                     super::erp_actions::act(cx, call, action, id)
@@ -105,14 +106,14 @@ pub(super) fn run(
             ASKED_CONFIRM_1 | ASKED_CONFIRM_2 | ASKED_DEPARTMENT | ASKED_SUBJECT | ASKED_WIFI
             | ASKED_LOGIN | ASKED_PASSWORD,
             Some(answer),
-        ) => super::erp_actions::answer(cx, call, phase, answer),
+        ) => super::erp_actions::answer(cx, call, action, phase, answer),
         _ => Err(cx.error("the ERP card was resumed with an event it does not wait for")),
     }
 }
 
 /// Asks for the CPF/CNPJ (the authenticate card's own first-phase text).
-fn ask_document(cx: &mut Cx, call: Call, action: &str) -> Result<(), RuntimeError> {
-    let text = if action == "authenticate" {
+fn ask_document(cx: &mut Cx, call: Call, action: ErpAction) -> Result<(), RuntimeError> {
+    let text = if action == ErpAction::Authenticate {
         cx.arg_text(call.card, call.args, "first_phase")?
             .unwrap_or_else(|| builtins::AUTH_FIRST_PHASE.to_string())
     } else {
@@ -131,12 +132,12 @@ pub(crate) fn erp_call(request: Request) -> Next {
 fn found_customer(
     cx: &mut Cx,
     call: Call,
-    action: &str,
+    action: ErpAction,
     result: &Result<Response, ErpError>,
 ) -> Result<Next, RuntimeError> {
     match result {
         Ok(Response::Customer(customer)) => {
-            if action == "authenticate" {
+            if action == ErpAction::Authenticate {
                 cx.s.card.texts = vec![
                     customer.document.clone(),
                     customer.id.clone(),
@@ -149,13 +150,7 @@ fn found_customer(
                 cx.s.card.phase = ASKED_LOGIN;
                 return Ok(Next::Customer);
             }
-            let link = Link {
-                customer_id: customer.id.clone(),
-                name: customer.name.clone(),
-                document: customer.document.clone(),
-                contract_id: None,
-                supplier: false,
-            };
+            let link = customer_link(customer);
             link_to(cx, link.clone());
             with_customer(cx, call, action, &link)
         }
@@ -169,20 +164,15 @@ fn found_customer(
     }
 }
 
-/// Links the conversation to a registration and says so to the platform.
-pub(crate) fn link_to(cx: &mut Cx, link: Link) {
-    cx.effect(Effect::Link {
-        customer_id: link.customer_id.clone(),
-        name: link.name.clone(),
-        contract_id: link.contract_id.clone(),
-    });
-    cx.s.ctx.link = Some(link);
-}
-
 /// The customer is known: act on the known contract, or list the contracts.
-fn with_customer(cx: &mut Cx, call: Call, action: &str, link: &Link) -> Result<Next, RuntimeError> {
+fn with_customer(
+    cx: &mut Cx,
+    call: Call,
+    action: ErpAction,
+    link: &Link,
+) -> Result<Next, RuntimeError> {
     match (&link.contract_id, action) {
-        (Some(contract), _) if action != "sign_contract" => {
+        (Some(contract), _) if action != ErpAction::SignContract => {
             super::erp_actions::act(cx, call, action, contract.clone())
         }
         _ => {
@@ -197,7 +187,7 @@ fn with_customer(cx: &mut Cx, call: Call, action: &str, link: &Link) -> Result<N
 fn listed_contracts(
     cx: &mut Cx,
     call: Call,
-    action: &str,
+    action: ErpAction,
     result: &Result<Response, ErpError>,
 ) -> Result<Next, RuntimeError> {
     let contracts = match result {
@@ -208,7 +198,7 @@ fn listed_contracts(
         }
         _ => return cx.fail_with(cx.fail(call.card, call.args)?),
     };
-    let contracts: Vec<_> = if action == "sign_contract" {
+    let contracts: Vec<_> = if action == ErpAction::SignContract {
         contracts
             .into_iter()
             .filter(|it| it.status == Diagnosis::AwaitingSignature)
@@ -223,7 +213,7 @@ fn listed_contracts(
             Ok(Next::Go(call.after))
         }
         [only] => {
-            if action != "sign_contract" {
+            if action != ErpAction::SignContract {
                 remember_contract(cx, &only.id);
             }
             super::erp_actions::act(cx, call, action, only.id.clone())
@@ -256,30 +246,6 @@ pub(crate) fn split_pairs(texts: &[String]) -> (Vec<String>, Vec<String>) {
     (ids, labels)
 }
 
-/// A menu of ERP-named items (ticket departments or subjects), remembered in the card
-/// state as `[id, name, ...]` after `keep` leading texts.
-pub(crate) fn named_menu(
-    cx: &mut Cx,
-    prompt: &str,
-    items: &[Named],
-    phase: u8,
-    keep: usize,
-) -> Next {
-    let labels: Vec<String> = items.iter().map(|it| it.name.clone()).collect();
-    cx.say(menu_text(prompt, &labels));
-    cx.s.card.texts.truncate(keep);
-    for item in items {
-        cx.s.card.texts.push(item.id.clone());
-        cx.s.card.texts.push(item.name.clone());
-    }
-    cx.s.card.phase = phase;
-    Next::Customer
-}
-
-pub(crate) fn diagnosis_value(diagnosis: Diagnosis) -> Value {
-    Value::pattern(EnumKind::Diagnosis, diagnosis.name()).unwrap_or(Value::Bool(false))
-}
-
 pub(crate) fn secret(text: &str) -> Secret {
     Secret::new(text.to_string())
 }
@@ -289,16 +255,6 @@ pub(crate) fn file(cx: &mut Cx, url: &str, caption: Option<String>) {
         url: url.to_string(),
         caption,
     });
-}
-
-pub(crate) fn yes_no(cx: &mut Cx, question: String, phase: u8) -> Next {
-    cx.say(yes_no_text(&question));
-    cx.s.card.phase = phase;
-    Next::Customer
-}
-
-pub(crate) fn read_yes(answer: &crate::session::Message) -> Option<bool> {
-    read_yes_no(answer)
 }
 
 pub(crate) fn refusal(err: &ErpError) -> Option<(Refusal, Option<time::Date>)> {

@@ -1,271 +1,114 @@
 //! The action part of each `erp.*` dialogue, once the customer and the contract are
-//! known: the request, the follow-up questions (signature confirmations, ticket
-//! department and subject, Wi-Fi password, subscriber-central login) and the messages
-//! each ERP answer becomes.
+//! known, routed to the card's own file (`erp_<action>.rs`): the request on the contract
+//! (matched on `ErpAction`, so an action without one does not compile), the answers to
+//! the card's own questions, and the messages each ERP answer becomes. The refusals,
+//! which any action can meet, are handled here.
 
 use fluxo_stdlib::builtins;
-use fluxo_stdlib::validate;
+use fluxo_stdlib::erp::ErpAction;
 
 use super::erp::{
-    diagnosis_value, erp_call, file, link_to, missing, named_menu, read_yes, refusal, secret,
-    split_pairs, yes_no, ACTING, ASKED_CONFIRM_1, ASKED_CONFIRM_2, ASKED_DEPARTMENT, ASKED_LOGIN,
-    ASKED_PASSWORD, ASKED_SUBJECT, ASKED_WIFI, AUTHENTICATING, CHANGING_WIFI, OPENING, SIGNING,
+    missing, refusal, ACTING, ASKED_LOGIN, ASKED_WIFI, AUTHENTICATING, CHANGING_WIFI,
 };
 use super::erp_texts as texts;
-use super::{menu_text, Call, Cx};
-use crate::erp::{ErpError, Missing, Named, Refusal, Request, Response};
-use crate::session::{Link, Message};
-use crate::vm::answers::pick;
+use super::{
+    erp_authenticate, erp_diagnose, erp_invoice, erp_open_ticket, erp_release_speed,
+    erp_second_copy, erp_sign_contract, erp_trust_unlock, erp_wifi_password, Call, Cx,
+};
+use crate::erp::{ErpError, Missing, Refusal, Response};
+use crate::session::Message;
 use crate::vm::{Next, RuntimeError, Value};
 
 /// Starts the action on `contract`; the contract id is kept as the first card text.
 pub(super) fn act(
     cx: &mut Cx,
     call: Call,
-    action: &str,
+    action: ErpAction,
     contract: String,
 ) -> Result<Next, RuntimeError> {
     cx.s.card.phase = ACTING;
     cx.s.card.texts = vec![contract.clone()];
     let contract_id = contract;
-    Ok(match action {
-        "second_copy" => erp_call(Request::SecondCopy { contract_id }),
-        "invoice" => erp_call(Request::Invoice { contract_id }),
-        "trust_unlock" => erp_call(Request::TrustUnlock { contract_id }),
-        "release_speed" => erp_call(Request::ReleaseSpeed { contract_id }),
-        "diagnose" => erp_call(Request::Diagnose { contract_id }),
-        "sign_contract" => erp_call(Request::ContractDocument {
-            contract_id,
-            phone: cx.s.ctx.contact_phone().to_string(),
-        }),
-        "open_ticket" => erp_call(Request::ListTicketOptions),
-        "wifi_password" => {
-            let text = cx
-                .arg_text(call.card, call.args, "password_prompt")?
-                .unwrap_or_else(|| builtins::WIFI_PASSWORD_PROMPT.to_string());
-            cx.say(text);
-            cx.s.card.phase = ASKED_WIFI;
-            Next::Customer
-        }
-        other => return Err(cx.error(format!("the runtime has no ERP action `{other}`"))),
-    })
+    match action {
+        ErpAction::SecondCopy => Ok(erp_second_copy::request(contract_id)),
+        ErpAction::Invoice => Ok(erp_invoice::request(contract_id)),
+        ErpAction::TrustUnlock => Ok(erp_trust_unlock::request(contract_id)),
+        ErpAction::ReleaseSpeed => Ok(erp_release_speed::request(contract_id)),
+        ErpAction::Diagnose => Ok(erp_diagnose::request(contract_id)),
+        ErpAction::SignContract => Ok(erp_sign_contract::request(cx, contract_id)),
+        ErpAction::OpenTicket => Ok(erp_open_ticket::request()),
+        ErpAction::WifiPassword => erp_wifi_password::ask(cx, call),
+        // The dialogue authenticates once the customer is found (`erp.rs`, `ASKED_LOGIN`)
+        // and never reaches a contract.
+        ErpAction::Authenticate => Err(cx.error("`erp.authenticate` has no action on a contract")),
+    }
 }
 
-/// A customer's answer to one of the action's own questions.
+/// A customer's answer to one of the action's own questions, asked in `phase`.
 pub(super) fn answer(
     cx: &mut Cx,
     call: Call,
+    action: ErpAction,
     phase: u8,
     answer: &Message,
 ) -> Result<Next, RuntimeError> {
-    let contract = cx.s.card.texts.first().cloned().unwrap_or_default();
-    let phone = cx.s.ctx.contact_phone().to_string();
-    let retry = cx.retry(call.card, call.args)?;
-    match phase {
-        ASKED_CONFIRM_1 | ASKED_CONFIRM_2 => match read_yes(answer) {
-            Some(true) if phase == ASKED_CONFIRM_1 => {
-                let text = param(cx, call, "confirmation_2", builtins::SIGN_CONFIRMATION_2)?;
-                Ok(yes_no(cx, text, ASKED_CONFIRM_2))
-            }
-            Some(true) => {
-                cx.s.card.phase = SIGNING;
-                Ok(erp_call(Request::SignContract {
-                    contract_id: contract,
-                    phone,
-                }))
-            }
-            Some(false) => {
-                cx.bind(call.bind, Value::Bool(false))?;
-                Ok(Next::Go(call.after))
-            }
-            None => {
-                let (name, default) = if phase == ASKED_CONFIRM_1 {
-                    ("confirmation_1", builtins::SIGN_CONFIRMATION_1)
-                } else {
-                    ("confirmation_2", builtins::SIGN_CONFIRMATION_2)
-                };
-                let text = param(cx, call, name, default)?;
-                cx.wrong_answer(retry, |cx| {
-                    yes_no(cx, text, phase);
-                    Ok(())
-                })
-            }
-        },
-        ASKED_DEPARTMENT | ASKED_SUBJECT => {
-            let (ids, labels) = split_pairs(cx.s.card.texts.get(MENU_START..).unwrap_or_default());
-            match pick(answer, &labels) {
-                Some(idx) if phase == ASKED_DEPARTMENT => {
-                    cx.s.card.texts[1] = ids[idx].clone();
-                    cx.s.card.texts.truncate(MENU_START);
-                    choose_subject(cx, call)
-                }
-                Some(idx) => {
-                    let subject = ids[idx].clone();
-                    open_ticket(cx, call, subject)
-                }
-                None => {
-                    let prompt = if phase == ASKED_DEPARTMENT {
-                        texts::DEPARTMENT_PROMPT.to_string()
-                    } else {
-                        param(cx, call, "subject_prompt", builtins::TICKET_SUBJECT_PROMPT)?
-                    };
-                    cx.wrong_answer(retry, |cx| {
-                        cx.say(menu_text(&prompt, &labels));
-                        Ok(())
-                    })
-                }
-            }
-        }
-        ASKED_WIFI => match validate::wifi_password(&answer.text) {
-            Ok(_) => {
-                cx.s.card.phase = CHANGING_WIFI;
-                Ok(erp_call(Request::WifiPassword {
-                    contract_id: contract,
-                    password: secret(&answer.text),
-                }))
-            }
-            Err(_) => ask_again(
-                cx,
-                call,
-                retry,
-                "password_prompt",
-                builtins::WIFI_PASSWORD_PROMPT,
-                ASKED_WIFI,
-            ),
-        },
-        ASKED_LOGIN => {
-            cx.s.card.texts.truncate(3);
-            cx.s.card.texts.push(answer.text.trim().to_string());
-            cx.s.card.phase = ASKED_PASSWORD;
-            Ok(Next::Customer)
-        }
-        _ => {
-            let document = cx.s.card.texts.first().cloned().unwrap_or_default();
-            let login = cx.s.card.texts.get(3).cloned().unwrap_or_default();
-            cx.s.card.phase = AUTHENTICATING;
-            Ok(erp_call(Request::Authenticate {
-                document,
-                login,
-                password: secret(answer.text.trim()),
-            }))
+    match action {
+        ErpAction::SignContract => erp_sign_contract::answer(cx, call, phase, answer),
+        ErpAction::OpenTicket => erp_open_ticket::answer(cx, call, phase, answer),
+        ErpAction::WifiPassword => erp_wifi_password::answer(cx, call, answer),
+        ErpAction::Authenticate => Ok(erp_authenticate::answer(cx, phase, answer)),
+        // These ask nothing once the contract is known.
+        ErpAction::SecondCopy
+        | ErpAction::Invoice
+        | ErpAction::TrustUnlock
+        | ErpAction::ReleaseSpeed
+        | ErpAction::Diagnose => {
+            Err(cx.error("the ERP card was resumed with an event it does not wait for"))
         }
     }
 }
 
-/// What the ERP answered to the action's request.
+/// What the ERP answered to the action's request, by the kind of answer.
 pub(super) fn result(
     cx: &mut Cx,
     call: Call,
-    action: &str,
+    action: ErpAction,
     phase: u8,
     result: &Result<Response, ErpError>,
 ) -> Result<Next, RuntimeError> {
-    let done = |cx: &mut Cx, value: Option<Value>| -> Result<Next, RuntimeError> {
-        if let Some(value) = value {
-            cx.bind(call.bind, value)?;
+    match result {
+        Ok(Response::Bills { bills }) => erp_second_copy::bills(cx, call, bills),
+        Ok(Response::Invoice(invoice)) => erp_invoice::invoice(cx, call, invoice),
+        Ok(Response::Unlocked { until }) => erp_trust_unlock::unlocked(cx, call, *until),
+        Ok(Response::SpeedReleased) => erp_release_speed::released(cx, call),
+        Ok(Response::Diagnosis { diagnosis }) => erp_diagnose::diagnosed(cx, call, *diagnosis),
+        Ok(Response::ContractDocument { document }) => {
+            erp_sign_contract::document(cx, call, document)
         }
-        Ok(Next::Go(call.after))
-    };
-    match (phase, result) {
-        (_, Ok(Response::Bills { bills })) => {
-            for bill in bills {
-                for text in texts::bill_messages(bill) {
-                    cx.say(text);
-                }
-                if let Some(pdf) = &bill.pdf {
-                    file(cx, pdf.label(), None);
-                }
-            }
-            done(cx, None)
+        Ok(Response::Signed) => erp_sign_contract::signed(cx, call),
+        Ok(Response::TicketOptions {
+            departments,
+            subjects,
+        }) => erp_open_ticket::options(cx, call, departments, subjects),
+        Ok(Response::TicketOpened { protocol }) => erp_open_ticket::opened(cx, call, protocol),
+        Ok(Response::WifiChanged) => erp_wifi_password::changed(cx, call),
+        Ok(Response::Authenticated { customer_id }) => {
+            erp_authenticate::authenticated(cx, call, customer_id)
         }
-        (_, Ok(Response::Invoice(invoice))) => {
-            cx.say(texts::invoice_message(invoice));
-            file(cx, invoice.pdf.label(), None);
-            done(cx, None)
-        }
-        (_, Ok(Response::Unlocked { until })) => {
-            cx.say(texts::unlocked(*until));
-            done(cx, Some(Value::Bool(true)))
-        }
-        (_, Ok(Response::SpeedReleased)) => {
-            cx.say(texts::SPEED_RELEASED);
-            done(cx, Some(Value::Bool(true)))
-        }
-        (_, Ok(Response::Diagnosis { diagnosis })) => done(cx, Some(diagnosis_value(*diagnosis))),
-        (_, Ok(Response::ContractDocument { document })) => {
-            let help = param(cx, call, "help_text", builtins::SIGN_HELP_TEXT)?;
-            cx.say(help);
-            file(cx, document.label(), None);
-            let question = param(cx, call, "confirmation_1", builtins::SIGN_CONFIRMATION_1)?;
-            Ok(yes_no(cx, question, ASKED_CONFIRM_1))
-        }
-        (_, Ok(Response::Signed)) => {
-            let text = param(cx, call, "success_message", builtins::SIGN_SUCCESS)?;
-            cx.say(text);
-            done(cx, Some(Value::Bool(true)))
-        }
-        (
-            _,
-            Ok(Response::TicketOptions {
-                departments,
-                subjects,
-            }),
-        ) => {
-            cx.s.card.texts.truncate(1);
-            cx.s.card.texts.push(String::new());
-            cx.s.card.texts.push(encode_named(subjects));
-            match by_name(cx, call, "department", departments)? {
-                Lookup::Found(department) => {
-                    cx.s.card.texts[1] = department;
-                    choose_subject(cx, call)
-                }
-                Lookup::Unknown => cx.fail_with(cx.fail(call.card, call.args)?),
-                Lookup::Absent if departments.len() == 1 => {
-                    cx.s.card.texts[1] = departments[0].id.clone();
-                    choose_subject(cx, call)
-                }
-                Lookup::Absent => Ok(named_menu(
-                    cx,
-                    texts::DEPARTMENT_PROMPT,
-                    departments,
-                    ASKED_DEPARTMENT,
-                    MENU_START,
-                )),
-            }
-        }
-        (_, Ok(Response::TicketOpened { protocol })) => {
-            cx.say(texts::ticket_opened(protocol));
-            done(cx, Some(Value::Text(protocol.clone())))
-        }
-        (_, Ok(Response::WifiChanged)) => {
-            let text = param(cx, call, "success_message", builtins::WIFI_PASSWORD_SUCCESS)?;
-            cx.say(text);
-            done(cx, None)
-        }
-        (_, Ok(Response::Authenticated { customer_id })) => {
-            let texts = &cx.s.card.texts;
-            // Confirming the linked registration keeps the contract already chosen.
-            let contract_id =
-                cx.s.ctx
-                    .link
-                    .as_ref()
-                    .filter(|it| it.customer_id == *customer_id)
-                    .and_then(|it| it.contract_id.clone());
-            let link = Link {
-                customer_id: customer_id.clone(),
-                name: texts.get(2).cloned().unwrap_or_default(),
-                document: texts.first().cloned().unwrap_or_default(),
-                contract_id,
-                supplier: false,
-            };
-            link_to(cx, link);
-            done(cx, None)
-        }
-        (_, Ok(_)) => Err(cx.error(format!(
-            "the ERP answered `erp.{action}` with an unexpected response"
+        Ok(_) => Err(cx.error(format!(
+            "the ERP answered `erp.{}` with an unexpected response",
+            action.name()
         ))),
-        (_, Err(err)) => refused(cx, call, phase, err),
+        Err(err) => refused(cx, call, phase, err),
     }
+}
+
+/// The card is done: binds `value`, if any, and goes on after it.
+pub(super) fn done(cx: &mut Cx, call: Call, value: Option<Value>) -> Result<Next, RuntimeError> {
+    if let Some(value) = value {
+        cx.bind(call.bind, value)?;
+    }
+    Ok(Next::Go(call.after))
 }
 
 /// A business refusal or a missing item: tell the customer and go on (a `false`
@@ -314,7 +157,7 @@ fn refused(cx: &mut Cx, call: Call, phase: u8, err: &ErpError) -> Result<Next, R
 }
 
 /// A wrong answer to an action question: the invalid message and the card's own text.
-fn ask_again(
+pub(super) fn ask_again(
     cx: &mut Cx,
     call: Call,
     retry: crate::vm::cx::Retry,
@@ -330,95 +173,13 @@ fn ask_again(
     })
 }
 
-fn param(cx: &Cx, call: Call, name: &str, default: &str) -> Result<String, RuntimeError> {
+pub(super) fn param(
+    cx: &Cx,
+    call: Call,
+    name: &str,
+    default: &str,
+) -> Result<String, RuntimeError> {
     Ok(cx
         .arg_text(call.card, call.args, name)?
         .unwrap_or_else(|| cx.default_text(default)))
-}
-
-/// The card texts of `erp.open_ticket`: the contract, the chosen department, the
-/// subjects (encoded), then the `[id, name, ...]` pairs of the menu shown.
-const MENU_START: usize = 3;
-
-/// The subject: by the `subject` argument, else a menu.
-fn choose_subject(cx: &mut Cx, call: Call) -> Result<Next, RuntimeError> {
-    let subjects = decode_named(cx.s.card.texts.get(2).map_or("", String::as_str));
-    match by_name(cx, call, "subject", &subjects)? {
-        Lookup::Found(subject) => return open_ticket(cx, call, subject),
-        Lookup::Unknown => return cx.fail_with(cx.fail(call.card, call.args)?),
-        Lookup::Absent => {}
-    }
-    if subjects.len() == 1 {
-        return open_ticket(cx, call, subjects[0].id.clone());
-    }
-    let prompt = param(cx, call, "subject_prompt", builtins::TICKET_SUBJECT_PROMPT)?;
-    Ok(named_menu(
-        cx,
-        &prompt,
-        &subjects,
-        ASKED_SUBJECT,
-        MENU_START,
-    ))
-}
-
-fn open_ticket(cx: &mut Cx, call: Call, subject: String) -> Result<Next, RuntimeError> {
-    let contract_id = cx.s.card.texts.first().cloned().unwrap_or_default();
-    let department = cx.s.card.texts.get(1).cloned().unwrap_or_default();
-    let description = match cx.arg_text(call.card, call.args, "description")? {
-        Some(text) => text,
-        None => cx.s.description.clone(),
-    };
-    cx.s.card.phase = OPENING;
-    Ok(erp_call(Request::OpenTicket {
-        contract_id,
-        department,
-        subject,
-        description,
-    }))
-}
-
-/// What a department or subject argument names among the ERP's items.
-enum Lookup {
-    /// The argument is absent: the customer picks.
-    Absent,
-    Found(String),
-    /// The ERP has no such item: the card fails like on an ERP error.
-    Unknown,
-}
-
-/// The id of the item an argument names, compared like menu answers.
-fn by_name(cx: &Cx, call: Call, name: &str, items: &[Named]) -> Result<Lookup, RuntimeError> {
-    let Some(wanted) = cx.arg_text(call.card, call.args, name)? else {
-        return Ok(Lookup::Absent);
-    };
-    let names: Vec<&str> = items.iter().map(|it| it.name.as_str()).collect();
-    Ok(match fluxo_stdlib::answers::match_option(&wanted, &names) {
-        Some(idx) => Lookup::Found(items[idx].id.clone()),
-        None => Lookup::Unknown,
-    })
-}
-
-/// Named items as one text (`id\tname\n...`), to keep them in the card state.
-fn encode_named(items: &[Named]) -> String {
-    items
-        .iter()
-        .map(|it| {
-            format!(
-                "{}\t{}",
-                it.id.replace(['\t', '\n'], " "),
-                it.name.replace(['\t', '\n'], " ")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn decode_named(text: &str) -> Vec<Named> {
-    text.lines()
-        .filter_map(|line| line.split_once('\t'))
-        .map(|(id, name)| Named {
-            id: id.to_string(),
-            name: name.to_string(),
-        })
-        .collect()
 }

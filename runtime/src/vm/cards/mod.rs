@@ -1,22 +1,55 @@
-//! Card behaviour, one module per family: `ask` (choice, confirm, input, optin),
-//! `platform` (say, files, tags, transfer, wait, notify, ...), `switch` (`when`),
-//! `survey` (survey, describe), `accounts` (document validation, auto link, accounts),
-//! `ai` (intent, Low Code, interactive template) and `erp` (the `erp.*` dialogues).
+//! Card behaviour, one file per card, named after it (`survey.rs`; `erp_second_copy.rs`
+//! for `erp.second_copy`); files named for what they own hold what several cards share:
+//! `menus` (numbered options and menu tables), `registration` (linking the conversation
+//! to a registration), `erp` (the dialogue every `erp.*` card runs), `erp_actions` (its
+//! routing to each ERP card's file, and the refusals) and `erp_texts` (its fixed texts).
 //!
-//! `exec` routes an instruction to its family; call cards (`Op::Card`) are routed by
-//! their catalogue name, so a new card is one arm here and its family's function.
+//! [`exec`] routes a card instruction to its card. Statement cards have instructions of
+//! their own; call cards share `Op::Card`, whose catalogue index is resolved to a
+//! `CardId` once and then matched with no catch-all arm, so a card added to the
+//! catalogue does not compile until it is given a behaviour here.
 
-mod accounts;
-mod ai;
-mod ask;
+mod account_add;
+mod account_switch;
+mod ask_choice;
+mod ask_confirm;
+mod ask_input;
+mod auto_link;
+mod describe;
 mod erp;
 mod erp_actions;
+mod erp_authenticate;
+mod erp_diagnose;
+mod erp_invoice;
+mod erp_open_ticket;
+mod erp_release_speed;
+mod erp_second_copy;
+mod erp_sign_contract;
 mod erp_texts;
-mod platform;
+mod erp_trust_unlock;
+mod erp_wifi_password;
+mod forward_call;
+mod intent;
+mod interactive_template;
+mod lowcode;
+mod menus;
+mod migrate_whatsapp;
+mod notify;
+mod optin;
+mod registration;
+mod say;
+mod say_audio;
+mod send_file;
 mod survey;
-mod switch;
+mod tag;
+#[cfg(test)]
+mod tests;
+mod transfer;
+mod validate_document;
+mod wait;
+mod when;
 
-use std::fmt::Write;
+use fluxo_stdlib::catalogue::CardId;
 
 use super::cx::Cx;
 use super::{Input, Next, RuntimeError};
@@ -25,29 +58,29 @@ use crate::session::{Event, HostResult, Message};
 
 pub(super) fn exec(cx: &mut Cx, op: Op, after: u32, input: Input) -> Result<Next, RuntimeError> {
     match op {
-        Op::Say { msg } => platform::say(cx, msg, after),
-        Op::SayAudio { file } => platform::say_audio(cx, file, after),
-        Op::Choice { prompt, args, menu } => ask::choice(cx, prompt, args, menu, input),
+        Op::Say { msg } => say::run(cx, msg, after),
+        Op::SayAudio { file } => say_audio::run(cx, file, after),
+        Op::Choice { prompt, args, menu } => ask_choice::run(cx, prompt, args, menu, input),
         Op::Confirm {
             prompt,
             args,
             yes,
             no,
-        } => ask::confirm(cx, prompt, args, yes, no, input),
+        } => ask_confirm::run(cx, prompt, args, yes, no, input),
         Op::Input {
             prompt,
             ty,
             var,
             args,
-        } => ask::input(cx, prompt, ty, var, args, after, input),
-        Op::Switch { table } => switch::switch(cx, table),
+        } => ask_input::run(cx, prompt, ty, var, args, after, input),
+        Op::Switch { table } => when::run(cx, table),
         Op::Goto { flow } => Ok(Next::Go(cx.flow_entry(flow)?)),
         Op::Transfer {
             department,
             attendant,
-        } => platform::transfer(cx, department, attendant),
-        Op::Tag { tag } => platform::tag(cx, tag, after),
-        Op::Wait { seconds } => platform::wait(cx, seconds, after, input),
+        } => transfer::run(cx, department, attendant),
+        Op::Tag { tag } => tag::run(cx, tag, after),
+        Op::Wait { seconds } => wait::run(cx, seconds, after, input),
         Op::End {} => Ok(cx.close()),
         Op::Card {
             card,
@@ -55,6 +88,10 @@ pub(super) fn exec(cx: &mut Cx, op: Op, after: u32, input: Input) -> Result<Next
             bind,
             menu,
         } => {
+            // The verifier refuses a program whose card index is out of the catalogue;
+            // a program built in memory is not verified, so the VM checks again.
+            let card = CardId::from_index(card)
+                .ok_or_else(|| cx.error(format!("card {card} is not in the catalogue")))?;
             let call = Call {
                 card,
                 args,
@@ -71,7 +108,7 @@ pub(super) fn exec(cx: &mut Cx, op: Op, after: u32, input: Input) -> Result<Next
 /// The operands of one call card.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Call {
-    pub card: u32,
+    pub card: CardId,
     pub args: u32,
     /// `0` for none, else a variable index plus one.
     pub bind: u32,
@@ -82,26 +119,46 @@ pub(crate) struct Call {
 }
 
 fn call_card(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
-    let name = Cx::card_name(call.card);
-    if let Some(action) = name.strip_prefix("erp.") {
-        return erp::run(cx, call, action, input);
-    }
-    match name {
-        "optin" => ask::optin(cx, call, input),
-        "send_file" => platform::send_file(cx, call),
-        "notify" => platform::notify(cx, call),
-        "migrate_whatsapp" => platform::migrate_whatsapp(cx, call),
-        "forward_call" => platform::forward_call(cx, call),
-        "survey" => survey::survey(cx, call, input),
-        "describe" => survey::describe(cx, call, input),
-        "validate_document" => accounts::validate_document(cx, call, input),
-        "auto_link" => accounts::auto_link(cx, call, input),
-        "account_add" => accounts::account_add(cx, call, input),
-        "account_switch" => accounts::account_switch(cx, call, input),
-        "intent" => ai::intent(cx, call, input),
-        "lowcode" => ai::lowcode(cx, call, input),
-        "interactive_template" => ai::interactive_template(cx, call, input),
-        other => Err(cx.error(format!("the runtime has no card `{other}`"))),
+    match call.card {
+        CardId::Optin => optin::run(cx, call, input),
+        CardId::SendFile => send_file::run(cx, call),
+        CardId::Survey => survey::run(cx, call, input),
+        CardId::Describe => describe::run(cx, call, input),
+        CardId::Notify => notify::run(cx, call),
+        CardId::MigrateWhatsapp => migrate_whatsapp::run(cx, call),
+        CardId::ForwardCall => forward_call::run(cx, call),
+        CardId::ValidateDocument => validate_document::run(cx, call, input),
+        CardId::AutoLink => auto_link::run(cx, call, input),
+        CardId::AccountAdd => account_add::run(cx, call, input),
+        CardId::AccountSwitch => account_switch::run(cx, call, input),
+        CardId::Intent => intent::run(cx, call, input),
+        CardId::Lowcode => lowcode::run(cx, call, input),
+        CardId::InteractiveTemplate => interactive_template::run(cx, call, input),
+        CardId::ErpSecondCopy
+        | CardId::ErpInvoice
+        | CardId::ErpTrustUnlock
+        | CardId::ErpReleaseSpeed
+        | CardId::ErpDiagnose
+        | CardId::ErpSignContract
+        | CardId::ErpOpenTicket
+        | CardId::ErpAuthenticate
+        | CardId::ErpWifiPassword => erp::run(cx, call, input),
+        // Statement cards run by instructions of their own (`exec`). `card` names one only
+        // for a call spelling a statement's catalogue name (`ask_confirm()`), which the
+        // checker lets through with the shared rules.
+        CardId::Say
+        | CardId::SayAudio
+        | CardId::AskChoice
+        | CardId::AskConfirm
+        | CardId::AskInput
+        | CardId::When
+        | CardId::If
+        | CardId::Goto
+        | CardId::Transfer
+        | CardId::Tag
+        | CardId::Wait
+        | CardId::Set
+        | CardId::End => Err(cx.error(format!("the runtime has no card `{}`", call.card.name()))),
     }
 }
 
@@ -121,39 +178,5 @@ pub(crate) fn host_result<'e>(input: Input<'e>) -> Option<&'e HostResult> {
     match input {
         Input::Event(Event::HostResult(result)) => Some(result),
         _ => None,
-    }
-}
-
-/// A question followed by its numbered options, as one message.
-pub(crate) fn menu_text<S: AsRef<str>>(question: &str, options: &[S]) -> String {
-    let mut text = String::with_capacity(question.len() + options_len(options));
-    text.push_str(question);
-    push_options(&mut text, options);
-    text
-}
-
-/// What `push_options` appends, in bytes (exact below 100 options), so a menu is
-/// allocated once.
-pub(crate) fn options_len<S: AsRef<str>>(options: impl IntoIterator<Item = S>) -> usize {
-    options
-        .into_iter()
-        .enumerate()
-        .map(|(idx, option)| option.as_ref().len() + if idx < 9 { 6 } else { 7 })
-        .sum()
-}
-
-/// Appends the numbered options of a menu, one per line (`\n  1) Financeiro`).
-pub(crate) fn push_options<S: AsRef<str>>(text: &mut String, options: impl IntoIterator<Item = S>) {
-    for (idx, option) in options.into_iter().enumerate() {
-        text.push_str("\n  ");
-        let number = idx + 1;
-        if number < 10 {
-            text.push(char::from(b'0' + number as u8));
-        } else {
-            // Writing into a String cannot fail.
-            let _ = write!(text, "{number}");
-        }
-        text.push_str(") ");
-        text.push_str(option.as_ref());
     }
 }

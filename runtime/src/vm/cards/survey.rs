@@ -1,6 +1,5 @@
-//! The cards that collect the customer's opinion or words: `survey` (a rating on a
-//! scale, listed ascending or descending, with optional labels) and `describe` (a short
-//! description for the attendants).
+//! `survey(...)`: asks for a rating on a scale, listed ascending or descending with
+//! optional labels, and records it for the company's and/or the attendant's metrics.
 
 use std::fmt::Write;
 
@@ -10,7 +9,7 @@ use super::{message, Call, Cx};
 use crate::session::Effect;
 use crate::vm::{Input, Next, RuntimeError, Value};
 
-pub(super) fn survey(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
+pub(super) fn run(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
     let (low, high) = match cx.arg_const(call.card, call.args, "scale")? {
         Some(Value::Range(low, high)) if low <= high && high - low < 100 => (low, high),
         _ => (1, 5),
@@ -72,29 +71,6 @@ pub(super) fn survey(cx: &mut Cx, call: Call, input: Input) -> Result<Next, Runt
             Ok(())
         }),
     }
-}
-
-pub(super) fn describe(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
-    let question = cx
-        .arg_text(call.card, call.args, "question")?
-        .unwrap_or_else(|| fluxo_stdlib::builtins::DESCRIBE_QUESTION.to_string());
-    let Some(answer) = message(cx, input) else {
-        cx.say(question);
-        return Ok(Next::Customer);
-    };
-    let text = answer.text.trim();
-    if text.is_empty() {
-        return cx.wrong_answer(cx.retry(call.card, call.args)?, |cx| {
-            cx.say(question);
-            Ok(())
-        });
-    }
-    cx.s.description = text.to_string();
-    cx.effect(Effect::Describe {
-        text: text.to_string(),
-    });
-    cx.bind(call.bind, Value::Text(text.to_string()))?;
-    Ok(Next::Go(call.after))
 }
 
 fn pattern_name(value: &Value) -> String {

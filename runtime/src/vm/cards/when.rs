@@ -8,7 +8,7 @@ use crate::bytecode::program::{EntityRef, Subject};
 use crate::clock::{self, HoursRule};
 use crate::vm::{read_var, Next, RuntimeError, Value};
 
-pub(super) fn switch(cx: &mut Cx, table: u32) -> Result<Next, RuntimeError> {
+pub(super) fn run(cx: &mut Cx, table: u32) -> Result<Next, RuntimeError> {
     let table =
         cx.p.switches
             .get(table as usize)
