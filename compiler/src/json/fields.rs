@@ -10,7 +10,9 @@ use fluxo_grammar::ast::{
     Arg, Arms, Ask, AskKind, Attr, AttrArg, Call, Ident, Pattern, Span, Stmt, StmtKind, Subject,
     When,
 };
-use fluxo_stdlib::catalogue::{card, card_by_opa_type, when_subjects, CardSpec, SubjectPatterns};
+use fluxo_stdlib::catalogue::{
+    card, card_by_opa_type, when_subjects, CardId, CardSpec, SubjectPatterns,
+};
 use fluxo_stdlib::catalogue::{Place, SubjectSpec, Syntax};
 use fluxo_stdlib::types::{EnumKind, InputType, ItemKind};
 use serde_json::{json, Map, Value};
@@ -46,28 +48,28 @@ pub fn encode(stmt: &Stmt, card_id: &str, names: &Names) -> Result<Encoded, Stri
     let (spec, arms): (&'static CardSpec, Option<(&Arms, Option<&SubjectSpec>)>) = match &stmt.kind
     {
         StmtKind::Say(text) => {
-            let spec = spec("say")?;
+            let spec = CardId::Say.spec();
             out.put(spec, "text", str_to_json(text))?;
             (spec, None)
         }
         StmtKind::SayAudio(file) => {
-            let spec = spec("say_audio")?;
+            let spec = CardId::SayAudio.spec();
             out.put(spec, "file", str_to_json(file))?;
             (spec, None)
         }
         StmtKind::Ask(ask) => out.ask(ask)?,
         StmtKind::When(When { subject, arms }) => {
-            let spec = spec("when")?;
+            let spec = CardId::When.spec();
             let subject = out.subject(subject, arms)?;
             (spec, Some((arms, Some(subject))))
         }
         StmtKind::If(if_) => {
-            let spec = spec("if")?;
+            let spec = CardId::If.spec();
             out.put(spec, "condition", expr::tree(&if_.cond))?;
             (spec, None)
         }
         StmtKind::Goto(flow) => {
-            let spec = spec("goto")?;
+            let spec = CardId::Goto.spec();
             let target = out.reference(ItemKind::Flow, flow);
             out.put(spec, "flow", target)?;
             (spec, None)
@@ -76,7 +78,7 @@ pub fn encode(stmt: &Stmt, card_id: &str, names: &Names) -> Result<Encoded, Stri
             department,
             attendant,
         } => {
-            let spec = spec("transfer")?;
+            let spec = CardId::Transfer.spec();
             let dept = out.reference(ItemKind::Department, department);
             out.put(spec, "department", dept)?;
             if let Some(attendant) = attendant {
@@ -86,7 +88,7 @@ pub fn encode(stmt: &Stmt, card_id: &str, names: &Names) -> Result<Encoded, Stri
             (spec, None)
         }
         StmtKind::Tag(tags) => {
-            let spec = spec("tag")?;
+            let spec = CardId::Tag.spec();
             let ids = tags
                 .iter()
                 .map(|t| out.reference(ItemKind::Tag, t))
@@ -95,7 +97,7 @@ pub fn encode(stmt: &Stmt, card_id: &str, names: &Names) -> Result<Encoded, Stri
             (spec, None)
         }
         StmtKind::Wait(d) => {
-            let spec = spec("wait")?;
+            let spec = CardId::Wait.spec();
             out.put(spec, "duration", Value::String(duration_text(*d)))?;
             (spec, None)
         }
@@ -103,9 +105,9 @@ pub fn encode(stmt: &Stmt, card_id: &str, names: &Names) -> Result<Encoded, Stri
             out.campos
                 .insert(key::VARIABLE.into(), Value::String(var.name.clone()));
             out.campos.insert(key::VALUE.into(), expr::tree(value));
-            (spec("set")?, None)
+            (CardId::Set.spec(), None)
         }
-        StmtKind::End => (spec("end")?, None),
+        StmtKind::End => (CardId::End.spec(), None),
         StmtKind::Call(call) => out.call(call)?,
     };
     let mut outputs = Vec::new();
@@ -142,10 +144,6 @@ pub fn encode(stmt: &Stmt, card_id: &str, names: &Names) -> Result<Encoded, Stri
     })
 }
 
-fn spec(name: &str) -> Result<&'static CardSpec, String> {
-    card(name).ok_or_else(|| format!("`{name}` is not a card of the catalogue"))
-}
-
 struct Builder<'n> {
     campos: Map<String, Value>,
     names: &'n Names,
@@ -175,10 +173,10 @@ impl Builder<'_> {
 
     fn ask<'a>(&mut self, ask: &'a Ask) -> Result<WithArms<'a>, String> {
         let (spec, arms) = match &ask.kind {
-            AskKind::Choice { arms } => (spec("ask_choice")?, Some((arms, None))),
-            AskKind::Confirm { arms } => (spec("ask_confirm")?, Some((arms, None))),
+            AskKind::Choice { arms } => (CardId::AskChoice.spec(), Some((arms, None))),
+            AskKind::Confirm { arms } => (CardId::AskConfirm.spec(), Some((arms, None))),
             AskKind::Input { ty, var } => {
-                let spec = spec("ask_input")?;
+                let spec = CardId::AskInput.spec();
                 let label = match InputType::from_name(&ty.name) {
                     Some(input) => Value::String(input.opa_label().to_string()),
                     None => json!({ "nome": ty.name }),
@@ -196,7 +194,7 @@ impl Builder<'_> {
 
     fn call<'a>(&mut self, call: &'a Call) -> Result<WithArms<'a>, String> {
         let name = call.full_name();
-        let spec = spec(&name)?;
+        let spec = card(&name).ok_or_else(|| format!("`{name}` is not a card of the catalogue"))?;
         if spec.syntax != Syntax::Call {
             return Err(format!(
                 "`{name}` is written with its own keyword, not as a call"
@@ -544,14 +542,16 @@ impl<'a> Reader<'a> {
             arms: Vec::new(),
             span: Span::default(),
         };
-        Ok(match spec.name {
-            "say" => StmtKind::Say(self.message(spec, "text")?),
-            "say_audio" => StmtKind::SayAudio(self.message(spec, "file")?),
-            "ask_choice" | "ask_confirm" | "ask_input" => {
+        let id = CardId::from_name(spec.name)
+            .ok_or_else(|| format!("`{}` is not a card of the catalogue", spec.name))?;
+        Ok(match id {
+            CardId::Say => StmtKind::Say(self.message(spec, "text")?),
+            CardId::SayAudio => StmtKind::SayAudio(self.message(spec, "file")?),
+            CardId::AskChoice | CardId::AskConfirm | CardId::AskInput => {
                 let prompt = self.message(spec, "question")?;
-                let kind = match spec.name {
-                    "ask_choice" => AskKind::Choice { arms: empty() },
-                    "ask_confirm" => AskKind::Confirm { arms: empty() },
+                let kind = match id {
+                    CardId::AskChoice => AskKind::Choice { arms: empty() },
+                    CardId::AskConfirm => AskKind::Confirm { arms: empty() },
                     _ => {
                         let label = self.required(spec, "type")?;
                         let ty = match label {
@@ -576,14 +576,14 @@ impl<'a> Reader<'a> {
                     args: self.args(spec)?,
                 })
             }
-            "when" => {
+            CardId::When => {
                 let subject = self.subject()?;
                 StmtKind::When(When {
                     subject,
                     arms: empty(),
                 })
             }
-            "if" => {
+            CardId::If => {
                 let cond = expr::from_tree(self.required(spec, "condition")?)?;
                 let then = fluxo_grammar::ast::Block {
                     stmts: Vec::new(),
@@ -595,11 +595,11 @@ impl<'a> Reader<'a> {
                     otherwise: None,
                 })
             }
-            "goto" => {
+            CardId::Goto => {
                 let flow = self.required(spec, "flow")?;
                 StmtKind::Goto(self.reference(ItemKind::Flow, flow)?)
             }
-            "transfer" => {
+            CardId::Transfer => {
                 let department = self.required(spec, "department")?;
                 let department = self.reference(ItemKind::Department, department)?;
                 let attendant = match self.field(spec, "attendant")? {
@@ -611,7 +611,7 @@ impl<'a> Reader<'a> {
                     attendant,
                 }
             }
-            "tag" => {
+            CardId::Tag => {
                 let list = self.required(spec, "tags")?;
                 let items = list.as_array().ok_or("\"Etiquetas\" must be an array")?;
                 let tags: Result<Vec<Ident>, String> = items
@@ -620,7 +620,7 @@ impl<'a> Reader<'a> {
                     .collect();
                 StmtKind::Tag(tags?)
             }
-            "wait" => {
+            CardId::Wait => {
                 let value = self.required(spec, "duration")?;
                 let d = value.as_str().and_then(duration);
                 StmtKind::Wait(d.ok_or_else(|| {
@@ -630,7 +630,7 @@ impl<'a> Reader<'a> {
                     )
                 })?)
             }
-            "set" => {
+            CardId::Set => {
                 let var = self.name(key::VARIABLE)?;
                 let value = self
                     .take(key::VALUE)
@@ -640,8 +640,31 @@ impl<'a> Reader<'a> {
                     value: expr::from_tree(value)?,
                 }
             }
-            "end" => StmtKind::End,
-            _ => {
+            CardId::End => StmtKind::End,
+            // Call cards travel in one generic form, read from the catalogue entry.
+            CardId::Optin
+            | CardId::SendFile
+            | CardId::Survey
+            | CardId::Describe
+            | CardId::Notify
+            | CardId::MigrateWhatsapp
+            | CardId::ForwardCall
+            | CardId::ValidateDocument
+            | CardId::AutoLink
+            | CardId::AccountAdd
+            | CardId::AccountSwitch
+            | CardId::Intent
+            | CardId::Lowcode
+            | CardId::InteractiveTemplate
+            | CardId::ErpSecondCopy
+            | CardId::ErpInvoice
+            | CardId::ErpTrustUnlock
+            | CardId::ErpReleaseSpeed
+            | CardId::ErpDiagnose
+            | CardId::ErpSignContract
+            | CardId::ErpOpenTicket
+            | CardId::ErpAuthenticate
+            | CardId::ErpWifiPassword => {
                 let (namespace, name) = match spec.name.split_once('.') {
                     Some((ns, n)) => (ident(ns).or_else(|| Some(raw(ns))), n),
                     None => (None, spec.name),

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use fluxo_grammar::ast::{
     Arm, AttrArg, Block, Branch, Else, Flow, Ident, If, Item, Span, Stmt, StmtKind,
 };
+use fluxo_stdlib::catalogue::CardId;
 use serde_json::Value;
 
 use super::export::join;
@@ -162,7 +163,7 @@ impl Graph {
                 continue;
             };
             let card = &cards[from];
-            let is_if = card.spec.name == "if";
+            let is_if = card.spec.name == CardId::If.name();
             let valid = match c.saida.as_str() {
                 NEXT => card.spec.continues,
                 IF_TRUE | IF_FALSE => is_if,
@@ -202,7 +203,7 @@ impl Graph {
         }
         for (j, card) in cards.iter().enumerate() {
             let mut names: Vec<&str> = card.outputs.iter().map(String::as_str).collect();
-            if card.spec.name == "if" {
+            if card.spec.name == CardId::If.name() {
                 names.push(IF_TRUE);
             }
             for name in names {
@@ -231,7 +232,7 @@ impl Graph {
 }
 
 fn branch_kind(card: &Decoded) -> BranchKind {
-    if card.spec.name == "if" {
+    if card.spec.name == CardId::If.name() {
         return BranchKind::If;
     }
     let has_arms = match &card.stmt.kind {

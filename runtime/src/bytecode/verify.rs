@@ -13,7 +13,7 @@
 
 use std::sync::OnceLock;
 
-use fluxo_stdlib::catalogue::{cards, ArmsSpec, Binds, CardSpec};
+use fluxo_stdlib::catalogue::{cards, ArmsSpec, Binds, CardId, CardSpec};
 use fluxo_stdlib::types::InputType;
 
 use super::decode::SectionOffsets;
@@ -384,48 +384,24 @@ fn code_error(cx: &Check<'_>, pc: usize, what: String) -> LoadError {
     }
 }
 
-/// The catalogue indices of the cards whose arguments `choice`, `confirm` and `input`
-/// instructions hold, looked up once per verification.
-struct AskCards {
-    choice: Option<u32>,
-    confirm: Option<u32>,
-    input: Option<u32>,
-}
-
-impl AskCards {
-    fn new() -> AskCards {
-        let index = |name: &str| {
-            cards()
-                .iter()
-                .position(|it| it.name == name)
-                .and_then(|it| u32::try_from(it).ok())
-        };
-        AskCards {
-            choice: index("ask_choice"),
-            confirm: index("ask_confirm"),
-            input: index("ask_input"),
-        }
-    }
-
-    /// The catalogue card whose arguments an instruction's `args` operand holds.
-    fn card_of(&self, op: &Op) -> Option<u32> {
-        match op {
-            Op::Choice { .. } => self.choice,
-            Op::Confirm { .. } => self.confirm,
-            Op::Input { .. } => self.input,
-            Op::Card { card, .. } => Some(*card),
-            _ => None,
-        }
+/// The catalogue card whose arguments an instruction's `args` operand holds: the
+/// `ask` forms have instructions of their own, every other card is `card`.
+fn card_of(op: &Op) -> Option<u32> {
+    match op {
+        Op::Choice { .. } => Some(CardId::AskChoice.index()),
+        Op::Confirm { .. } => Some(CardId::AskConfirm.index()),
+        Op::Input { .. } => Some(CardId::AskInput.index()),
+        Op::Card { card, .. } => Some(*card),
+        _ => None,
     }
 }
 
 fn check_code(cx: &Check<'_>, decoded: &Decoded) -> Res {
     let p = cx.p;
     let code = &p.code;
-    let asks = AskCards::new();
     // Every instruction's operands, reachable or not.
     for instr in &decoded.ops {
-        check_operands(cx, instr, decoded, &asks).map_err(|what| code_error(cx, instr.pc, what))?;
+        check_operands(cx, instr, decoded).map_err(|what| code_error(cx, instr.pc, what))?;
         if instr.next >= code.len() && instr.op.falls_through() {
             return Err(code_error(
                 cx,
@@ -490,15 +466,10 @@ fn check_code(cx: &Check<'_>, decoded: &Decoded) -> Res {
     Ok(())
 }
 
-fn check_operands(
-    cx: &Check<'_>,
-    instr: &Instr,
-    decoded: &Decoded,
-    asks: &AskCards,
-) -> Result<(), String> {
+fn check_operands(cx: &Check<'_>, instr: &Instr, decoded: &Decoded) -> Result<(), String> {
     let p = cx.p;
     let op = &instr.op;
-    let card = asks.card_of(op);
+    let card = card_of(op);
     for (spec, value) in decoded.operands(instr) {
         let idx = value as usize;
         let len = match spec.kind {

@@ -6,11 +6,12 @@ use fluxo_stdlib::builtins::{self, CLIENT_NAME_FALLBACK};
 use fluxo_stdlib::catalogue::CardId;
 use fluxo_stdlib::types::EnumKind;
 
-use super::{Next, RuntimeError, Value};
+use super::Next;
 use crate::bytecode::program::{ArgValue, EntityRef, MessagePart};
 use crate::bytecode::Program;
 use crate::clock;
 use crate::session::{CardState, Effect, Ending, Output, Session, Status, Turn, Wait};
+use crate::{RuntimeError, Value};
 
 pub(crate) struct Cx<'a> {
     pub s: &'a mut Session,

@@ -5,8 +5,8 @@
 use std::cmp::Ordering;
 
 use super::cx::{read_var, Cx};
-use super::{RuntimeError, Value};
 use crate::bytecode::Op;
+use crate::{RuntimeError, Value};
 
 pub(super) fn exec(cx: &mut Cx, op: Op, stack: &mut Vec<Value>) -> Result<(), RuntimeError> {
     let value = match op {

@@ -17,8 +17,7 @@ mod turn;
 use fluxo_stdlib::builtins::OPTOUT_COMMAND;
 use fluxo_stdlib::types::Channel;
 
-pub(crate) use crate::value::money_text;
-pub(crate) use crate::{RuntimeError, Value};
+use crate::{RuntimeError, Value};
 
 pub(crate) use cx::read_var;
 

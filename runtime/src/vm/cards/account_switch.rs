@@ -8,7 +8,8 @@ use super::registration::link_to;
 use super::{message, Call, Cx};
 use crate::session::Link;
 use crate::vm::answers::pick;
-use crate::vm::{Input, Next, RuntimeError};
+use crate::vm::{Input, Next};
+use crate::RuntimeError;
 
 pub(super) fn run(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
     let mut all: Vec<Link> = cx.s.ctx.link.iter().cloned().collect();

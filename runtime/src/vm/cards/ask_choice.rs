@@ -8,7 +8,8 @@ use super::menus::{labels, menu_table, question_text};
 use super::{host_result, message, Cx};
 use crate::session::{HostCall, HostResult, Wait};
 use crate::vm::answers::pick_in_menu;
-use crate::vm::{Input, Next, RuntimeError, Value};
+use crate::vm::{Input, Next};
+use crate::{RuntimeError, Value};
 
 /// Phase while the AI classifies a free-text answer.
 const CLASSIFYING: u8 = 1;

@@ -7,7 +7,8 @@ use super::menus::{question_text, YES_NO};
 use super::{message, Cx};
 use crate::session::Event;
 use crate::vm::answers::read_yes_no;
-use crate::vm::{Input, Next, RuntimeError};
+use crate::vm::{Input, Next};
+use crate::RuntimeError;
 
 pub(super) fn run(
     cx: &mut Cx,

@@ -6,7 +6,8 @@ use fluxo_stdlib::types::InputType;
 use fluxo_stdlib::validate::validate;
 
 use super::{message, Cx};
-use crate::vm::{Input, Next, RuntimeError, Value};
+use crate::vm::{Input, Next};
+use crate::{RuntimeError, Value};
 
 pub(super) fn run(
     cx: &mut Cx,

@@ -6,7 +6,8 @@ use super::registration::{customer_link, link_to};
 use super::{host_result, Call, Cx};
 use crate::erp::{Request, Response};
 use crate::session::HostResult;
-use crate::vm::{Input, Next, RuntimeError};
+use crate::vm::{Input, Next};
+use crate::RuntimeError;
 
 pub(super) fn run(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
     if let Some(HostResult::Erp(result)) = host_result(input) {

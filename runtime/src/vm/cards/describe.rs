@@ -3,7 +3,8 @@
 
 use super::{message, Call, Cx};
 use crate::session::Effect;
-use crate::vm::{Input, Next, RuntimeError, Value};
+use crate::vm::{Input, Next};
+use crate::{RuntimeError, Value};
 
 pub(super) fn run(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
     let question = cx

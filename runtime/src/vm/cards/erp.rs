@@ -18,7 +18,8 @@ use super::{host_result, message, Call, Cx};
 use crate::erp::{ErpError, Missing, Refusal, Request, Response, Secret};
 use crate::session::{HostCall, HostResult, Link, Output, Wait};
 use crate::vm::answers::pick;
-use crate::vm::{Input, Next, RuntimeError, Value};
+use crate::vm::{Input, Next};
+use crate::{RuntimeError, Value};
 
 pub(super) const START: u8 = 0;
 pub(super) const ASKED_DOCUMENT: u8 = 1;

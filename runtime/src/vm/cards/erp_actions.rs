@@ -17,7 +17,8 @@ use super::{
 };
 use crate::erp::{ErpError, Missing, Refusal, Response};
 use crate::session::Message;
-use crate::vm::{Next, RuntimeError, Value};
+use crate::vm::Next;
+use crate::{RuntimeError, Value};
 
 /// Starts the action on `contract`; the contract id is kept as the first card text.
 pub(super) fn act(

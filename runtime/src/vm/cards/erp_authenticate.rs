@@ -9,7 +9,8 @@ use super::registration::link_to;
 use super::{Call, Cx};
 use crate::erp::Request;
 use crate::session::{Link, Message};
-use crate::vm::{Next, RuntimeError};
+use crate::vm::Next;
+use crate::RuntimeError;
 
 /// The card texts while authenticating: the document, the customer id and name the ERP
 /// found, then the login.

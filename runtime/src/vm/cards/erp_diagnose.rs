@@ -8,7 +8,8 @@ use super::erp::erp_call;
 use super::erp_actions::done;
 use super::{Call, Cx};
 use crate::erp::Request;
-use crate::vm::{Next, RuntimeError, Value};
+use crate::vm::Next;
+use crate::{RuntimeError, Value};
 
 pub(super) fn request(contract_id: String) -> Next {
     erp_call(Request::Diagnose { contract_id })

@@ -5,7 +5,8 @@ use super::erp_actions::done;
 use super::erp_texts as texts;
 use super::{Call, Cx};
 use crate::erp::{Invoice, Request};
-use crate::vm::{Next, RuntimeError};
+use crate::vm::Next;
+use crate::RuntimeError;
 
 pub(super) fn request(contract_id: String) -> Next {
     erp_call(Request::Invoice { contract_id })

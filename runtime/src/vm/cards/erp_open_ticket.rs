@@ -12,7 +12,8 @@ use super::{Call, Cx};
 use crate::erp::{Named, Request};
 use crate::session::Message;
 use crate::vm::answers::pick;
-use crate::vm::{Next, RuntimeError, Value};
+use crate::vm::Next;
+use crate::{RuntimeError, Value};
 
 pub(super) fn request() -> Next {
     erp_call(Request::ListTicketOptions)

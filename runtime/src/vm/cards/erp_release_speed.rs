@@ -6,7 +6,8 @@ use super::erp_actions::done;
 use super::erp_texts as texts;
 use super::{Call, Cx};
 use crate::erp::Request;
-use crate::vm::{Next, RuntimeError, Value};
+use crate::vm::Next;
+use crate::{RuntimeError, Value};
 
 pub(super) fn request(contract_id: String) -> Next {
     erp_call(Request::ReleaseSpeed { contract_id })

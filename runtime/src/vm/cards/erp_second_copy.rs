@@ -6,7 +6,8 @@ use super::erp_actions::done;
 use super::erp_texts as texts;
 use super::{Call, Cx};
 use crate::erp::{Bill, Request};
-use crate::vm::{Next, RuntimeError};
+use crate::vm::Next;
+use crate::RuntimeError;
 
 pub(super) fn request(contract_id: String) -> Next {
     erp_call(Request::SecondCopy { contract_id })

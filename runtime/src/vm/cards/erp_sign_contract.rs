@@ -11,7 +11,8 @@ use super::{Call, Cx};
 use crate::erp::{Attachment, Request};
 use crate::session::Message;
 use crate::vm::answers::read_yes_no;
-use crate::vm::{Next, RuntimeError, Value};
+use crate::vm::Next;
+use crate::{RuntimeError, Value};
 
 /// Asks for the contract's document; the acceptance is valid only from the contact's
 /// phone, which the ERP checks.

@@ -4,7 +4,7 @@
 //! docs/runtime.md.
 
 use crate::erp::{Bill, Contract, Invoice};
-use crate::vm::{money_text, Value};
+use crate::{money_text, Value};
 
 pub(super) const CONTRACT_PROMPT: &str =
     "Encontramos mais de um contrato no seu cadastro. Qual deles você deseja?";

@@ -9,7 +9,8 @@ use super::erp_actions::{ask_again, done, param};
 use super::{Call, Cx};
 use crate::erp::Request;
 use crate::session::Message;
-use crate::vm::{Next, RuntimeError};
+use crate::vm::Next;
+use crate::RuntimeError;
 
 /// Asks for the new password; the request waits for the answer.
 pub(super) fn ask(cx: &mut Cx, call: Call) -> Result<Next, RuntimeError> {

@@ -5,7 +5,8 @@
 use super::menus::{call_menu, labels};
 use super::{host_result, message, Call, Cx};
 use crate::session::{HostCall, HostResult, Wait};
-use crate::vm::{Input, Next, RuntimeError, Value};
+use crate::vm::{Input, Next};
+use crate::{RuntimeError, Value};
 
 /// Phase while the AI classifies the customer's message.
 const CLASSIFYING: u8 = 1;

@@ -7,7 +7,8 @@ use super::menus::{call_menu, labels};
 use super::{message, Call, Cx};
 use crate::session::Effect;
 use crate::vm::answers::pick;
-use crate::vm::{Input, Next, RuntimeError, Value};
+use crate::vm::{Input, Next};
+use crate::{RuntimeError, Value};
 
 pub(super) fn run(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
     let table = call_menu(cx, call)?;

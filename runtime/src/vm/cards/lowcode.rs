@@ -7,7 +7,8 @@ use serde_json::Map;
 use super::{host_result, Call, Cx};
 use crate::bytecode::program::{EntityRef, ValueType};
 use crate::session::{HostCall, HostResult, Wait};
-use crate::vm::{read_var, Input, Next, RuntimeError, Value};
+use crate::vm::{read_var, Input, Next};
+use crate::{RuntimeError, Value};
 
 pub(super) fn run(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
     let (kind, idx) = cx

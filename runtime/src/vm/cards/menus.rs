@@ -9,7 +9,7 @@ use fluxo_stdlib::builtins::{NO_LABEL, YES_LABEL};
 
 use super::{Call, Cx};
 use crate::bytecode::program::Menu;
-use crate::vm::RuntimeError;
+use crate::RuntimeError;
 
 /// The options of every yes/no question.
 pub(super) const YES_NO: [&str; 2] = [YES_LABEL, NO_LABEL];

@@ -52,9 +52,10 @@ mod when;
 use fluxo_stdlib::catalogue::CardId;
 
 use super::cx::Cx;
-use super::{Input, Next, RuntimeError};
+use super::{Input, Next};
 use crate::bytecode::Op;
 use crate::session::{Event, HostResult, Message};
+use crate::RuntimeError;
 
 pub(super) fn exec(cx: &mut Cx, op: Op, after: u32, input: Input) -> Result<Next, RuntimeError> {
     match op {

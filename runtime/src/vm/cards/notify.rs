@@ -3,7 +3,8 @@
 
 use super::{Call, Cx};
 use crate::session::Effect;
-use crate::vm::{Next, RuntimeError};
+use crate::vm::Next;
+use crate::RuntimeError;
 
 pub(super) fn run(cx: &mut Cx, call: Call) -> Result<Next, RuntimeError> {
     let group = match cx.arg_item(call.card, call.args, "group") {

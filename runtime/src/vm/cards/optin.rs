@@ -7,7 +7,8 @@ use super::menus::yes_no_text;
 use super::{message, Call, Cx};
 use crate::session::{Effect, Ending};
 use crate::vm::answers::read_yes_no;
-use crate::vm::{Input, Next, RuntimeError};
+use crate::vm::{Input, Next};
+use crate::RuntimeError;
 
 /// Consent on WhatsApp; nothing on other channels. No try limit: consent cannot be
 /// assumed.

@@ -9,7 +9,8 @@ use super::erp::erp_call;
 use super::{host_result, message, Call, Cx};
 use crate::erp::{Customer, ErpError, Request, Response};
 use crate::session::{Effect, HostResult, Link};
-use crate::vm::{Input, Next, RuntimeError, Value};
+use crate::vm::{Input, Next};
+use crate::{RuntimeError, Value};
 
 /// Phase while the registration is looked up.
 const FINDING: u8 = 1;

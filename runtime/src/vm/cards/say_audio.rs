@@ -2,7 +2,8 @@
 
 use super::Cx;
 use crate::session::Output;
-use crate::vm::{Next, RuntimeError};
+use crate::vm::Next;
+use crate::RuntimeError;
 
 pub(super) fn run(cx: &mut Cx, file: u32, after: u32) -> Result<Next, RuntimeError> {
     let file = cx.string(file)?;

@@ -2,7 +2,8 @@
 
 use super::{Call, Cx};
 use crate::session::Output;
-use crate::vm::{Next, RuntimeError};
+use crate::vm::Next;
+use crate::RuntimeError;
 
 pub(super) fn run(cx: &mut Cx, call: Call) -> Result<Next, RuntimeError> {
     let url = cx

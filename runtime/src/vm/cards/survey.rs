@@ -7,7 +7,8 @@ use fluxo_stdlib::answers::fold;
 
 use super::{message, Call, Cx};
 use crate::session::Effect;
-use crate::vm::{Input, Next, RuntimeError, Value};
+use crate::vm::{Input, Next};
+use crate::{RuntimeError, Value};
 
 pub(super) fn run(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
     let (low, high) = match cx.arg_const(call.card, call.args, "scale")? {

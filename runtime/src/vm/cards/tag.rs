@@ -4,7 +4,8 @@
 use super::Cx;
 use crate::bytecode::program::EntityRef;
 use crate::session::Effect;
-use crate::vm::{Next, RuntimeError};
+use crate::vm::Next;
+use crate::RuntimeError;
 
 pub(super) fn run(cx: &mut Cx, tag: u32, after: u32) -> Result<Next, RuntimeError> {
     let name = cx.entity_str(EntityRef::Tag, tag)?;

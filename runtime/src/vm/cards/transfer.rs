@@ -4,7 +4,8 @@
 use super::Cx;
 use crate::bytecode::program::EntityRef;
 use crate::session::{Effect, Ending};
-use crate::vm::{Next, RuntimeError};
+use crate::vm::Next;
+use crate::RuntimeError;
 
 pub(super) fn run(cx: &mut Cx, department: u32, attendant: u32) -> Result<Next, RuntimeError> {
     let department = cx.entity_name(EntityRef::Department, department)?;

@@ -5,7 +5,8 @@ use fluxo_stdlib::builtins::DOCUMENT_PROMPT;
 
 use super::registration::ask_registration;
 use super::{Call, Cx};
-use crate::vm::{Input, Next, RuntimeError};
+use crate::vm::{Input, Next};
+use crate::RuntimeError;
 
 pub(super) fn run(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
     let question = cx

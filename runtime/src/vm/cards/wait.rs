@@ -2,7 +2,8 @@
 
 use super::Cx;
 use crate::session::{Event, Wait};
-use crate::vm::{Input, Next, RuntimeError};
+use crate::vm::{Input, Next};
+use crate::RuntimeError;
 
 pub(super) fn run(
     cx: &mut Cx,

@@ -6,7 +6,8 @@ use fluxo_stdlib::types::EnumKind;
 use super::Cx;
 use crate::bytecode::program::{EntityRef, Subject};
 use crate::clock::{self, HoursRule};
-use crate::vm::{read_var, Next, RuntimeError, Value};
+use crate::vm::{read_var, Next};
+use crate::{RuntimeError, Value};
 
 pub(super) fn run(cx: &mut Cx, table: u32) -> Result<Next, RuntimeError> {
     let table =
