@@ -282,8 +282,9 @@ fn byte_swaps_and_seeded_overwrites_load_soundly() {
             load_is_sound(&rechecksummed(bytes.clone()));
             let start = 32 + (next() as usize) % (len - 32);
             let chunk = 1 + (next() as usize) % 8;
-            for i in start..(start + chunk).min(len) {
-                bytes[i] = next() as u8;
+            let end = (start + chunk).min(len);
+            for byte in &mut bytes[start..end] {
+                *byte = next() as u8;
             }
             load_is_sound(&rechecksummed(bytes));
         }
