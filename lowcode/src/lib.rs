@@ -134,3 +134,16 @@ impl fmt::Display for ScriptError {
 }
 
 impl std::error::Error for ScriptError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn end_of_counts_lines_and_characters() {
+        assert_eq!(end_of(""), (1, 1));
+        assert_eq!(end_of("ab"), (1, 3));
+        assert_eq!(end_of("ab\nção"), (2, 4));
+        assert_eq!(end_of("ab\n"), (2, 1));
+    }
+}

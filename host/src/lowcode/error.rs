@@ -1,7 +1,7 @@
 //! The errors of a Low Code run (a script that does not compile is
-//! `fluxo_lowcode::ScriptError`): the reasons a run fails. It owns turning Rhai's errors into ours; Display texts are
-//! English sentences written for the engineer reading the log when the card
-//! takes its fail path.
+//! `fluxo_lowcode::ScriptError`): the reasons a run fails. It owns turning Rhai's
+//! errors into ours; Display texts are English sentences written for the engineer
+//! reading the log when the card takes its fail path.
 
 use std::fmt;
 
