@@ -21,7 +21,7 @@ pub(crate) mod transfer;
 pub(crate) mod when;
 
 use fluxo_grammar::ast::{self, Ident};
-use fluxo_stdlib::catalogue::{ArmsSpec, Binds, CardId, CardSpec};
+use fluxo_stdlib::catalogue::{ArmsSpec, Binds, CallCard, CardId, CardKind, CardSpec};
 use fluxo_stdlib::types::Ty;
 
 use crate::check::{Cx, Problem, ProgramInfo, Type};
@@ -90,50 +90,39 @@ pub(crate) fn check_call(
         }
         (ArmsSpec::YesNo | ArmsSpec::Subject, _) => {}
     }
-    match card {
-        CardId::Optin => optin::check(cx, position, card_at),
-        CardId::Survey => survey::check(cx, call),
-        CardId::ErpSecondCopy
-        | CardId::ErpInvoice
-        | CardId::ErpTrustUnlock
-        | CardId::ErpReleaseSpeed
-        | CardId::ErpDiagnose
-        | CardId::ErpSignContract
-        | CardId::ErpOpenTicket
-        | CardId::ErpAuthenticate
-        | CardId::ErpWifiPassword => erp::check(cx, spec, card_at),
-        // The shared rules driven by the catalogue are all these need: their arguments'
-        // types, files and item references, `as`, their arms and their channels.
-        // `lowcode`'s record type (`binding_type`) and `auto_link`'s link
-        // (`sign_contract.rs`) are facts for the analyses, not rules of the call itself.
-        CardId::SendFile
-        | CardId::Describe
-        | CardId::Notify
-        | CardId::MigrateWhatsapp
-        | CardId::ForwardCall
-        | CardId::ValidateDocument
-        | CardId::AutoLink
-        | CardId::AccountAdd
-        | CardId::AccountSwitch
-        | CardId::Intent
-        | CardId::Lowcode
-        | CardId::InteractiveTemplate => {}
-        // Statement cards are checked by their syntax in `check/walk.rs`. A call that
-        // spells one's catalogue name (`ask_confirm()`) gets only the shared rules above;
-        // the VM refuses it when it runs (`vm/cards/mod.rs`).
-        CardId::Say
-        | CardId::SayAudio
-        | CardId::AskChoice
-        | CardId::AskConfirm
-        | CardId::AskInput
-        | CardId::When
-        | CardId::If
-        | CardId::Goto
-        | CardId::Transfer
-        | CardId::Tag
-        | CardId::Wait
-        | CardId::Set
-        | CardId::End => {}
+    // Statement cards are checked by their syntax in `check/walk.rs`. A call that spells
+    // one's catalogue name (`ask_confirm()`) gets only the shared rules above; the VM
+    // refuses it when it runs (`vm/cards/mod.rs`).
+    if let CardKind::Call(call_card) = card.kind() {
+        match call_card {
+            CallCard::Optin => optin::check(cx, position, card_at),
+            CallCard::Survey => survey::check(cx, call),
+            CallCard::ErpSecondCopy
+            | CallCard::ErpInvoice
+            | CallCard::ErpTrustUnlock
+            | CallCard::ErpReleaseSpeed
+            | CallCard::ErpDiagnose
+            | CallCard::ErpSignContract
+            | CallCard::ErpOpenTicket
+            | CallCard::ErpAuthenticate
+            | CallCard::ErpWifiPassword => erp::check(cx, spec, card_at),
+            // The shared rules driven by the catalogue are all these need: their arguments'
+            // types, files and item references, `as`, their arms and their channels.
+            // `lowcode`'s record type (`binding_type`) and `auto_link`'s link
+            // (`sign_contract.rs`) are facts for the analyses, not rules of the call itself.
+            CallCard::SendFile
+            | CallCard::Describe
+            | CallCard::Notify
+            | CallCard::MigrateWhatsapp
+            | CallCard::ForwardCall
+            | CallCard::ValidateDocument
+            | CallCard::AutoLink
+            | CallCard::AccountAdd
+            | CallCard::AccountSwitch
+            | CallCard::Intent
+            | CallCard::Lowcode
+            | CallCard::InteractiveTemplate => {}
+        }
     }
     CallFacts {
         binds,

@@ -11,7 +11,8 @@ use fluxo_grammar::ast::{
     When,
 };
 use fluxo_stdlib::catalogue::{
-    card, card_by_opa_type, when_subjects, CardId, CardSpec, SubjectPatterns,
+    card, card_by_opa_type, when_subjects, CardId, CardKind, CardSpec, StatementCard,
+    SubjectPatterns,
 };
 use fluxo_stdlib::catalogue::{Place, SubjectSpec, Syntax};
 use fluxo_stdlib::types::{EnumKind, InputType, ItemKind};
@@ -544,14 +545,17 @@ impl<'a> Reader<'a> {
         };
         let id = CardId::from_name(spec.name)
             .ok_or_else(|| format!("`{}` is not a card of the catalogue", spec.name))?;
-        Ok(match id {
-            CardId::Say => StmtKind::Say(self.message(spec, "text")?),
-            CardId::SayAudio => StmtKind::SayAudio(self.message(spec, "file")?),
-            CardId::AskChoice | CardId::AskConfirm | CardId::AskInput => {
+        let CardKind::Statement(statement) = id.kind() else {
+            return self.call_kind(spec);
+        };
+        Ok(match statement {
+            StatementCard::Say => StmtKind::Say(self.message(spec, "text")?),
+            StatementCard::SayAudio => StmtKind::SayAudio(self.message(spec, "file")?),
+            StatementCard::AskChoice | StatementCard::AskConfirm | StatementCard::AskInput => {
                 let prompt = self.message(spec, "question")?;
-                let kind = match id {
-                    CardId::AskChoice => AskKind::Choice { arms: empty() },
-                    CardId::AskConfirm => AskKind::Confirm { arms: empty() },
+                let kind = match statement {
+                    StatementCard::AskChoice => AskKind::Choice { arms: empty() },
+                    StatementCard::AskConfirm => AskKind::Confirm { arms: empty() },
                     _ => {
                         let label = self.required(spec, "type")?;
                         let ty = match label {
@@ -576,14 +580,14 @@ impl<'a> Reader<'a> {
                     args: self.args(spec)?,
                 })
             }
-            CardId::When => {
+            StatementCard::When => {
                 let subject = self.subject()?;
                 StmtKind::When(When {
                     subject,
                     arms: empty(),
                 })
             }
-            CardId::If => {
+            StatementCard::If => {
                 let cond = expr::from_tree(self.required(spec, "condition")?)?;
                 let then = fluxo_grammar::ast::Block {
                     stmts: Vec::new(),
@@ -595,11 +599,11 @@ impl<'a> Reader<'a> {
                     otherwise: None,
                 })
             }
-            CardId::Goto => {
+            StatementCard::Goto => {
                 let flow = self.required(spec, "flow")?;
                 StmtKind::Goto(self.reference(ItemKind::Flow, flow)?)
             }
-            CardId::Transfer => {
+            StatementCard::Transfer => {
                 let department = self.required(spec, "department")?;
                 let department = self.reference(ItemKind::Department, department)?;
                 let attendant = match self.field(spec, "attendant")? {
@@ -611,7 +615,7 @@ impl<'a> Reader<'a> {
                     attendant,
                 }
             }
-            CardId::Tag => {
+            StatementCard::Tag => {
                 let list = self.required(spec, "tags")?;
                 let items = list.as_array().ok_or("\"Etiquetas\" must be an array")?;
                 let tags: Result<Vec<Ident>, String> = items
@@ -620,7 +624,7 @@ impl<'a> Reader<'a> {
                     .collect();
                 StmtKind::Tag(tags?)
             }
-            CardId::Wait => {
+            StatementCard::Wait => {
                 let value = self.required(spec, "duration")?;
                 let d = value.as_str().and_then(duration);
                 StmtKind::Wait(d.ok_or_else(|| {
@@ -630,7 +634,7 @@ impl<'a> Reader<'a> {
                     )
                 })?)
             }
-            CardId::Set => {
+            StatementCard::Set => {
                 let var = self.name(key::VARIABLE)?;
                 let value = self
                     .take(key::VALUE)
@@ -640,50 +644,32 @@ impl<'a> Reader<'a> {
                     value: expr::from_tree(value)?,
                 }
             }
-            CardId::End => StmtKind::End,
-            // Call cards travel in one generic form, read from the catalogue entry.
-            CardId::Optin
-            | CardId::SendFile
-            | CardId::Survey
-            | CardId::Describe
-            | CardId::Notify
-            | CardId::MigrateWhatsapp
-            | CardId::ForwardCall
-            | CardId::ValidateDocument
-            | CardId::AutoLink
-            | CardId::AccountAdd
-            | CardId::AccountSwitch
-            | CardId::Intent
-            | CardId::Lowcode
-            | CardId::InteractiveTemplate
-            | CardId::ErpSecondCopy
-            | CardId::ErpInvoice
-            | CardId::ErpTrustUnlock
-            | CardId::ErpReleaseSpeed
-            | CardId::ErpDiagnose
-            | CardId::ErpSignContract
-            | CardId::ErpOpenTicket
-            | CardId::ErpAuthenticate
-            | CardId::ErpWifiPassword => {
-                let (namespace, name) = match spec.name.split_once('.') {
-                    Some((ns, n)) => (ident(ns).or_else(|| Some(raw(ns))), n),
-                    None => (None, spec.name),
-                };
-                let args = self.args(spec)?;
-                let binding = match self.campos.contains_key(key::VARIABLE) {
-                    true => Some(self.name(key::VARIABLE)?),
-                    false => None,
-                };
-                let arms = self.campos.contains_key(key::OUTPUTS).then(empty);
-                StmtKind::Call(Call {
-                    namespace,
-                    name: raw(name),
-                    args,
-                    binding,
-                    arms,
-                })
-            }
+            StatementCard::End => StmtKind::End,
         })
+    }
+
+    /// A call card: they all travel in one generic form, read from the catalogue entry.
+    fn call_kind(&mut self, spec: &'static CardSpec) -> Result<StmtKind, String> {
+        let (namespace, name) = match spec.name.split_once('.') {
+            Some((ns, n)) => (ident(ns).or_else(|| Some(raw(ns))), n),
+            None => (None, spec.name),
+        };
+        let args = self.args(spec)?;
+        let binding = match self.campos.contains_key(key::VARIABLE) {
+            true => Some(self.name(key::VARIABLE)?),
+            false => None,
+        };
+        let arms = self.campos.contains_key(key::OUTPUTS).then(|| Arms {
+            arms: Vec::new(),
+            span: Span::default(),
+        });
+        Ok(StmtKind::Call(Call {
+            namespace,
+            name: raw(name),
+            args,
+            binding,
+            arms,
+        }))
     }
 
     fn args(&mut self, spec: &CardSpec) -> Result<Vec<Arg>, String> {

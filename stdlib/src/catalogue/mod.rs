@@ -18,7 +18,9 @@ mod subjects;
 mod tests;
 
 pub use params::{CALL_FAILURE_PARAMS, RETRY_PARAMS};
-pub use registry::{card, card_by_opa_type, cards, erp_card, CardId};
+pub use registry::{
+    card, card_by_opa_type, cards, erp_card, CallCard, CardId, CardKind, StatementCard,
+};
 pub use subjects::{
     when_subject, when_subject_for_variable, when_subjects, SubjectPatterns, SubjectSpec,
 };

@@ -85,6 +85,18 @@ fn every_card_id_round_trips_and_every_card_has_its_id() {
             spec.name
         );
     }
+    for id in CardId::ALL {
+        let (syntax, back) = match id.kind() {
+            CardKind::Statement(card) => (Syntax::Statement, card.id()),
+            CardKind::Call(card) => (Syntax::Call, card.id()),
+        };
+        assert_eq!(
+            id.spec().syntax,
+            syntax,
+            "{id:?} is in the wrong group of the table"
+        );
+        assert_eq!(back, id);
+    }
     let past_the_end = u32::try_from(cards().len()).unwrap_or(u32::MAX);
     assert_eq!(CardId::from_index(past_the_end), None);
     assert_eq!(CardId::from_index(u32::MAX), None);

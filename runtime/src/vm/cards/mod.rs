@@ -49,7 +49,7 @@ mod validate_document;
 mod wait;
 mod when;
 
-use fluxo_stdlib::catalogue::CardId;
+use fluxo_stdlib::catalogue::{CallCard, CardId, CardKind};
 
 use super::cx::Cx;
 use super::{Input, Next};
@@ -120,46 +120,36 @@ pub(crate) struct Call {
 }
 
 fn call_card(cx: &mut Cx, call: Call, input: Input) -> Result<Next, RuntimeError> {
-    match call.card {
-        CardId::Optin => optin::run(cx, call, input),
-        CardId::SendFile => send_file::run(cx, call),
-        CardId::Survey => survey::run(cx, call, input),
-        CardId::Describe => describe::run(cx, call, input),
-        CardId::Notify => notify::run(cx, call),
-        CardId::MigrateWhatsapp => migrate_whatsapp::run(cx, call),
-        CardId::ForwardCall => forward_call::run(cx, call),
-        CardId::ValidateDocument => validate_document::run(cx, call, input),
-        CardId::AutoLink => auto_link::run(cx, call, input),
-        CardId::AccountAdd => account_add::run(cx, call, input),
-        CardId::AccountSwitch => account_switch::run(cx, call, input),
-        CardId::Intent => intent::run(cx, call, input),
-        CardId::Lowcode => lowcode::run(cx, call, input),
-        CardId::InteractiveTemplate => interactive_template::run(cx, call, input),
-        CardId::ErpSecondCopy
-        | CardId::ErpInvoice
-        | CardId::ErpTrustUnlock
-        | CardId::ErpReleaseSpeed
-        | CardId::ErpDiagnose
-        | CardId::ErpSignContract
-        | CardId::ErpOpenTicket
-        | CardId::ErpAuthenticate
-        | CardId::ErpWifiPassword => erp::run(cx, call, input),
-        // Statement cards run by instructions of their own (`exec`). `card` names one only
-        // for a call spelling a statement's catalogue name (`ask_confirm()`), which the
-        // checker lets through with the shared rules.
-        CardId::Say
-        | CardId::SayAudio
-        | CardId::AskChoice
-        | CardId::AskConfirm
-        | CardId::AskInput
-        | CardId::When
-        | CardId::If
-        | CardId::Goto
-        | CardId::Transfer
-        | CardId::Tag
-        | CardId::Wait
-        | CardId::Set
-        | CardId::End => Err(cx.error(format!("the runtime has no card `{}`", call.card.name()))),
+    // Statement cards run by instructions of their own (`exec`). `card` names one only
+    // for a call spelling a statement's catalogue name (`ask_confirm()`), which the
+    // checker lets through with the shared rules.
+    let CardKind::Call(card) = call.card.kind() else {
+        return Err(cx.error(format!("the runtime has no card `{}`", call.card.name())));
+    };
+    match card {
+        CallCard::Optin => optin::run(cx, call, input),
+        CallCard::SendFile => send_file::run(cx, call),
+        CallCard::Survey => survey::run(cx, call, input),
+        CallCard::Describe => describe::run(cx, call, input),
+        CallCard::Notify => notify::run(cx, call),
+        CallCard::MigrateWhatsapp => migrate_whatsapp::run(cx, call),
+        CallCard::ForwardCall => forward_call::run(cx, call),
+        CallCard::ValidateDocument => validate_document::run(cx, call, input),
+        CallCard::AutoLink => auto_link::run(cx, call, input),
+        CallCard::AccountAdd => account_add::run(cx, call, input),
+        CallCard::AccountSwitch => account_switch::run(cx, call, input),
+        CallCard::Intent => intent::run(cx, call, input),
+        CallCard::Lowcode => lowcode::run(cx, call, input),
+        CallCard::InteractiveTemplate => interactive_template::run(cx, call, input),
+        CallCard::ErpSecondCopy
+        | CallCard::ErpInvoice
+        | CallCard::ErpTrustUnlock
+        | CallCard::ErpReleaseSpeed
+        | CallCard::ErpDiagnose
+        | CallCard::ErpSignContract
+        | CallCard::ErpOpenTicket
+        | CallCard::ErpAuthenticate
+        | CallCard::ErpWifiPassword => erp::run(cx, call, input),
     }
 }
 
