@@ -301,6 +301,13 @@ fn wrong_outputs_and_references_name_their_json_paths() {
             "fluxos[0].cards[0]",
             "\"80px\", expected a JSON number",
         ),
+        // The fuzzer's find (fuzz/README.md): accepted, this card exported one output
+        // with two connectors, and that export did not import.
+        (
+            "duplicate_output_id.json",
+            "fluxos[0].cards[0]",
+            "saidas[1]: another output of this card has the `_id` \"65f1a2b3c4d5e6f708192a50\"",
+        ),
     ] {
         let err = refused(file);
         assert_eq!(err.path.as_deref(), Some(path), "{file}: {err}");

@@ -35,6 +35,7 @@ pub fn document(files: &[File]) -> Result<Document, JsonError> {
                 id: attr_str(&item.attrs, ID).unwrap_or_else(|| ids::item_id("erp", &system.name)),
                 sistema: system.name.clone(),
                 atributos: attrs,
+                texto: None,
             }),
             Kind::Entity(e) => {
                 let kind = item_kind(e.kind);
@@ -43,6 +44,7 @@ pub fn document(files: &[File]) -> Result<Document, JsonError> {
                     nome: e.name.name.clone(),
                     titulo: str_to_json(&e.title),
                     atributos: attrs,
+                    texto: None,
                 };
                 match e.kind {
                     fluxo_grammar::ast::EntityKind::Department => doc.departamentos.push(dto),
@@ -62,6 +64,7 @@ pub fn document(files: &[File]) -> Result<Document, JsonError> {
                     None => serde_json::json!({ "nome": a.department.name }),
                 },
                 atributos: attrs,
+                texto: None,
             }),
             Kind::Period(p) => doc.periodos.push(PeriodDto {
                 id: id(ItemKind::Period, &p.name.name),
@@ -69,6 +72,7 @@ pub fn document(files: &[File]) -> Result<Document, JsonError> {
                 titulo: str_to_json(&p.title),
                 regras: p.rules.iter().map(rule).collect(),
                 atributos: attrs,
+                texto: None,
             }),
             Kind::Script(s) => doc.scripts.push(ScriptDto {
                 id: id(ItemKind::Script, &s.name.name),
@@ -83,6 +87,8 @@ pub fn document(files: &[File]) -> Result<Document, JsonError> {
                     })
                     .collect(),
                 atributos: attrs,
+                texto: None,
+                fonte: None,
             }),
             Kind::Flow(flow) => {
                 let index = doc.fluxos.len();
@@ -222,6 +228,7 @@ fn flow_dto(item: &Item, flow: &Flow, names: &Names) -> Result<FlowDto, String> 
         conectores,
         estrutura: None,
         atributos: other_attrs(item),
+        texto: None,
     };
     // The hint is kept only when the graph alone would read back differently.
     let plain = super::import::flow_item(&dto, 0, names, &mut Vec::new());

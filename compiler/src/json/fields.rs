@@ -769,6 +769,14 @@ impl<'a> Reader<'a> {
         for (i, output) in list.transpose()?.into_iter().flatten().enumerate() {
             let output: OutputDto =
                 serde_json::from_value(output.clone()).map_err(|e| format!("saidas[{i}]: {e}"))?;
+            // Connectors name an output by its `_id`: two outputs with one `_id` would make
+            // a connector ambiguous, and the export would give that output two connectors.
+            if ids.contains(&output.id) {
+                return Err(format!(
+                    "saidas[{i}]: another output of this card has the `_id` \"{}\"",
+                    output.id
+                ));
+            }
             let pattern = self
                 .pattern(&output.padrao, subject)
                 .map_err(|e| format!("saidas[{i}]: {e}"))?;

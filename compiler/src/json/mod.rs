@@ -12,7 +12,9 @@ mod fields;
 mod ids;
 mod import;
 mod ir;
+mod layout;
 mod names;
+pub mod project;
 pub mod schema;
 mod text;
 
@@ -97,6 +99,11 @@ pub fn export(files: &[File]) -> Result<String, JsonError> {
 
 /// Reads an Opa JSON document.
 pub fn import(json: &str) -> Result<Imported, JsonError> {
+    read(json).map(|(imported, _)| imported)
+}
+
+/// Reads an Opa JSON document, and returns the document too (its text layout records).
+fn read(json: &str) -> Result<(Imported, Document), JsonError> {
     let value: Value = serde_json::from_str(json).map_err(|e| JsonError {
         path: None,
         position: Some((e.line(), e.column().max(1))),
@@ -139,13 +146,14 @@ pub fn import(json: &str) -> Result<Imported, JsonError> {
         let item = import::flow_item(flow, i, &names, &mut warnings)?;
         flows.push((flow.nome.clone(), File { items: vec![item] }));
     }
-    Ok(Imported {
+    let imported = Imported {
         declarations: File {
             items: declarations,
         },
         flows,
         warnings,
-    })
+    };
+    Ok((imported, doc))
 }
 
 fn strip_position(e: &serde_json::Error) -> String {

@@ -84,6 +84,10 @@ pub struct ErpDto {
     pub sistema: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub atributos: Vec<AttrDto>,
+    /// Where the text has this record (`_texto`), which the editor keeps as it keeps
+    /// any field it does not know.
+    #[serde(rename = "_texto", default, skip_serializing_if = "Option::is_none")]
+    pub texto: Option<TextDto>,
 }
 
 /// A department, tag, group, branch, template or agent: a name and a title.
@@ -95,6 +99,10 @@ pub struct EntityDto {
     pub titulo: Value,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub atributos: Vec<AttrDto>,
+    /// Where the text has this record (`_texto`), which the editor keeps as it keeps
+    /// any field it does not know.
+    #[serde(rename = "_texto", default, skip_serializing_if = "Option::is_none")]
+    pub texto: Option<TextDto>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -107,6 +115,10 @@ pub struct AttendantDto {
     pub departamento: Value,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub atributos: Vec<AttrDto>,
+    /// Where the text has this record (`_texto`), which the editor keeps as it keeps
+    /// any field it does not know.
+    #[serde(rename = "_texto", default, skip_serializing_if = "Option::is_none")]
+    pub texto: Option<TextDto>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -118,6 +130,10 @@ pub struct PeriodDto {
     pub regras: Vec<RuleDto>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub atributos: Vec<AttrDto>,
+    /// Where the text has this record (`_texto`), which the editor keeps as it keeps
+    /// any field it does not know.
+    #[serde(rename = "_texto", default, skip_serializing_if = "Option::is_none")]
+    pub texto: Option<TextDto>,
 }
 
 /// `{"dias": ["seg-sex"], "horarios": ["08:00-18:00"]}` or `{"feriado": "2026-12-25"}`.
@@ -142,6 +158,13 @@ pub struct ScriptDto {
     pub campos: Vec<ScriptFieldDto>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub atributos: Vec<AttrDto>,
+    /// Where the text has this record (`_texto`), which the editor keeps as it keeps
+    /// any field it does not know.
+    #[serde(rename = "_texto", default, skip_serializing_if = "Option::is_none")]
+    pub texto: Option<TextDto>,
+    /// The script's source (`_fonte`), so that a project travels with its Low Code.
+    #[serde(rename = "_fonte", default, skip_serializing_if = "Option::is_none")]
+    pub fonte: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -171,6 +194,10 @@ pub struct FlowDto {
     pub estrutura: Option<Vec<EntryDto>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub atributos: Vec<AttrDto>,
+    /// Where the text has this record (`_texto`), which the editor keeps as it keeps
+    /// any field it does not know.
+    #[serde(rename = "_texto", default, skip_serializing_if = "Option::is_none")]
+    pub texto: Option<TextDto>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -207,6 +234,35 @@ pub struct ConnectorDto {
     pub saida: String,
     /// The `_id` of the card the connector enters.
     pub destino: String,
+}
+
+/// Where a record stands in the project's text (see docs/opa-json.md, "Project text").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TextDto {
+    /// The `.flow` file, relative to the project folder, with `/` between folders.
+    pub arquivo: String,
+    /// The record's place among the file's items, from 0.
+    pub ordem: usize,
+    /// The file's fingerprint at export (`fluxo import` refuses to overwrite a file
+    /// changed since, unless forced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    /// How many tokens the item had at export.
+    pub simbolos: usize,
+    /// Comments and blank lines, by the token they come before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trechos: Vec<GapDto>,
+    /// What follows the file's last token (only on its last item).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fim: Option<String>,
+}
+
+/// Text between two tokens that the bare formatting would not write.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GapDto {
+    /// The index, in the item, of the token the text comes before.
+    pub antes: usize,
+    pub texto: String,
 }
 
 /// One statement of the text layout hint.
