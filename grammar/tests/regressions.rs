@@ -38,3 +38,11 @@ fn comment_inside_an_expression_ends_the_line() {
     let want = "flow a {\n    set x = 1 + 2 // weird\n}\n";
     assert_eq!(support::check_round_trip(src), Ok(Some(want.to_string())));
 }
+
+/// A comment between `(` and the first argument once left the arguments on one line and
+/// moved to the next line, one level out; formatting again moved it back in.
+#[test]
+fn comment_before_the_first_argument_breaks_the_arguments() {
+    let src = "flow a {\n    if x {\n        erp.second_copy( // a\n            // b\n            retries: 3,\n        )\n    }\n}\n";
+    assert_eq!(support::check_round_trip(src), Ok(Some(src.to_string())));
+}

@@ -239,7 +239,7 @@ impl Formatter<'_> {
     /// or when a comment sits among the arguments.
     fn args(&mut self, args: &[Arg], after: usize, tail: usize) {
         let open = self.p.locate(after, "(");
-        let Some((first, last)) = args.first().zip(args.last()) else {
+        let Some(last) = args.last() else {
             let close = self.p.locate(open + 1, ")");
             self.p.token("()", open, close + 1);
             return;
@@ -255,7 +255,9 @@ impl Formatter<'_> {
         let one_line = format!("({})", pieces.join(", "));
         let fits = !one_line.contains('\n')
             && self.p.column() + one_line.chars().count() + tail <= MAX_WIDTH;
-        if fits && !self.p.has_comment_in(first.span.start as usize, close) {
+        // From the `(`: a comment before the first argument would otherwise be carried to
+        // the end of the line and come back in another place the next time.
+        if fits && !self.p.has_comment_in(open, close) {
             self.p.token(&one_line, open, close + 1);
             return;
         }
