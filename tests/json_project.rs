@@ -250,7 +250,10 @@ fn formatted(flows: &[ProjectFile], scripts: &[ProjectFile]) -> Vec<ProjectFile>
 }
 
 fn split(files: &[ProjectFile]) -> (Vec<ProjectFile>, Vec<ProjectFile>) {
-    files.iter().cloned().partition(|f| f.path.ends_with(".flow"))
+    files
+        .iter()
+        .cloned()
+        .partition(|f| f.path.ends_with(".flow"))
 }
 
 proptest! {
@@ -285,7 +288,8 @@ fn fluxo(args: &[&str]) -> std::process::Output {
 }
 
 fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("fluxo-json-project-{}-{name}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("fluxo-json-project-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch folder");
     dir
@@ -299,7 +303,11 @@ fn program_files(dir: &Path) -> Vec<(String, String)> {
             if path.is_dir() {
                 walk(root, &path, out);
             } else if path.extension().is_some_and(|e| e == "flow" || e == "rhai") {
-                let name = path.strip_prefix(root).expect("inside").display().to_string();
+                let name = path
+                    .strip_prefix(root)
+                    .expect("inside")
+                    .display()
+                    .to_string();
                 out.push((name, std::fs::read_to_string(&path).expect("read")));
             }
         }
@@ -324,15 +332,43 @@ fn the_example_goes_to_json_and_back_as_the_same_files() {
     }
     assert!(fluxo(&["fmt", original.to_str().unwrap()]).status.success());
     let json = dir.join("a.json");
-    let out = fluxo(&["export", original.to_str().unwrap(), "-o", json.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = fluxo(&[
+        "export",
+        original.to_str().unwrap(),
+        "-o",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let back = dir.join("back");
-    let out = fluxo(&["import", json.to_str().unwrap(), "-o", back.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = fluxo(&[
+        "import",
+        json.to_str().unwrap(),
+        "-o",
+        back.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(program_files(&back), program_files(&original));
-    let diff = Command::new("diff").arg("-r").arg(&original).arg(&back).output();
+    let diff = Command::new("diff")
+        .arg("-r")
+        .arg(&original)
+        .arg(&back)
+        .output();
     if let Ok(diff) = diff {
-        assert!(diff.status.success(), "{}", String::from_utf8_lossy(&diff.stdout));
+        assert!(
+            diff.status.success(),
+            "{}",
+            String::from_utf8_lossy(&diff.stdout)
+        );
     }
     // Re-export to stdout: the same bytes.
     let again = fluxo(&["export", back.to_str().unwrap(), "-o", "-"]);
@@ -345,10 +381,16 @@ fn the_example_goes_to_json_and_back_as_the_same_files() {
         .stdin(std::process::Stdio::piped())
         .spawn()
         .expect("run fluxo");
-    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &again.stdout).expect("pipe");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &again.stdout)
+        .expect("pipe");
     assert!(child.wait().expect("wait").success());
     assert_eq!(program_files(&piped), program_files(&original));
     let checked = fluxo(&["check", piped.to_str().unwrap()]);
-    assert_eq!(checked.status.code(), Some(0), "{}", String::from_utf8_lossy(&checked.stderr));
+    assert_eq!(
+        checked.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

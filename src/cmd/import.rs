@@ -84,7 +84,8 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
         ("changed", &changes.changed),
         ("removed", &changes.removed),
     ] {
-        for name in names {
+        // Into a new folder, everything is added: the summary says enough.
+        for name in names.iter().filter(|_| !local.is_empty()) {
             eprintln!("{verb} {name}");
         }
     }
@@ -163,7 +164,11 @@ fn plan(dir: &Path, local: &[ProjectFile], imported: &ImportedProject) -> CliRes
     for file in local {
         let kept = imported.files.iter().any(|f| f.path == file.path);
         // A file of comments alone defines nothing the document could replace.
-        if kept || project::changes(&[], std::slice::from_ref(file)).added.is_empty() {
+        if kept
+            || project::changes(&[], std::slice::from_ref(file))
+                .added
+                .is_empty()
+        {
             continue;
         }
         if !untouched(file, &file.text) {

@@ -51,8 +51,7 @@ fn tokens(src: &str) -> Vec<Token> {
             }
             pos = (pos + 1).min(bytes.len());
         } else if c.is_ascii_alphanumeric() || c == b'_' {
-            while pos < bytes.len() && (bytes[pos].is_ascii_alphanumeric() || bytes[pos] == b'_')
-            {
+            while pos < bytes.len() && (bytes[pos].is_ascii_alphanumeric() || bytes[pos] == b'_') {
                 pos += 1;
             }
         } else {
@@ -148,10 +147,7 @@ fn item_start(item: &Item) -> usize {
 /// text after its last token, with the indices of the items whose tokens are not those
 /// recorded (edited since). `None` when the result does not parse, which only a
 /// document edited by hand can cause; the caller then formats the items bare.
-pub fn rebuild(
-    items: &[(&Item, Option<&ItemLayout>)],
-    end: &str,
-) -> Option<(String, Vec<usize>)> {
+pub fn rebuild(items: &[(&Item, Option<&ItemLayout>)], end: &str) -> Option<(String, Vec<usize>)> {
     let mut src = String::new();
     let mut moved = Vec::new();
     for (i, (item, layout)) in items.iter().enumerate() {

@@ -104,7 +104,10 @@ pub fn export(flows: &[ProjectFile], scripts: &[ProjectFile]) -> Result<Exported
             Ok(file) => script.fonte = Some(file.text.clone()),
             Err(why) => warnings.push(Warning {
                 path: format!("scripts[{i}]"),
-                message: format!("the source of script `{}` is not carried: {why}", script.nome),
+                message: format!(
+                    "the source of script `{}` is not carried: {why}",
+                    script.nome
+                ),
             }),
         }
     }
@@ -144,10 +147,9 @@ pub fn import(json: &str, local: &[ProjectFile]) -> Result<ImportedProject, Json
         }
     }
     for file in local {
-        if let (Ok(()), Ok((formatted, ast))) = (
-            paths::flow_path(&file.path),
-            layout::formatted(&file.text),
-        ) {
+        if let (Ok(()), Ok((formatted, ast))) =
+            (paths::flow_path(&file.path), layout::formatted(&file.text))
+        {
             for (key, texto) in texts_of(&file.path, &formatted, &ast, false) {
                 texts.entry(key).or_insert(texto);
             }
@@ -158,7 +160,10 @@ pub fn import(json: &str, local: &[ProjectFile]) -> Result<ImportedProject, Json
     let mut files = Vec::new();
     let mut script_files: BTreeMap<String, String> = BTreeMap::new();
     for (path, group) in &placed {
-        files.push(ProjectFile::new(path, file_text(path, group, &mut warnings)));
+        files.push(ProjectFile::new(
+            path,
+            file_text(path, group, &mut warnings),
+        ));
         for (item, _) in group {
             let Kind::Script(script) = &item.kind else {
                 continue;
@@ -167,8 +172,8 @@ pub fn import(json: &str, local: &[ProjectFile]) -> Result<ImportedProject, Json
                 continue;
             };
             let at = format!("script `{}`", script.name.name);
-            let target = paths::script_path(path, &script.path.display())
-                .map_err(|m| error(&at, m))?;
+            let target =
+                paths::script_path(path, &script.path.display()).map_err(|m| error(&at, m))?;
             if let Some(other) = script_files.insert(target.clone(), source.clone()) {
                 if &other != source {
                     return Err(error(
@@ -250,7 +255,11 @@ fn place<'a>(items: &[&'a Item], texts: &'a HashMap<String, TextDto>) -> Placed<
 const ENTITIES: &str = "entities.flow";
 
 /// One file's text: its items with their comments and blank lines, formatted.
-fn file_text(path: &str, group: &[(&Item, Option<&TextDto>)], warnings: &mut Vec<Warning>) -> String {
+fn file_text(
+    path: &str,
+    group: &[(&Item, Option<&TextDto>)],
+    warnings: &mut Vec<Warning>,
+) -> String {
     let layouts: Vec<Option<ItemLayout>> = group
         .iter()
         .map(|(_, t)| {
@@ -265,7 +274,9 @@ fn file_text(path: &str, group: &[(&Item, Option<&TextDto>)], warnings: &mut Vec
         .zip(&layouts)
         .map(|((item, _), l)| (*item, l.as_ref()))
         .collect();
-    let end = group.iter().find_map(|(_, t)| t.and_then(|t| t.fim.as_deref()));
+    let end = group
+        .iter()
+        .find_map(|(_, t)| t.and_then(|t| t.fim.as_deref()));
     match layout::rebuild(&items, end.unwrap_or("")) {
         Some((text, moved)) => {
             for i in moved {
