@@ -45,6 +45,8 @@ struct Writer<'a> {
     decisions: &'a [u8],
     next: usize,
     comments: usize,
+    /// Makes the writer's card ids its own.
+    tag: usize,
 }
 
 impl Writer<'_> {
@@ -88,6 +90,17 @@ impl Writer<'_> {
     fn block(&mut self, stmts: &[Gen], depth: usize) {
         for stmt in stmts {
             self.before(depth);
+            if self.decide() % 6 == 0 {
+                // Editor metadata, with comments around it.
+                self.comments += 1;
+                self.indent(depth);
+                self.out.push_str(&format!(
+                    "@id(\"65f1{:04x}{:016x}\") @pos({}, 20)",
+                    self.tag, self.comments, self.comments
+                ));
+                self.end_line();
+                self.before(depth);
+            }
             self.indent(depth);
             self.stmt(stmt, depth);
         }
@@ -181,11 +194,13 @@ fn project(
 ) -> (Vec<ProjectFile>, Vec<ProjectFile>) {
     let mut texts: Vec<Writer> = PATHS
         .iter()
-        .map(|_| Writer {
+        .enumerate()
+        .map(|(tag, _)| Writer {
             out: String::new(),
             decisions,
             next: 0,
             comments: 0,
+            tag,
         })
         .collect();
     let mut to = 0;

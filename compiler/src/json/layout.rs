@@ -62,6 +62,60 @@ fn tokens(src: &str) -> Vec<Token> {
     out
 }
 
+/// Which tokens belong to attributes (`@name` and its parenthesised arguments).
+fn attribute_flags(src: &str, toks: &[Token]) -> Vec<bool> {
+    let text = |i: usize| toks.get(i).map_or("", |t| &src[t.start..t.end]);
+    let mut flags = vec![false; toks.len()];
+    let mut i = 0;
+    while i < toks.len() {
+        if text(i) != "@" {
+            i += 1;
+            continue;
+        }
+        // `@` and the name.
+        for flag in flags.iter_mut().skip(i).take(2) {
+            *flag = true;
+        }
+        i += 2;
+        if text(i) == "(" {
+            let mut depth = 0usize;
+            while let Some(flag) = flags.get_mut(i) {
+                *flag = true;
+                match text(i) {
+                    "(" => depth += 1,
+                    ")" => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                i += 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+        }
+    }
+    flags
+}
+
+/// A token's place in its item: how many tokens outside attributes come before it, and
+/// how many attribute tokens since the last of those. The editor adds and drops
+/// attributes (`@id`, `@pos`), so a comment keeps its place among the other tokens.
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct Place {
+    core: usize,
+    attr: usize,
+}
+
+impl Place {
+    fn step(&mut self, is_attr: bool) {
+        if is_attr {
+            self.attr += 1;
+        } else {
+            self.core += 1;
+            self.attr = 0;
+        }
+    }
+}
+
 /// The gap `src[start..end]` without its commas (comments keep theirs).
 fn without_commas(gap: &str) -> String {
     let mut out = String::new();
@@ -101,7 +155,7 @@ fn is_layout(gap: &str) -> bool {
 /// The layout of one item of a formatted file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ItemLayout {
-    /// The item's tokens in the formatted text (an edit in the editor changes it).
+    /// The item's tokens outside attributes (an edit in the editor changes the count).
     pub tokens: usize,
     pub gaps: Vec<GapDto>,
 }
@@ -110,13 +164,16 @@ pub struct ItemLayout {
 /// from), and the text after the last token of the file.
 pub fn of_file(formatted: &str, file: &File) -> (Vec<ItemLayout>, String) {
     let toks = tokens(formatted);
+    let attrs = attribute_flags(formatted, &toks);
     let starts: Vec<usize> = file.items.iter().map(item_start).collect();
     let mut layouts = vec![ItemLayout::default(); file.items.len()];
     let mut item = 0;
+    let mut place = Place::default();
     let mut previous_end = 0;
-    for tok in &toks {
+    for (tok, &is_attr) in toks.iter().zip(&attrs) {
         while item + 1 < starts.len() && tok.start >= starts[item + 1] {
             item += 1;
+            place = Place::default();
         }
         let Some(layout) = layouts.get_mut(item) else {
             break;
@@ -124,11 +181,13 @@ pub fn of_file(formatted: &str, file: &File) -> (Vec<ItemLayout>, String) {
         let gap = &formatted[previous_end..tok.start];
         if is_layout(gap) {
             layout.gaps.push(GapDto {
-                antes: layout.tokens,
+                antes: place.core,
+                atributo: place.attr,
                 texto: without_commas(gap),
             });
         }
-        layout.tokens += 1;
+        place.step(is_attr);
+        layout.tokens = place.core;
         previous_end = tok.end;
     }
     let end = without_commas(&formatted[previous_end.min(formatted.len())..]);
@@ -159,18 +218,27 @@ pub fn rebuild(items: &[(&Item, Option<&ItemLayout>)], end: &str) -> Option<(Str
             "",
         );
         let toks = tokens(&bare);
-        if layout.is_some_and(|l| l.tokens != toks.len()) {
+        let attrs = attribute_flags(&bare, &toks);
+        let core = attrs.iter().filter(|a| !**a).count();
+        if layout.is_some_and(|l| l.tokens != core) {
             moved.push(i);
         }
         let gaps = layout.map_or(&[][..], |l| &l.gaps[..]);
         let mut next_gap = gaps.iter().peekable();
+        let mut place = Place::default();
         let mut previous_end = 0;
-        for (k, tok) in toks.iter().enumerate() {
+        for (k, (tok, &is_attr)) in toks.iter().zip(&attrs).enumerate() {
             let bare_gap = &bare[previous_end..tok.start];
             let mut recorded = String::new();
-            while let Some(gap) = next_gap.next_if(|g| g.antes <= k) {
+            while let Some(gap) = next_gap.next_if(|g| {
+                Place {
+                    core: g.antes,
+                    attr: g.atributo,
+                } <= place
+            }) {
                 recorded.push_str(&gap.texto);
             }
+            place.step(is_attr);
             if !recorded.is_empty() {
                 src.push_str(&commas(bare_gap));
                 src.push_str(&recorded);

@@ -260,9 +260,17 @@ pub struct TextDto {
 /// Text between two tokens that the bare formatting would not write.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GapDto {
-    /// The index, in the item, of the token the text comes before.
+    /// The index, in the item, of the token the text comes before, not counting the
+    /// tokens of attributes (the editor adds `@id`s and `@pos`es).
     pub antes: usize,
+    /// How many tokens of attributes come between that token's predecessor and the text.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub atributo: usize,
     pub texto: String,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// One statement of the text layout hint.

@@ -55,7 +55,7 @@ fn definitions(files: &[ProjectFile]) -> BTreeMap<String, (String, String)> {
             let gaps: Vec<String> = layout
                 .gaps
                 .into_iter()
-                .map(|g| format!("{}:{}", g.antes, g.texto))
+                .map(|g| format!("{}.{}:{}", g.antes, g.atributo, g.texto))
                 .collect();
             let name = key(item);
             let name = match name.split_once(' ') {
