@@ -67,10 +67,10 @@ impl Writer<'_> {
     /// Maybe a blank line and maybe a comment on its own line, at `depth`.
     fn before(&mut self, depth: usize) {
         let d = self.decide();
-        if d % 5 == 0 {
+        if d.is_multiple_of(5) {
             self.out.push('\n');
         }
-        if d % 3 == 0 {
+        if d.is_multiple_of(3) {
             self.comments += 1;
             self.indent(depth);
             self.out
@@ -80,7 +80,7 @@ impl Writer<'_> {
 
     /// Ends a line, maybe with a comment.
     fn end_line(&mut self) {
-        if self.decide() % 4 == 0 {
+        if self.decide().is_multiple_of(4) {
             self.comments += 1;
             self.out.push_str(&format!(" // fim {}", self.comments));
         }
@@ -90,7 +90,7 @@ impl Writer<'_> {
     fn block(&mut self, stmts: &[Gen], depth: usize) {
         for stmt in stmts {
             self.before(depth);
-            if self.decide() % 6 == 0 {
+            if self.decide().is_multiple_of(6) {
                 // Editor metadata, with comments around it.
                 self.comments += 1;
                 self.indent(depth);
@@ -104,7 +104,7 @@ impl Writer<'_> {
             self.indent(depth);
             self.stmt(stmt, depth);
         }
-        if self.decide() % 7 == 0 {
+        if self.decide().is_multiple_of(7) {
             self.comments += 1;
             self.indent(depth);
             self.out

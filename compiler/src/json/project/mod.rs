@@ -212,8 +212,9 @@ type Placed<'a> = BTreeMap<String, Vec<(&'a Item, Option<&'a TextDto>)>>;
 /// declaration and a file named for a flow, on no file another item already has.
 fn place<'a>(items: &[&'a Item], texts: &'a HashMap<String, TextDto>) -> Placed<'a> {
     let mut claimed: HashSet<String> = texts.values().map(|t| t.arquivo.to_lowercase()).collect();
-    let mut placed: BTreeMap<String, Vec<(usize, usize, &Item, Option<&TextDto>)>> =
-        BTreeMap::new();
+    // Per file: (order in the file, order in the document, item, text record).
+    type Entry<'a> = (usize, usize, &'a Item, Option<&'a TextDto>);
+    let mut placed: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
     for (i, item) in items.iter().enumerate() {
         let texto = texts.get(&key(item));
         let path = match (texto, &item.kind) {
