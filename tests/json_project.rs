@@ -409,3 +409,32 @@ fn the_example_goes_to_json_and_back_as_the_same_files() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every editor document of the corpus (no `_texto`): once imported, its project goes to
+/// JSON and back to the same files, and that JSON is a fixed point, byte for byte.
+#[test]
+fn editor_documents_reach_a_fixed_point_after_one_import() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/json");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&corpus).expect("corpus").flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let json = std::fs::read_to_string(&path).expect("read");
+        let what = path.display();
+        let first = import(&json, &[]).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let (flows, scripts) = split(&first.files);
+        let exported = export(&flows, &scripts).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let second = import(&exported.json, &[]).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(second.files, first.files, "{what}");
+        let (flows, scripts) = split(&second.files);
+        let again = export(&flows, &scripts).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert!(
+            again.json == exported.json,
+            "{what}: the JSON is not stable"
+        );
+        n += 1;
+    }
+    assert!(n > 30, "the corpus has {n} documents");
+}
