@@ -438,3 +438,25 @@ fn editor_documents_reach_a_fixed_point_after_one_import() {
     }
     assert!(n > 30, "the corpus has {n} documents");
 }
+
+/// What export cannot carry, it says.
+#[test]
+fn export_warns_about_what_it_does_not_carry() {
+    let flows = [
+        ProjectFile::new("notas.flow", "// Só comentários.\n"),
+        ProjectFile::new(
+            "main.flow",
+            "script a \"../fora.rhai\" -> {}\nscript b \"b.rhai\" -> {}\n",
+        ),
+    ];
+    let exported = export(&flows, &[]).expect("export");
+    let warnings: Vec<String> = exported.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "notas.flow: a file with no flow or declaration is not carried",
+            "scripts[0]: the source of script `a` is not carried: `../fora.rhai` leads outside the project folder",
+            "scripts[1]: the source of script `b` is not carried: `b.rhai` could not be read",
+        ]
+    );
+}

@@ -74,10 +74,17 @@ pub fn export(flows: &[ProjectFile], scripts: &[ProjectFile]) -> Result<Exported
     let mut asts = Vec::new();
     let mut texts = HashMap::new();
     let mut wanted = HashMap::new();
+    let mut warnings = Vec::new();
     for file in flows {
         paths::flow_path(&file.path).map_err(|m| error(&file.path, m))?;
         let (formatted, ast) = layout::formatted(&file.text)
             .map_err(|m| error(&file.path, format!("syntax error: {m}")))?;
+        if ast.items.is_empty() && !formatted.is_empty() {
+            warnings.push(Warning {
+                path: file.path.clone(),
+                message: "a file with no flow or declaration is not carried".into(),
+            });
+        }
         texts.extend(texts_of(&file.path, &formatted, &ast, true));
         for item in &ast.items {
             if let Kind::Script(script) = &item.kind {
@@ -93,10 +100,12 @@ pub fn export(flows: &[ProjectFile], scripts: &[ProjectFile]) -> Result<Exported
     for (key, texto) in records(&mut doc) {
         *texto = texts.remove(&key);
     }
-    let mut warnings = Vec::new();
     for (i, script) in doc.scripts.iter_mut().enumerate() {
         let found = match wanted.get(&script.nome) {
-            Some(Ok(path)) => scripts.iter().find(|s| &s.path == path).ok_or(path.clone()),
+            Some(Ok(path)) => scripts
+                .iter()
+                .find(|s| &s.path == path)
+                .ok_or_else(|| format!("`{path}` could not be read")),
             Some(Err(why)) => Err(why.clone()),
             None => continue,
         };
