@@ -19,7 +19,7 @@ use crate::erp::http::json::{
 };
 use crate::erp::http::{contracts_found, Http, TokenCache};
 use crate::erp::{
-    today_in_brasilia, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret,
+    today, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret,
 };
 use crate::erp::{Attachment, Bill, Contract, Customer};
 
@@ -218,7 +218,7 @@ impl ErpApi for MkSolutions {
             Ok(value) => {
                 let message = first_text(&value, &["Mensagem", "mensagem"]).unwrap_or_default();
                 let until = date_in(&message).unwrap_or_else(|| {
-                    today_in_brasilia() + time::Duration::days(i64::from(self.unlock_days))
+                    today() + time::Duration::days(i64::from(self.unlock_days))
                 });
                 Ok(Response::Unlocked { until })
             }

@@ -16,7 +16,7 @@ use crate::erp::http::json::{
 };
 use crate::erp::http::{contracts_found, Http};
 use crate::erp::{
-    today_in_brasilia, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret,
+    today, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret,
 };
 use crate::erp::{Attachment, Bill, Contract, Customer};
 
@@ -174,7 +174,7 @@ impl ErpApi for Sgp {
                 .unwrap_or(1);
             return Ok(Response::Unlocked {
                 until: date_in(&message)
-                    .unwrap_or_else(|| today_in_brasilia() + Duration::days(days)),
+                    .unwrap_or_else(|| today() + Duration::days(days)),
             });
         }
         let lowered = message.to_lowercase();

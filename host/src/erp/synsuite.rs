@@ -17,7 +17,7 @@ use crate::erp::http::json::{
 };
 use crate::erp::http::{contracts_found, path_segment, Encoding, Http, OAuth};
 use crate::erp::{
-    today_in_brasilia, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret,
+    today, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret,
 };
 use crate::erp::{Attachment, Bill, Contract, Customer};
 
@@ -219,7 +219,7 @@ impl ErpApi for Synsuite {
                 let until = date_in(&said)
                     .or_else(|| date_field(&response, "unlockUntil"))
                     .unwrap_or_else(|| {
-                        today_in_brasilia() + time::Duration::days(i64::from(self.unlock_days))
+                        today() + time::Duration::days(i64::from(self.unlock_days))
                     });
                 Ok(Response::Unlocked { until })
             }
