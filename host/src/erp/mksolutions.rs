@@ -18,9 +18,7 @@ use crate::erp::http::json::{
     array, cents_field, date_field, date_in, first_text, linha, phones, text,
 };
 use crate::erp::http::{contracts_found, Http, TokenCache};
-use crate::erp::{
-    today, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret,
-};
+use crate::erp::{today, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret};
 use crate::erp::{Attachment, Bill, Contract, Customer};
 
 /// At most this many open bills are sent, oldest first: each needs one more call.
@@ -217,9 +215,8 @@ impl ErpApi for MkSolutions {
         {
             Ok(value) => {
                 let message = first_text(&value, &["Mensagem", "mensagem"]).unwrap_or_default();
-                let until = date_in(&message).unwrap_or_else(|| {
-                    today() + time::Duration::days(i64::from(self.unlock_days))
-                });
+                let until = date_in(&message)
+                    .unwrap_or_else(|| today() + time::Duration::days(i64::from(self.unlock_days)));
                 Ok(Response::Unlocked { until })
             }
             Err(ErpError::Failed { detail }) => {

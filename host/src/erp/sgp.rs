@@ -15,9 +15,7 @@ use crate::erp::http::json::{
     array, cents_field, date_field, date_in, first_text, linha, national, phones, text,
 };
 use crate::erp::http::{contracts_found, Http};
-use crate::erp::{
-    today, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret,
-};
+use crate::erp::{today, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret};
 use crate::erp::{Attachment, Bill, Contract, Customer};
 
 /// SGP's integration token and the app name it was issued for.
@@ -173,8 +171,7 @@ impl ErpApi for Sgp {
                 .and_then(Value::as_i64)
                 .unwrap_or(1);
             return Ok(Response::Unlocked {
-                until: date_in(&message)
-                    .unwrap_or_else(|| today() + Duration::days(days)),
+                until: date_in(&message).unwrap_or_else(|| today() + Duration::days(days)),
             });
         }
         let lowered = message.to_lowercase();

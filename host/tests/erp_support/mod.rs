@@ -4,6 +4,8 @@
 //! request/response shapes of ERP-APIS.md.
 #![allow(dead_code)]
 
+pub mod ixc;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

@@ -26,9 +26,8 @@ impl Ixc {
             .json()?;
         let message = text(&value, "mensagem").unwrap_or_default();
         if text(&value, "tipo").as_deref() == Some("sucesso") {
-            let until = date_in(&message).unwrap_or_else(|| {
-                today() + Duration::days(i64::from(self.unlock_days))
-            });
+            let until = date_in(&message)
+                .unwrap_or_else(|| today() + Duration::days(i64::from(self.unlock_days)));
             return Ok(Response::Unlocked { until });
         }
         match text(&value, "codigo").as_deref() {
@@ -257,9 +256,9 @@ impl Ixc {
         }
         self.put_login(&login_id, &after).await?;
         let pushed = match self.post("botaoAjax_30774", json!({"id": login_id})).await {
-            Ok(reply) => reply.json().and_then(|value| {
-                write_outcome(&value).map_err(ErpError::failed)
-            }),
+            Ok(reply) => reply
+                .json()
+                .and_then(|value| write_outcome(&value).map_err(ErpError::failed)),
             Err(error) => Err(error),
         };
         let Err(error) = pushed else {

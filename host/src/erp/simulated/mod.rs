@@ -26,8 +26,7 @@ pub use fixture::FixtureError;
 use self::fixture::{Book, BookContract, BookCustomer};
 use crate::erp::adapter::dispatch;
 use crate::erp::{
-    today, ErpAdapter, ErpApi, ErpError, ErpFuture, Missing, Refusal, Request,
-    Response, Secret,
+    today, ErpAdapter, ErpApi, ErpError, ErpFuture, Missing, Refusal, Request, Response, Secret,
 };
 use crate::erp::{Contract, Customer};
 
