@@ -179,6 +179,50 @@ async fn wrong_client_credentials_are_an_auth_error() {
     );
 }
 
+/// RFC 6749 section 5.2: a refused grant is HTTP 400 with an `error` code; only the
+/// credential codes say the credentials are wrong. Another 400 (Laravel's validation
+/// answer, a moved route) is an HTTP error, not a credentials one.
+#[tokio::test]
+async fn a_token_endpoint_400_is_auth_only_for_a_refused_grant() {
+    for (body, expect_auth) in [
+        (
+            json!({"error": "invalid_grant", "error_description": "The user credentials were incorrect.",
+                   "message": "The user credentials were incorrect."}),
+            true,
+        ),
+        (
+            json!({"message": "The given data was invalid.", "errors": {"username": ["required"]}}),
+            false,
+        ),
+    ] {
+        let fake = FakeErp::start(move |_: &Seen| Answer::status(400, body.clone())).await;
+        let credentials = HubsoftCredentials {
+            client_id: "12".into(),
+            client_secret: Secret::new("s3cr3t"),
+            username: "api@provedor".into(),
+            password: Secret::new("pw"),
+        };
+        let hubsoft = Hubsoft::new(&fake.settings(), credentials).unwrap();
+        let result = hubsoft
+            .call(Request::ListContracts {
+                customer_id: "1099".into(),
+            })
+            .await;
+        if expect_auth {
+            assert!(
+                matches!(&result, Err(ErpError::Auth { detail }) if detail.contains("credentials were incorrect")),
+                "{result:?}"
+            );
+        } else {
+            assert!(
+                matches!(&result, Err(ErpError::Http { status: 400, detail }) if detail.contains("invalid")),
+                "{result:?}"
+            );
+        }
+        assert_eq!(fake.paths(), vec!["/oauth/token"], "one login, no retry");
+    }
+}
+
 #[tokio::test]
 async fn contracts_and_diagnosis_come_from_services() {
     let (_fake, hubsoft, _) = client().await;
