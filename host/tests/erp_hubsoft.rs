@@ -1,4 +1,4 @@
-//! The Hubsoft adapter against a fake Hubsoft (ERP-APIS.md section 2.2): OAuth login
+//! The Hubsoft adapter against a fake Hubsoft (docs/erp.md): OAuth login
 //! and renewal of an expired token, customers and services, diagnosis, open bills,
 //! business errors inside HTTP 200, and the actions the matrix does not give it.
 

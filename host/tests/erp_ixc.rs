@@ -1,5 +1,5 @@
 //! The IXC adapter against a fake IXC webservice replaying the shapes of
-//! ERP-APIS.md section 2.1, for every action IXC offers, plus its business errors
+//! docs/erp.md, for every action IXC offers, plus its business errors
 //! inside HTTP 200 bodies and a refused token.
 
 mod erp_support;

@@ -1,4 +1,4 @@
-//! MK Solutions (MK30, "mk web services") (ERP-APIS.md section 2.5): every call is a
+//! MK Solutions (MK30, "mk web services") (docs/erp.md): every call is a
 //! `GET /mk/<Service>.rule?sys=MK0&token=...`, the session token comes from
 //! `WSAutenticacao` and is renewed when MK answers "token expirado/inválido", and
 //! errors are `{status: "ERRO", Mensagem, "Num. ERRO"}` inside HTTP 200. The matrix

@@ -1,4 +1,4 @@
-//! SGP (TSMX) over its URA routes (ERP-APIS.md section 2.3): `token` and `app` go
+//! SGP (TSMX) over its URA routes (docs/erp.md): `token` and `app` go
 //! in every body (form-encoded; JSON for `liberacaopromessa`), customers come back
 //! as their contracts, and the matrix gives SGP second copy and trust unlock.
 //!

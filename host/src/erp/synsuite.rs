@@ -1,5 +1,5 @@
-//! Synsuite (Voalle) over its third-party integration routes (ERP-APIS.md section
-//! 2.6): an OAuth client-credentials token from the auth port (45700), API calls on
+//! Synsuite (Voalle) over its third-party integration routes (docs/erp.md):
+//! an OAuth client-credentials token from the auth port (45700), API calls on
 //! the API port (45715) under `/external/integrations/thirdparty/`, and the envelope
 //! `{success, messages[], response}` whose `success: false` arrives with HTTP 200.
 //! The matrix gives Synsuite second copy and trust unlock.

@@ -120,7 +120,7 @@ impl Ixc {
         }))
     }
 
-    /// The contract's latest nota fiscal. ERP-APIS documents one way that needs no
+    /// The contract's latest nota fiscal. IXC's public collection documents one way that needs no
     /// other form: a title of the contract (`fn_areceber`) carries the invoice it was
     /// billed with, `id_saida` (printed by `imprimir_nota`) and its number,
     /// `documento`. Received titles count: a nota is issued whether or not the bill

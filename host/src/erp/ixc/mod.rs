@@ -1,4 +1,4 @@
-//! IXC Provedor (IXCsoft) over its "webservice v1" (ERP-APIS.md section 2.1): one
+//! IXC Provedor (IXCsoft) over its "webservice v1" (docs/erp.md): one
 //! URL per form, HTTP Basic with the `userId:hash` token, `ixcsoft: listar` lists
 //! whose numbers come back as strings, and business errors inside HTTP 200 bodies.
 //!
@@ -31,7 +31,7 @@ pub struct Ixc {
     /// How long a trust unlock lasts when IXC's answer does not say.
     unlock_days: u8,
     /// Ticket departments and subjects from the configuration, for tokens that may
-    /// not list `su_ticket_setor`/`su_oss_assunto` (forms ERP-APIS does not document).
+    /// not list `su_ticket_setor`/`su_oss_assunto` (forms IXC's public collection does not document).
     tickets: Option<(Vec<Named>, Vec<Named>)>,
 }
 

@@ -124,7 +124,7 @@ impl Ixc {
 
     /// The departments and subjects of the configuration (`[erp.tickets]`) when it
     /// has them; else active departments (`su_ticket_setor`) that provide external
-    /// service and active subjects (`su_oss_assunto`), forms ERP-APIS does not
+    /// service and active subjects (`su_oss_assunto`), forms IXC's public collection does not
     /// document and many tokens may not use.
     pub(super) async fn ticket_options(&self) -> Result<Response, ErpError> {
         if let Some((departments, subjects)) = &self.tickets {
