@@ -49,6 +49,26 @@ async fn a_bill_tied_only_through_id_contrato_avulso_is_sent() {
 }
 
 #[tokio::test]
+async fn a_company_is_found_by_its_masked_cnpj() {
+    let (fake, ixc) = client().await;
+    let found = ixc
+        .call(Request::FindCustomerByDocument {
+            document: "11222333000181".into(),
+        })
+        .await;
+    assert!(
+        matches!(&found, Ok(Response::Customer(it)) if it.id == "43" && it.document == "11222333000181" && it.name == "Padaria Exemplo LTDA"),
+        "{found:?}"
+    );
+    let queries: Vec<String> = fake
+        .seen()
+        .iter()
+        .map(|it| it.json()["query"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(queries, vec!["11222333000181", "11.222.333/0001-81"]);
+}
+
+#[tokio::test]
 async fn the_nota_fiscal_comes_from_the_titles_without_undocumented_forms() {
     let (fake, ixc) = client().await;
     let invoice = ixc

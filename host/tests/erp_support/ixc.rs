@@ -112,6 +112,13 @@ pub fn ixc(seen: &Seen) -> Answer {
                 "hotsite_email": "ana@exemplo.com", "hotsite_acesso": "ana.souza",
                 "senha": md5_hex("Ana@2026"), "senha_hotsite_md5": "S"
             });
+            if qtype == "cliente.cnpj_cpf" && query == "11.222.333/0001-81" {
+                return list(
+                    json!([{"id": "43", "razao": "Padaria Exemplo LTDA", "fantasia": "Padaria",
+                    "cnpj_cpf": "11.222.333/0001-81", "tipo_pessoa": "J", "ativo": "S",
+                    "telefone_celular": "", "whatsapp": "48 3222-1000", "fone": ""}]),
+                );
+            }
             let found = match qtype.as_str() {
                 // Stored masked: the bare digits find nothing.
                 "cliente.cnpj_cpf" => query == "529.982.247-25",

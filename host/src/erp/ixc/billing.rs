@@ -168,7 +168,7 @@ impl Ixc {
 
 /// The nota fiscal a title was billed with; IXC writes `0` when there is none.
 fn invoice_id(title: &Value) -> Option<String> {
-    text(title, "id_saida").filter(|it| it.trim_start_matches('0').len() > 0)
+    text(title, "id_saida").filter(|it| !it.trim_start_matches('0').is_empty())
 }
 
 /// A nota number as part of a file name (`2026/10431` → `2026-10431`).
