@@ -148,22 +148,26 @@ fn policy(budget_ms: u64) -> Resilience {
     }
 }
 
-/// The fake IXC answering every call after `delay`, behind a client whose HTTP calls
-/// may each take `per_call_ms`.
-async fn slow(delay_ms: u64, per_call_ms: u64) -> (FakeErp, Resilient<Ixc>) {
+/// The fake IXC answering every call after `delay_ms`, behind the adapter
+/// `fluxo.toml` builds with `timeout_ms`.
+async fn slow(delay_ms: u64, timeout_ms: u64) -> (FakeErp, Box<dyn ErpAdapter>) {
     let fake = FakeErp::start(move |seen| ixc(seen).slow(Duration::from_millis(delay_ms))).await;
-    let settings = HttpSettings {
-        timeout: Duration::from_millis(per_call_ms),
-        ..fake.settings()
-    };
-    let adapter = Ixc::new(&settings, Secret::new(TOKEN), 3).unwrap();
-    (fake, Resilient::new(adapter, policy(20_000)))
+    let text = format!(
+        "[erp]\nsystem = \"ixc\"\nbase_url = \"{}\"\ntimeout_ms = {timeout_ms}\n[erp.credentials]\ntoken_env = \"IXC_TOKEN\"\n[erp.resilience]\nretries = 0\n",
+        fake.url
+    );
+    let adapter = config::parse(&text)
+        .unwrap()
+        .unwrap()
+        .build(&|_| Some(TOKEN.to_string()))
+        .unwrap();
+    (fake, adapter)
 }
 
 #[tokio::test]
 async fn the_timeout_bounds_each_call_not_the_whole_operation() {
     // Five calls (two title lists, two Pix, one boleto) of 300 ms each: every one is
-    // under the 1 s limit, together they are over it.
+    // under `timeout_ms = 1000`, together they are over it.
     let (fake, ixc) = slow(300, 1_000).await;
     let bills = ixc
         .call(Request::SecondCopy {
