@@ -96,14 +96,26 @@ async fn client() -> (FakeErp, Hubsoft, Arc<Tokens>) {
     tokens.valid.store(1, Ordering::SeqCst);
     let state = Arc::clone(&tokens);
     let fake = FakeErp::start(move |seen: &Seen| hubsoft(&state, seen)).await;
+    let adapter = hubsoft_with(&fake, "s3cr3t");
+    (fake, adapter, tokens)
+}
+
+/// A client of `fake` whose client secret is `secret`.
+fn hubsoft_with(fake: &FakeErp, secret: &str) -> Hubsoft {
     let credentials = HubsoftCredentials {
         client_id: "12".into(),
-        client_secret: Secret::new("s3cr3t"),
+        client_secret: Secret::new(secret),
         username: "api@provedor".into(),
         password: Secret::new("pw"),
     };
-    let adapter = Hubsoft::new(&fake.settings(), credentials).unwrap();
-    (fake, adapter, tokens)
+    Hubsoft::new(&fake.settings(), credentials).unwrap()
+}
+
+/// Any call that needs a token.
+fn contracts() -> Request {
+    Request::ListContracts {
+        customer_id: "1099".into(),
+    }
 }
 
 #[tokio::test]
@@ -161,18 +173,7 @@ async fn logs_in_once_and_renews_an_expired_token() {
 #[tokio::test]
 async fn wrong_client_credentials_are_an_auth_error() {
     let (fake, _, _) = client().await;
-    let credentials = HubsoftCredentials {
-        client_id: "12".into(),
-        client_secret: Secret::new("wrong"),
-        username: "api@provedor".into(),
-        password: Secret::new("pw"),
-    };
-    let hubsoft = Hubsoft::new(&fake.settings(), credentials).unwrap();
-    let result = hubsoft
-        .call(Request::ListContracts {
-            customer_id: "1099".into(),
-        })
-        .await;
+    let result = hubsoft_with(&fake, "wrong").call(contracts()).await;
     assert!(
         matches!(&result, Err(ErpError::Auth { detail }) if detail.contains("Client authentication failed")),
         "{result:?}"
@@ -196,18 +197,7 @@ async fn a_token_endpoint_400_is_auth_only_for_a_refused_grant() {
         ),
     ] {
         let fake = FakeErp::start(move |_: &Seen| Answer::status(400, body.clone())).await;
-        let credentials = HubsoftCredentials {
-            client_id: "12".into(),
-            client_secret: Secret::new("s3cr3t"),
-            username: "api@provedor".into(),
-            password: Secret::new("pw"),
-        };
-        let hubsoft = Hubsoft::new(&fake.settings(), credentials).unwrap();
-        let result = hubsoft
-            .call(Request::ListContracts {
-                customer_id: "1099".into(),
-            })
-            .await;
+        let result = hubsoft_with(&fake, "s3cr3t").call(contracts()).await;
         if expect_auth {
             assert!(
                 matches!(&result, Err(ErpError::Auth { detail }) if detail.contains("credentials were incorrect")),
