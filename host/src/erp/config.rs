@@ -507,6 +507,35 @@ retries = 1
     }
 
     #[test]
+    fn the_budget_covers_a_request_and_tickets_are_listed() {
+        let base = "[erp]\nsystem = \"ixc\"\nbase_url = \"https://x\"\n";
+        let config = parse(&format!("{base}timeout_ms = 45000\n"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(config.timeout, Duration::from_secs(45));
+        assert_eq!(config.resilience.budget, Duration::from_secs(45));
+        let short = parse(&format!("{base}timeout_ms = 5000\nbudget_ms = 1000\n")).unwrap_err();
+        assert!(short.message.contains("erp.budget_ms"), "{short}");
+        let tickets = parse(&format!(
+            "{base}[erp.tickets]\ndepartments = [{{ id = \"1\", name = \"Suporte\" }}]\nsubjects = [{{ id = \"10\", name = \"Sem conexão\" }}]\n"
+        ))
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            tickets
+                .tickets
+                .map(|it| it.subjects[0].name.clone())
+                .as_deref(),
+            Some("Sem conexão")
+        );
+        let empty = parse(&format!(
+            "{base}[erp.tickets]\ndepartments = []\nsubjects = []\n"
+        ))
+        .unwrap_err();
+        assert!(empty.message.contains("erp.tickets"), "{empty}");
+    }
+
+    #[test]
     fn systems_without_api_need_the_generic_table() {
         let config = parse("[erp]\nsystem = \"beesweb\"\nbase_url = \"https://x\"\n")
             .unwrap()
