@@ -5,7 +5,7 @@
 mod erp_support;
 
 use base64::Engine;
-use erp_support::ixc::{client, ixc, TOKEN};
+use erp_support::ixc::{client, ixc, queries, TOKEN};
 use erp_support::{Answer, FakeErp, Seen, PDF};
 use fluxo_host::erp::{
     Attachment, ErpAdapter, ErpError, Ixc, Missing, Refusal, Request, Response, Secret,
@@ -30,11 +30,7 @@ async fn finds_customers_by_masked_document_and_phone() {
         }
         other => panic!("{other:?}"),
     }
-    let queries: Vec<String> = fake
-        .seen()
-        .iter()
-        .map(|it| it.json()["query"].as_str().unwrap().to_string())
-        .collect();
+    let queries = queries(&fake);
     assert_eq!(
         queries,
         vec!["52998224725", "529.982.247-25"],

@@ -8,7 +8,7 @@ mod erp_support;
 
 use std::time::Duration;
 
-use erp_support::ixc::{client, ixc, TOKEN};
+use erp_support::ixc::{client, ixc, queries, TOKEN};
 use erp_support::{Answer, FakeErp};
 use fluxo_host::erp::config;
 use fluxo_host::erp::{
@@ -60,11 +60,7 @@ async fn a_company_is_found_by_its_masked_cnpj() {
         matches!(&found, Ok(Response::Customer(it)) if it.id == "43" && it.document == "11222333000181" && it.name == "Padaria Exemplo LTDA"),
         "{found:?}"
     );
-    let queries: Vec<String> = fake
-        .seen()
-        .iter()
-        .map(|it| it.json()["query"].as_str().unwrap().to_string())
-        .collect();
+    let queries = queries(&fake);
     assert_eq!(queries, vec!["11222333000181", "11.222.333/0001-81"]);
 }
 

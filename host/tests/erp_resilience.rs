@@ -92,6 +92,17 @@ fn policy() -> Resilience {
     }
 }
 
+/// `scripted` behind the policy, each request tried once.
+fn without_retries(scripted: Scripted) -> Resilient<Scripted> {
+    Resilient::new(
+        scripted,
+        Resilience {
+            retries: 0,
+            ..policy()
+        },
+    )
+}
+
 fn gaps(adapter: &Scripted) -> Vec<u128> {
     let calls = adapter.calls.lock().unwrap();
     calls
@@ -206,13 +217,7 @@ async fn the_breaker_opens_probes_and_closes() {
         .then(0, down())
         // The probe after the second cooldown succeeds: closed.
         .then(0, Ok(ok()));
-    let resilient = Resilient::new(
-        scripted,
-        Resilience {
-            retries: 0,
-            ..policy()
-        },
-    );
+    let resilient = without_retries(scripted);
     for _ in 0..3 {
         assert_eq!(resilient.call(write()).await, down());
     }
@@ -277,13 +282,7 @@ async fn business_errors_reset_the_failure_count() {
         )
         .then(0, down())
         .then(0, down());
-    let resilient = Resilient::new(
-        scripted,
-        Resilience {
-            retries: 0,
-            ..policy()
-        },
-    );
+    let resilient = without_retries(scripted);
     for _ in 0..5 {
         let _ = resilient.call(write()).await;
     }
@@ -325,13 +324,7 @@ async fn only_transport_failures_and_5xx_count_towards_the_breaker() {
         )
         .then(0, Err(ErpError::Timeout { after_ms: 100 }))
         .then(0, down());
-    let resilient = Resilient::new(
-        scripted,
-        Resilience {
-            retries: 0,
-            ..policy()
-        },
-    );
+    let resilient = without_retries(scripted);
     for _ in 0..8 {
         let answer = resilient.call(write()).await;
         assert!(

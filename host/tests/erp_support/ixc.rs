@@ -240,6 +240,14 @@ pub fn ixc(seen: &Seen) -> Answer {
     }
 }
 
+/// The `query` of every list the fake received, in order.
+pub fn queries(fake: &FakeErp) -> Vec<String> {
+    fake.seen()
+        .iter()
+        .map(|it| it.json()["query"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
 pub async fn client() -> (FakeErp, Ixc) {
     let fake = FakeErp::start(ixc).await;
     let adapter = Ixc::new(&fake.settings(), Secret::new(TOKEN), 3).unwrap();
