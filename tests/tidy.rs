@@ -115,10 +115,6 @@ const LONG_FILES: &[(&str, &str)] = &[
         "the whole syntax tree in one file, the reference every pass reads",
     ),
     (
-        "host/tests/erp_ixc.rs",
-        "one scenario per IXC action against one fake webservice",
-    ),
-    (
         "host/tests/erp_simulated.rs",
         "one scenario per action of the simulated ERP against one fixture",
     ),

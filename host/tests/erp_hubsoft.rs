@@ -1,4 +1,4 @@
-//! The Hubsoft adapter against a fake Hubsoft (ERP-APIS.md section 2.2): OAuth login
+//! The Hubsoft adapter against a fake Hubsoft (docs/erp.md): OAuth login
 //! and renewal of an expired token, customers and services, diagnosis, open bills,
 //! business errors inside HTTP 200, and the actions the matrix does not give it.
 
@@ -96,14 +96,26 @@ async fn client() -> (FakeErp, Hubsoft, Arc<Tokens>) {
     tokens.valid.store(1, Ordering::SeqCst);
     let state = Arc::clone(&tokens);
     let fake = FakeErp::start(move |seen: &Seen| hubsoft(&state, seen)).await;
+    let adapter = hubsoft_with(&fake, "s3cr3t");
+    (fake, adapter, tokens)
+}
+
+/// A client of `fake` whose client secret is `secret`.
+fn hubsoft_with(fake: &FakeErp, secret: &str) -> Hubsoft {
     let credentials = HubsoftCredentials {
         client_id: "12".into(),
-        client_secret: Secret::new("s3cr3t"),
+        client_secret: Secret::new(secret),
         username: "api@provedor".into(),
         password: Secret::new("pw"),
     };
-    let adapter = Hubsoft::new(&fake.settings(), credentials).unwrap();
-    (fake, adapter, tokens)
+    Hubsoft::new(&fake.settings(), credentials).unwrap()
+}
+
+/// Any call that needs a token.
+fn contracts() -> Request {
+    Request::ListContracts {
+        customer_id: "1099".into(),
+    }
 }
 
 #[tokio::test]
@@ -161,22 +173,44 @@ async fn logs_in_once_and_renews_an_expired_token() {
 #[tokio::test]
 async fn wrong_client_credentials_are_an_auth_error() {
     let (fake, _, _) = client().await;
-    let credentials = HubsoftCredentials {
-        client_id: "12".into(),
-        client_secret: Secret::new("wrong"),
-        username: "api@provedor".into(),
-        password: Secret::new("pw"),
-    };
-    let hubsoft = Hubsoft::new(&fake.settings(), credentials).unwrap();
-    let result = hubsoft
-        .call(Request::ListContracts {
-            customer_id: "1099".into(),
-        })
-        .await;
+    let result = hubsoft_with(&fake, "wrong").call(contracts()).await;
     assert!(
         matches!(&result, Err(ErpError::Auth { detail }) if detail.contains("Client authentication failed")),
         "{result:?}"
     );
+}
+
+/// RFC 6749 section 5.2: a refused grant is HTTP 400 with an `error` code; only the
+/// credential codes say the credentials are wrong. Another 400 (Laravel's validation
+/// answer, a moved route) is an HTTP error, not a credentials one.
+#[tokio::test]
+async fn a_token_endpoint_400_is_auth_only_for_a_refused_grant() {
+    for (body, expect_auth) in [
+        (
+            json!({"error": "invalid_grant", "error_description": "The user credentials were incorrect.",
+                   "message": "The user credentials were incorrect."}),
+            true,
+        ),
+        (
+            json!({"message": "The given data was invalid.", "errors": {"username": ["required"]}}),
+            false,
+        ),
+    ] {
+        let fake = FakeErp::start(move |_: &Seen| Answer::status(400, body.clone())).await;
+        let result = hubsoft_with(&fake, "s3cr3t").call(contracts()).await;
+        if expect_auth {
+            assert!(
+                matches!(&result, Err(ErpError::Auth { detail }) if detail.contains("credentials were incorrect")),
+                "{result:?}"
+            );
+        } else {
+            assert!(
+                matches!(&result, Err(ErpError::Http { status: 400, detail }) if detail.contains("invalid")),
+                "{result:?}"
+            );
+        }
+        assert_eq!(fake.paths(), vec!["/oauth/token"], "one login, no retry");
+    }
 }
 
 #[tokio::test]

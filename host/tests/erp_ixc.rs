@@ -1,200 +1,18 @@
 //! The IXC adapter against a fake IXC webservice replaying the shapes of
-//! ERP-APIS.md section 2.1, for every action IXC offers, plus its business errors
+//! docs/erp.md, for every action IXC offers, plus its business errors
 //! inside HTTP 200 bodies and a refused token.
 
 mod erp_support;
 
 use base64::Engine;
+use erp_support::ixc::{client, ixc, queries, TOKEN};
 use erp_support::{Answer, FakeErp, Seen, PDF};
 use fluxo_host::erp::{
     Attachment, ErpAdapter, ErpError, Ixc, Missing, Refusal, Request, Response, Secret,
 };
 use fluxo_stdlib::erp::{Diagnosis, ErpSystem};
-use md5::{Digest, Md5};
-use serde_json::{json, Value};
+use serde_json::json;
 use time::macros::date;
-
-const TOKEN: &str = "7:0a1b2c3d4e5f";
-
-fn md5_hex(text: &str) -> String {
-    Md5::digest(text.as_bytes())
-        .iter()
-        .map(|it| format!("{it:02x}"))
-        .collect()
-}
-
-fn list(records: Value) -> Answer {
-    let total = records.as_array().map_or(0, Vec::len);
-    Answer::json(json!({"page": "1", "total": total.to_string(), "registros": records}))
-}
-
-fn contract_record(id: &str) -> Value {
-    let (status_internet, velocidade) = match id {
-        "5002" => ("FA", "N"),
-        "5004" => ("A", "R"),
-        "5005" => ("AA", "N"),
-        _ => ("A", "N"),
-    };
-    json!({
-        "id": id, "id_cliente": "42", "contrato": format!("PLANO {id}"), "status": "A",
-        "status_internet": status_internet, "status_velocidade": velocidade,
-        "desbloqueio_confianca_ativo": "N", "endereco": "Rua A", "numero": "10", "bairro": "Centro"
-    })
-}
-
-/// The fake IXC: routes by form, checks the Basic token, answers like IXC.
-fn ixc(seen: &Seen) -> Answer {
-    let expected = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(TOKEN)
-    );
-    if seen.header("authorization") != Some(expected.as_str()) {
-        return Answer::status(401, json!({"type": "error", "message": "Token inválido"}));
-    }
-    let form = seen.path.trim_start_matches("/webservice/v1/");
-    let body = seen.json();
-    let query = body["query"].as_str().unwrap_or_default().to_string();
-    let listing = seen.header("ixcsoft") == Some("listar");
-    match (form, listing) {
-        ("cliente", true) => {
-            let ana = json!({
-                "id": "42", "razao": "Ana Souza", "cnpj_cpf": "529.982.247-25", "ativo": "S",
-                "telefone_celular": "(48) 99999-0000", "whatsapp": "", "fone": "",
-                "hotsite_email": "ana@exemplo.com", "senha": md5_hex("Ana@2026"), "senha_hotsite_md5": "S"
-            });
-            let found = match body["qtype"].as_str().unwrap_or_default() {
-                // Stored masked: the bare digits find nothing.
-                "cliente.cnpj_cpf" => query == "529.982.247-25",
-                "cliente.id" => query == "42",
-                "cliente.telefone_celular" => {
-                    body["oper"] == "L" && "(48) 99999-0000".contains(&query)
-                }
-                _ => false,
-            };
-            list(if found { json!([ana]) } else { json!([]) })
-        }
-        ("cliente_contrato", true) => match body["qtype"].as_str().unwrap_or_default() {
-            "cliente_contrato.id_cliente" if query == "42" => {
-                list(json!([contract_record("5001"), contract_record("5002")]))
-            }
-            "cliente_contrato.id" if ["5001", "5002", "5004", "5005"].contains(&query.as_str()) => {
-                list(json!([contract_record(&query)]))
-            }
-            _ => list(json!([])),
-        },
-        ("fn_areceber", true) => {
-            assert_eq!(body["qtype"], "fn_areceber.id_contrato");
-            let grid: Value = serde_json::from_str(body["grid_param"].as_str().unwrap()).unwrap();
-            assert_eq!(
-                grid[0],
-                json!({"TB": "fn_areceber.liberado", "OP": "=", "P": "S"})
-            );
-            if query != "5001" {
-                return list(json!([]));
-            }
-            list(json!([
-                {"id": "145535", "id_contrato": "5001", "status": "A", "liberado": "S", "valor": "129.90", "valor_aberto": "129.90",
-                 "data_vencimento": "2026-12-10", "linha_digitavel": "00190.00009 02837.465000 00001.101179 7 16560000012990",
-                 "gateway_link": "https://pay.example.com/145535"},
-                {"id": "145536", "id_contrato": "5001", "status": "A", "liberado": "S", "valor": "99.90", "valor_aberto": "0.00",
-                 "data_vencimento": "2026-11-10", "linha_digitavel": "", "gateway_link": ""}
-            ]))
-        }
-        ("get_pix", false) => {
-            if body["id_areceber"] == "145535" {
-                Answer::json(
-                    json!({"pix": {"dadosPix": {"status": "ATIVA", "txid": "abc", "pixCopiaECola": "000201PIXCODE"},
-                    "qrCode": {"qrcode": "x"}}, "gateway": {"gatewayNome": "MB"}, "type": "success"}),
-                )
-            } else {
-                Answer::json(json!({"type": "error", "message": "Boleto sem Pix"}))
-            }
-        }
-        ("get_boleto", false) => {
-            assert_eq!(body["tipo_boleto"], "arquivo");
-            assert_eq!(body["base64"], "S");
-            Answer::text(&base64::engine::general_purpose::STANDARD.encode(PDF))
-        }
-        ("vd_saida", true) => {
-            assert_eq!(body["sortorder"], "desc");
-            if query == "5001" {
-                list(
-                    json!([{"id": "77", "numero_nf": "1234", "data_emissao": "2026-11-01", "valor_total": "129.90"}]),
-                )
-            } else {
-                list(json!([]))
-            }
-        }
-        ("imprimir_nota", false) => {
-            assert_eq!(body, json!({"id": "77", "base64": "S"}));
-            Answer::json(Value::String(
-                base64::engine::general_purpose::STANDARD.encode(PDF),
-            ))
-        }
-        ("desbloqueio_confianca", false) => match body["id"].as_str().unwrap_or_default() {
-            "5002" => Answer::json(
-                json!({"tipo": "sucesso", "mensagem": "Desbloqueio efetuado até 26/11/2026"}),
-            ),
-            "5001" => Answer::json(json!({"tipo": "erro", "codigo": "109",
-                "mensagem": "Desbloqueio de confiança já utilizado. Disponível novamente em 01/12/2026"})),
-            _ => Answer::json(
-                json!({"tipo": "erro", "codigo": "106", "mensagem": "Contrato não existe"}),
-            ),
-        },
-        ("liberacao_reducao_contrato_29157", false) => {
-            assert_eq!(body, json!({"get_id": "5004"}));
-            Answer::json(json!({"type": "success", "message": "Velocidade liberada"}))
-        }
-        ("cliente_contrato_imprimir_contrato_17678", false) => Answer::bytes(PDF),
-        ("cliente_contrato_15464", false) => {
-            assert_eq!(body, json!({"id_contrato": "5005"}));
-            Answer::json(json!({"type": "success", "message": "Contrato liberado"}))
-        }
-        ("su_ticket_setor", true) => list(json!([
-            {"id": "1", "setor": "Suporte", "ativo": "S", "presta_atendimento": "S"},
-            {"id": "2", "setor": "Interno", "ativo": "S", "presta_atendimento": "N"}
-        ])),
-        ("su_oss_assunto", true) => list(json!([
-            {"id": "10", "assunto": "Sem conexão", "ativo": "S"},
-            {"id": "11", "assunto": "Antigo", "ativo": "N"}
-        ])),
-        ("su_ticket", false) => {
-            assert_eq!(body["tipo"], "C");
-            assert_eq!(body["id_cliente"], "42");
-            assert_eq!(body["menssagem"], "Sem sinal desde ontem");
-            if body["id_assunto"] == "10" {
-                Answer::json(
-                    json!({"type": "success", "message": "Registro inserido com sucesso!", "id": "300"}),
-                )
-            } else {
-                Answer::json(json!({"type": "error", "message": "Assunto inválido"}))
-            }
-        }
-        ("su_ticket", true) => list(json!([{"id": "300", "protocolo": "2026112300042"}])),
-        ("radusuarios", true) => list(json!([{"id": "900", "login": "ana", "id_contrato": "5001",
-            "senha_rede_sem_fio": "antiga123", "ssid_router_wifi_5ghz": "ANA_5G", "senha_rede_sem_fio_5ghz": "antiga123"}])),
-        ("radusuarios/900", false) => {
-            assert_eq!(seen.method, "PUT");
-            assert_eq!(body["senha_rede_sem_fio"], "nova-senha-2026");
-            assert_eq!(body["senha_rede_sem_fio_5ghz"], "nova-senha-2026");
-            assert_eq!(body["login"], "ana", "the whole record is written back");
-            Answer::json(json!({"type": "success", "message": "Registro atualizado"}))
-        }
-        ("botaoAjax_30774", false) => {
-            Answer::json(json!({"type": "success", "message": "Enviado ao ACS"}))
-        }
-        _ => Answer::status(
-            404,
-            json!({"type": "error", "message": format!("no form {form}")}),
-        ),
-    }
-}
-
-async fn client() -> (FakeErp, Ixc) {
-    let fake = FakeErp::start(ixc).await;
-    let adapter = Ixc::new(&fake.settings(), Secret::new(TOKEN), 3).unwrap();
-    (fake, adapter)
-}
 
 #[tokio::test]
 async fn finds_customers_by_masked_document_and_phone() {
@@ -212,11 +30,7 @@ async fn finds_customers_by_masked_document_and_phone() {
         }
         other => panic!("{other:?}"),
     }
-    let queries: Vec<String> = fake
-        .seen()
-        .iter()
-        .map(|it| it.json()["query"].as_str().unwrap().to_string())
-        .collect();
+    let queries = queries(&fake);
     assert_eq!(
         queries,
         vec!["52998224725", "529.982.247-25"],
@@ -510,8 +324,30 @@ async fn signs_from_the_registered_number_only() {
 }
 
 #[tokio::test]
-async fn opens_tickets_in_external_departments() {
-    let (_fake, ixc) = client().await;
+async fn ticket_options_come_from_the_configuration() {
+    let (fake, ixc) = client().await;
+    // IXC's documented forms have no list of departments or subjects, and this token
+    // may not use the undocumented ones: the error says what to configure.
+    let unlisted = ixc.call(Request::ListTicketOptions).await;
+    assert!(
+        matches!(&unlisted, Err(ErpError::Failed { detail })
+            if detail.contains("[erp.tickets]") && detail.contains("sem permissão")),
+        "{unlisted:?}"
+    );
+    let options = fluxo_host::erp::config::TicketOptions {
+        departments: vec![fluxo_host::erp::config::TicketOption {
+            id: "1".into(),
+            name: "Suporte".into(),
+        }],
+        subjects: vec![fluxo_host::erp::config::TicketOption {
+            id: "10".into(),
+            name: "Sem conexão".into(),
+        }],
+    };
+    let ixc = Ixc::new(&fake.settings(), Secret::new(TOKEN), 3)
+        .unwrap()
+        .with_ticket_options(&options);
+    let before = fake.seen().len();
     match ixc.call(Request::ListTicketOptions).await {
         Ok(Response::TicketOptions {
             departments,
@@ -524,6 +360,7 @@ async fn opens_tickets_in_external_departments() {
         }
         other => panic!("{other:?}"),
     }
+    assert_eq!(fake.seen().len(), before, "configured options need no call");
     let open = |subject: &str| Request::OpenTicket {
         contract_id: "5001".into(),
         department: "1".into(),
@@ -557,6 +394,13 @@ async fn authenticates_against_the_md5_password() {
         Ok(Response::Authenticated {
             customer_id: "42".into()
         })
+    );
+    assert_eq!(
+        ixc.call(auth("ana.souza", "Ana@2026")).await,
+        Ok(Response::Authenticated {
+            customer_id: "42".into()
+        }),
+        "hotsite_acesso holds the central login"
     );
     assert_eq!(
         ixc.call(auth("52998224725", "Ana@2026")).await,
@@ -614,6 +458,10 @@ async fn changes_the_wifi_password_through_acs() {
             "/webservice/v1/botaoAjax_30774"
         ]
     );
+    let put = fake.seen()[1].json();
+    assert_eq!(put["senha_rede_sem_fio"], "nova-senha-2026");
+    assert_eq!(put["senha_rede_sem_fio_5ghz"], "nova-senha-2026");
+    assert_eq!(put["login"], "ana", "the whole record is written back");
 }
 
 #[tokio::test]
@@ -635,8 +483,8 @@ async fn business_errors_inside_http_200() {
         })
         .await;
     assert!(
-        matches!(&denied, Err(ErpError::Auth { detail }) if detail.contains("permissão")),
-        "{denied:?}"
+        matches!(&denied, Err(ErpError::Failed { detail }) if detail.contains("permissão")),
+        "a form the token may not use is not a credentials error: {denied:?}"
     );
     let failed = ixc
         .call(Request::ListContracts {

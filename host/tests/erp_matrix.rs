@@ -267,7 +267,8 @@ async fn every_client_writes_the_methods_of_its_row_and_no_other() {
 
 #[tokio::test]
 async fn every_configured_erp_refuses_what_its_row_lacks_without_io() {
-    let env = |_: &str| Some("s3cr3t".to_string());
+    // IXC wants `userId:hash`; the other ERPs take any text.
+    let env = |_: &str| Some("7:s3cr3t".to_string());
     for system in ErpSystem::ALL {
         let fake = fake_erp().await;
         let adapter = config::parse(&fluxo_toml(system, &fake.url))

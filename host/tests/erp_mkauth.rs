@@ -1,4 +1,4 @@
-//! The MK-Auth adapter against a fake MK-Auth API (ERP-APIS.md section 2.4): a JWT
+//! The MK-Auth adapter against a fake MK-Auth API (docs/erp.md): a JWT
 //! from `GET /api/` with Basic auth, renewed on 401, the customer by CPF, its login
 //! as the one contract, open titles with their detail, an error inside HTTP 200, and
 //! what the matrix leaves out.

@@ -1,5 +1,5 @@
-//! The MK Solutions adapter against a fake "mk web services" (ERP-APIS.md section
-//! 2.5): session login, a "token expirado" answer inside HTTP 200 that must renew the
+//! The MK Solutions adapter against a fake "mk web services" (docs/erp.md):
+//! session login, a "token expirado" answer inside HTTP 200 that must renew the
 //! session, connections as contracts, diagnosis, pending bills with their second
 //! copy, the auto-unlock with its two refusals, and what the matrix leaves out.
 

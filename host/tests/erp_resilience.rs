@@ -1,6 +1,7 @@
 //! The resilience wrapper with a scripted in-memory adapter and a paused clock: the
-//! per-attempt timeout, retries with exponential backoff for reads only, and the
-//! circuit breaker opening, refusing, probing after the cooldown and closing again.
+//! budget of a whole request, retries with exponential backoff for reads only, and
+//! the circuit breaker opening on transport failures and 5xx only, refusing, probing
+//! after the cooldown and closing again.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -83,12 +84,23 @@ fn write() -> Request {
 
 fn policy() -> Resilience {
     Resilience {
-        timeout: Duration::from_millis(500),
+        budget: Duration::from_millis(500),
         retries: 2,
         backoff: Duration::from_millis(100),
         breaker_failures: 3,
         breaker_cooldown: Duration::from_secs(10),
     }
+}
+
+/// `scripted` behind the policy, each request tried once.
+fn without_retries(scripted: Scripted) -> Resilient<Scripted> {
+    Resilient::new(
+        scripted,
+        Resilience {
+            retries: 0,
+            ..policy()
+        },
+    )
 }
 
 fn gaps(adapter: &Scripted) -> Vec<u128> {
@@ -100,32 +112,45 @@ fn gaps(adapter: &Scripted) -> Vec<u128> {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_slow_attempt_times_out() {
-    let resilient = Resilient::new(
-        Scripted::default().then(2_000, Ok(ok())),
-        Resilience {
-            retries: 0,
-            ..policy()
-        },
-    );
+async fn a_request_past_its_budget_times_out_and_is_not_retried() {
+    let resilient = Resilient::new(Scripted::default().then(2_000, Ok(ok())), policy());
     assert_eq!(
         resilient.call(read()).await,
         Err(ErpError::Timeout { after_ms: 500 })
     );
+    assert_eq!(
+        resilient.inner_calls(),
+        1,
+        "another attempt could not finish in the budget either"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_retry_starts_that_the_budget_cannot_cover() {
+    let scripted = Scripted::default().then(350, down()).then(0, Ok(ok()));
+    let resilient = Resilient::new(
+        scripted,
+        Resilience {
+            backoff: Duration::from_millis(200),
+            ..policy()
+        },
+    );
+    assert_eq!(resilient.call(read()).await, down());
+    assert_eq!(resilient.inner_calls(), 1);
 }
 
 #[tokio::test(start_paused = true)]
 async fn reads_are_retried_with_exponential_backoff() {
     let scripted = Scripted::default()
         .then(0, down())
-        .then(2_000, Ok(ok()))
+        // One HTTP call past its own limit: the client's `Timeout`, retried.
+        .then(0, Err(ErpError::Timeout { after_ms: 100 }))
         .then(0, Ok(ok()));
     let resilient = Resilient::new(scripted, policy());
     assert_eq!(resilient.call(read()).await, Ok(ok()));
     assert_eq!(resilient.inner_calls(), 3);
-    // First retry after the backoff; the second after the timed-out attempt (500 ms)
-    // and twice the backoff.
-    assert_eq!(gaps(resilient.inner()), vec![100, 700]);
+    // First retry after the backoff; the second after twice the backoff.
+    assert_eq!(gaps(resilient.inner()), vec![100, 200]);
 }
 
 #[tokio::test(start_paused = true)]
@@ -192,13 +217,7 @@ async fn the_breaker_opens_probes_and_closes() {
         .then(0, down())
         // The probe after the second cooldown succeeds: closed.
         .then(0, Ok(ok()));
-    let resilient = Resilient::new(
-        scripted,
-        Resilience {
-            retries: 0,
-            ..policy()
-        },
-    );
+    let resilient = without_retries(scripted);
     for _ in 0..3 {
         assert_eq!(resilient.call(write()).await, down());
     }
@@ -263,13 +282,7 @@ async fn business_errors_reset_the_failure_count() {
         )
         .then(0, down())
         .then(0, down());
-    let resilient = Resilient::new(
-        scripted,
-        Resilience {
-            retries: 0,
-            ..policy()
-        },
-    );
+    let resilient = without_retries(scripted);
     for _ in 0..5 {
         let _ = resilient.call(write()).await;
     }
@@ -278,6 +291,56 @@ async fn business_errors_reset_the_failure_count() {
         Ok(ok()),
         "never three failures in a row"
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn only_transport_failures_and_5xx_count_towards_the_breaker() {
+    let answered = [
+        ErpError::Failed {
+            detail: "Formulário vd_saida não encontrado ou sem permissão de acesso".into(),
+        },
+        ErpError::Auth {
+            detail: "HTTP 401".into(),
+        },
+        ErpError::Http {
+            status: 404,
+            detail: String::new(),
+        },
+        ErpError::Malformed {
+            detail: "not JSON".into(),
+        },
+    ];
+    let mut scripted = Scripted::default();
+    for error in answered.iter().chain(answered.iter()) {
+        scripted = scripted.then(0, Err(error.clone()));
+    }
+    let scripted = scripted
+        .then(
+            0,
+            Err(ErpError::Http {
+                status: 502,
+                detail: String::new(),
+            }),
+        )
+        .then(0, Err(ErpError::Timeout { after_ms: 100 }))
+        .then(0, down());
+    let resilient = without_retries(scripted);
+    for _ in 0..8 {
+        let answer = resilient.call(write()).await;
+        assert!(
+            !matches!(&answer, Err(ErpError::Unavailable { .. })),
+            "{answer:?}"
+        );
+    }
+    for _ in 0..3 {
+        let _ = resilient.call(write()).await;
+    }
+    let open = resilient.call(write()).await;
+    assert!(
+        matches!(&open, Err(ErpError::Unavailable { detail }) if detail.contains("circuit breaker open")),
+        "{open:?}"
+    );
+    assert_eq!(resilient.inner_calls(), 11);
 }
 
 /// Test-only views of the wrapped adapter.

@@ -1,4 +1,4 @@
-//! The SGP adapter against a fake SGP URA (ERP-APIS.md section 2.3): token and app
+//! The SGP adapter against a fake SGP URA (docs/erp.md): token and app
 //! in every body, customers as contracts, open titles, the promise-of-payment unlock
 //! with its refusals, a wrong token reported inside HTTP 200, and the actions the
 //! matrix does not give SGP.

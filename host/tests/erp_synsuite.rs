@@ -1,4 +1,4 @@
-//! The Synsuite (Voalle) adapter against a fake Voalle (ERP-APIS.md section 2.6):
+//! The Synsuite (Voalle) adapter against a fake Voalle (docs/erp.md):
 //! client-credentials token from the auth port, renewed on 401, the
 //! `{success, messages, response}` envelope with `success: false` inside HTTP 200,
 //! people, contracts, open titles with their billet link, the contract unlock, and

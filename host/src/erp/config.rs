@@ -58,6 +58,7 @@ pub struct ErpConfig {
     /// A simulated-ERP fixture (path relative to `fluxo.toml`) to use instead of a
     /// real ERP; the CLI reads it and builds a `SimulatedErp`.
     pub fixture: Option<String>,
+    /// The limit for one HTTP call (`timeout_ms`).
     pub timeout: Duration,
     pub accept_invalid_certs: bool,
     /// How long a trust unlock lasts when the ERP's answer does not say.
@@ -65,6 +66,25 @@ pub struct ErpConfig {
     pub credentials: Credentials,
     pub resilience: Resilience,
     pub generic: Option<GenericConfig>,
+    /// `[erp.tickets]`: the ticket departments and subjects to offer, for an ERP
+    /// whose token may not list them (IXC).
+    pub tickets: Option<TicketOptions>,
+}
+
+/// `[erp.tickets]`: fixed ticket departments and subjects.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TicketOptions {
+    pub departments: Vec<TicketOption>,
+    pub subjects: Vec<TicketOption>,
+}
+
+/// One department or subject: the ERP's id and the name the customer picks.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TicketOption {
+    pub id: String,
+    pub name: String,
 }
 
 /// `[erp.credentials]`: names of environment variables holding the secrets, plus the
@@ -101,6 +121,7 @@ struct RawErp {
     fixture: Option<String>,
     #[serde(default = "default_timeout_ms")]
     timeout_ms: u64,
+    budget_ms: Option<u64>,
     #[serde(default)]
     accept_invalid_certs: bool,
     #[serde(default = "default_unlock_days")]
@@ -110,6 +131,7 @@ struct RawErp {
     #[serde(default)]
     resilience: RawResilience,
     generic: Option<GenericConfig>,
+    tickets: Option<TicketOptions>,
 }
 
 #[derive(Deserialize)]
@@ -207,6 +229,21 @@ pub fn parse(text: &str) -> Result<Option<ErpConfig>, ConfigError> {
             "erp.resilience.breaker_failures: at least 1",
         ));
     }
+    // Default: 30 s, or one call's limit when that is longer.
+    let budget_ms = raw.budget_ms.unwrap_or(raw.timeout_ms.max(30_000));
+    if budget_ms < raw.timeout_ms {
+        return Err(ConfigError::new(format!(
+            "erp.budget_ms ({budget_ms}) is shorter than erp.timeout_ms ({}): the budget covers every call of a request",
+            raw.timeout_ms
+        )));
+    }
+    if let Some(tickets) = &raw.tickets {
+        if tickets.departments.is_empty() || tickets.subjects.is_empty() {
+            return Err(ConfigError::new(
+                "erp.tickets: give at least one department and one subject",
+            ));
+        }
+    }
     Ok(Some(ErpConfig {
         system,
         base_url: raw.base_url,
@@ -216,13 +253,14 @@ pub fn parse(text: &str) -> Result<Option<ErpConfig>, ConfigError> {
         trust_unlock_days: raw.trust_unlock_days,
         credentials: raw.credentials,
         resilience: Resilience {
-            timeout: Duration::from_millis(raw.timeout_ms.max(1)),
+            budget: Duration::from_millis(budget_ms.max(1)),
             retries: raw.resilience.retries,
             backoff: Duration::from_millis(raw.resilience.backoff_ms),
             breaker_failures: raw.resilience.breaker_failures,
             breaker_cooldown: Duration::from_millis(raw.resilience.breaker_cooldown_ms),
         },
         generic: raw.generic,
+        tickets: raw.tickets,
     }))
 }
 
@@ -257,7 +295,17 @@ impl ErpConfig {
                 Box::new(Resilient::new(adapter, policy))
             }
             (ErpSystem::Ixc, None) => {
-                let adapter = Ixc::new(&settings, lookup.secret("token_env")?, days).map_err(http_error)?;
+                let token = lookup.secret("token_env")?;
+                if !Ixc::token_is_well_formed(&token) {
+                    return Err(ConfigError::new(format!(
+                        "the IXC token in {} (erp.credentials.token_env) must be `userId:hash`, the API user's id, a colon, then its token",
+                        lookup.variable("token_env").map_or("", String::as_str)
+                    )));
+                }
+                let mut adapter = Ixc::new(&settings, token, days).map_err(http_error)?;
+                if let Some(tickets) = &self.tickets {
+                    adapter = adapter.with_ticket_options(tickets);
+                }
                 Box::new(Resilient::new(adapter, policy))
             }
             (ErpSystem::Hubsoft, None) => {
@@ -344,6 +392,12 @@ impl Lookup<'_> {
         let variable = self.variable(key).ok_or_else(|| {
             ConfigError::new(format!("erp.credentials.{key}: required for this ERP"))
         })?;
+        // A secret pasted here by mistake must not be echoed back in the error.
+        if !is_variable_name(variable) {
+            return Err(ConfigError::new(format!(
+                "erp.credentials.{key} must be the NAME of an environment variable (letters, digits and _), not the secret itself"
+            )));
+        }
         match (self.env)(variable) {
             Some(value) if !value.is_empty() => Ok(value),
             _ => Err(ConfigError::new(format!(
@@ -382,6 +436,15 @@ impl Lookup<'_> {
             ))),
         }
     }
+}
+
+/// A portable environment variable name: `[A-Za-z_][A-Za-z0-9_]*`.
+fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|it| it.is_ascii_alphanumeric() || it == '_')
 }
 
 #[cfg(test)]
@@ -441,6 +504,35 @@ retries = 1
             .unwrap();
         assert_eq!(adapter.system(), ErpSystem::Ixc);
         assert!(!format!("{:?}", config.credentials).contains("s3cr3t"));
+    }
+
+    #[test]
+    fn the_budget_covers_a_request_and_tickets_are_listed() {
+        let base = "[erp]\nsystem = \"ixc\"\nbase_url = \"https://x\"\n";
+        let config = parse(&format!("{base}timeout_ms = 45000\n"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(config.timeout, Duration::from_secs(45));
+        assert_eq!(config.resilience.budget, Duration::from_secs(45));
+        let short = parse(&format!("{base}timeout_ms = 5000\nbudget_ms = 1000\n")).unwrap_err();
+        assert!(short.message.contains("erp.budget_ms"), "{short}");
+        let tickets = parse(&format!(
+            "{base}[erp.tickets]\ndepartments = [{{ id = \"1\", name = \"Suporte\" }}]\nsubjects = [{{ id = \"10\", name = \"Sem conexão\" }}]\n"
+        ))
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            tickets
+                .tickets
+                .map(|it| it.subjects[0].name.clone())
+                .as_deref(),
+            Some("Sem conexão")
+        );
+        let empty = parse(&format!(
+            "{base}[erp.tickets]\ndepartments = []\nsubjects = []\n"
+        ))
+        .unwrap_err();
+        assert!(empty.message.contains("erp.tickets"), "{empty}");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Hubsoft over its integration API (ERP-APIS.md section 2.2): an OAuth password
+//! Hubsoft over its integration API (docs/erp.md): an OAuth password
 //! grant whose token lasts 30 days and is renewed on 401, customers with their
 //! services (`id_cliente_servico` is the contract), and open bills from
 //! `cliente/financeiro`. The matrix gives Hubsoft second copy and diagnosis.

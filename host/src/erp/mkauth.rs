@@ -1,4 +1,4 @@
-//! MK-Auth (ERP-APIS.md section 2.4): `GET /api/` with Basic
+//! MK-Auth (docs/erp.md): `GET /api/` with Basic
 //! `client_id:client_secret` returns a short-lived JWT, sent as a bearer token and
 //! renewed before its `exp` or on 401. MK-Auth has one connection per customer
 //! login, so the login is both the customer id and the contract id. The matrix gives

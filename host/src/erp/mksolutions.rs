@@ -1,4 +1,4 @@
-//! MK Solutions (MK30, "mk web services") (ERP-APIS.md section 2.5): every call is a
+//! MK Solutions (MK30, "mk web services") (docs/erp.md): every call is a
 //! `GET /mk/<Service>.rule?sys=MK0&token=...`, the session token comes from
 //! `WSAutenticacao` and is renewed when MK answers "token expirado/inválido", and
 //! errors are `{status: "ERRO", Mensagem, "Num. ERRO"}` inside HTTP 200. The matrix
@@ -18,9 +18,7 @@ use crate::erp::http::json::{
     array, cents_field, date_field, date_in, first_text, linha, phones, text,
 };
 use crate::erp::http::{contracts_found, Http, TokenCache};
-use crate::erp::{
-    today_in_brasilia, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret,
-};
+use crate::erp::{today, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret};
 use crate::erp::{Attachment, Bill, Contract, Customer};
 
 /// At most this many open bills are sent, oldest first: each needs one more call.
@@ -217,9 +215,8 @@ impl ErpApi for MkSolutions {
         {
             Ok(value) => {
                 let message = first_text(&value, &["Mensagem", "mensagem"]).unwrap_or_default();
-                let until = date_in(&message).unwrap_or_else(|| {
-                    today_in_brasilia() + time::Duration::days(i64::from(self.unlock_days))
-                });
+                let until = date_in(&message)
+                    .unwrap_or_else(|| today() + time::Duration::days(i64::from(self.unlock_days)));
                 Ok(Response::Unlocked { until })
             }
             Err(ErpError::Failed { detail }) => {

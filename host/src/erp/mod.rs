@@ -58,9 +58,29 @@ pub use sgp::{Sgp, SgpCredentials};
 pub use simulated::{FixtureError, SimulatedErp};
 pub use synsuite::{Synsuite, SynsuiteCredentials};
 
+tokio::task_local! {
+    static CONVERSATION_DAY: Date;
+}
+
+/// Runs `call` (an adapter's `call`) with the conversation's date, so that dates an
+/// adapter computes (the end of a trust unlock when the ERP's answer does not say it,
+/// the generic adapter's `{today}`) follow the conversation's clock (`--now`, a
+/// replayed transcript) rather than the wall clock.
+pub async fn on_conversation_day<F: std::future::Future>(today: Date, call: F) -> F::Output {
+    CONVERSATION_DAY.scope(today, call).await
+}
+
+/// The conversation's date when the caller gave one (`on_conversation_day`), else
+/// today in Brasília.
+pub(crate) fn today() -> Date {
+    CONVERSATION_DAY
+        .try_with(|day| *day)
+        .unwrap_or_else(|_| today_in_brasilia())
+}
+
 /// Today in Brasília, which has kept UTC-3 all year since 2019: the date real ERPs
 /// reason in, for answers that leave the end of a trust unlock implicit.
-pub(crate) fn today_in_brasilia() -> Date {
+fn today_in_brasilia() -> Date {
     let brasilia = UtcOffset::from_hms(-3, 0, 0).unwrap_or(UtcOffset::UTC);
     OffsetDateTime::now_utc().to_offset(brasilia).date()
 }

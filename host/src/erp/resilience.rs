@@ -1,8 +1,9 @@
-//! A wrapper that makes any `ErpAdapter` resilient: a time limit per attempt,
-//! retries with exponential backoff for reads only (an unlock, a signature, a ticket
-//! or a password change is never repeated), and a circuit breaker that stops calling
-//! an ERP after consecutive infrastructure failures and probes it again after a
-//! cooldown.
+//! A wrapper that makes any `ErpAdapter` resilient: a budget for a whole request
+//! (every HTTP call and retry of one card operation; each HTTP call has its own,
+//! shorter limit in the HTTP client), retries with exponential backoff for reads only
+//! (an unlock, a signature, a ticket or a password change is never repeated), and a
+//! circuit breaker that stops calling an ERP after consecutive transport failures or
+//! 5xx answers and probes it again after a cooldown.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -15,14 +16,17 @@ use crate::erp::{ErpAdapter, ErpError, ErpFuture, Request, Response};
 /// The policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Resilience {
-    /// Limit for one attempt.
-    pub timeout: Duration,
+    /// Limit for a whole request: all the HTTP calls of one card operation (up to
+    /// five or six for some ERPs) and its retries. Past it the request fails with
+    /// `Timeout` and is not retried. Each HTTP call has its own limit
+    /// (`HttpSettings::timeout`), so one slow call fails without eating the budget.
+    pub budget: Duration,
     /// Extra attempts for a read that failed transiently (see
     /// `ErpError::is_transient`).
     pub retries: u32,
     /// Wait before the first retry; doubled for each further one.
     pub backoff: Duration,
-    /// Consecutive infrastructure failures that open the breaker.
+    /// Consecutive transport failures or 5xx answers that open the breaker.
     pub breaker_failures: u32,
     /// How long the breaker stays open before one probe call is let through.
     pub breaker_cooldown: Duration,
@@ -31,7 +35,7 @@ pub struct Resilience {
 impl Default for Resilience {
     fn default() -> Resilience {
         Resilience {
-            timeout: Duration::from_secs(10),
+            budget: Duration::from_secs(30),
             retries: 2,
             backoff: Duration::from_millis(200),
             breaker_failures: 5,
@@ -80,23 +84,31 @@ impl<A: ErpAdapter> Resilient<A> {
         } else {
             1
         };
+        let deadline = Instant::now() + self.policy.budget;
+        let over_budget = || ErpError::Timeout {
+            after_ms: u64::try_from(self.policy.budget.as_millis()).unwrap_or(u64::MAX),
+        };
         let mut backoff = self.policy.backoff;
         let mut attempt = 1;
         loop {
             self.admit()?;
             let outcome =
-                match tokio::time::timeout(self.policy.timeout, self.inner.call(request.clone()))
-                    .await
-                {
+                match tokio::time::timeout_at(deadline, self.inner.call(request.clone())).await {
                     Ok(outcome) => outcome,
-                    Err(_) => Err(ErpError::Timeout {
-                        after_ms: u64::try_from(self.policy.timeout.as_millis())
-                            .unwrap_or(u64::MAX),
-                    }),
+                    // The budget is spent: another attempt could not finish either.
+                    Err(_) => {
+                        let error = over_budget();
+                        self.record(&Err(error.clone()));
+                        return Err(error);
+                    }
                 };
             self.record(&outcome);
             match outcome {
-                Err(error) if error.is_transient() && attempt < attempts => {
+                Err(error)
+                    if error.is_transient()
+                        && attempt < attempts
+                        && Instant::now() + backoff < deadline =>
+                {
                     tokio::time::sleep(backoff).await;
                     backoff = backoff.saturating_mul(2);
                     attempt += 1;
@@ -128,7 +140,7 @@ impl<A: ErpAdapter> Resilient<A> {
     }
 
     fn record(&self, outcome: &Result<Response, ErpError>) {
-        let failed = matches!(outcome, Err(error) if error.is_infrastructure());
+        let failed = matches!(outcome, Err(error) if opens_breaker(error));
         let mut breaker = self.breaker();
         *breaker = match (*breaker, failed) {
             (_, false) => Breaker::Closed { failures: 0 },
@@ -148,6 +160,24 @@ impl<A: ErpAdapter> Resilient<A> {
         self.breaker
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Whether a failure says the ERP is unreachable or failing inside: a transport
+/// failure (no connection, no answer in time) or a 5xx. Any other answer, business
+/// errors inside HTTP 200 bodies (a form the token may not use, a refusal), 4xx,
+/// refused credentials or an unreadable body, shows the ERP up and answering: it
+/// resets the count, so a misconfigured action cannot shut the others out.
+fn opens_breaker(error: &ErpError) -> bool {
+    match error {
+        ErpError::Unavailable { .. } | ErpError::Timeout { .. } => true,
+        ErpError::Http { status, .. } => *status >= 500,
+        ErpError::NotFound { .. }
+        | ErpError::Refused { .. }
+        | ErpError::Unsupported { .. }
+        | ErpError::Auth { .. }
+        | ErpError::Malformed { .. }
+        | ErpError::Failed { .. } => false,
     }
 }
 

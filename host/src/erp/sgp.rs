@@ -1,4 +1,4 @@
-//! SGP (TSMX) over its URA routes (ERP-APIS.md section 2.3): `token` and `app` go
+//! SGP (TSMX) over its URA routes (docs/erp.md): `token` and `app` go
 //! in every body (form-encoded; JSON for `liberacaopromessa`), customers come back
 //! as their contracts, and the matrix gives SGP second copy and trust unlock.
 //!
@@ -15,9 +15,7 @@ use crate::erp::http::json::{
     array, cents_field, date_field, date_in, first_text, linha, national, phones, text,
 };
 use crate::erp::http::{contracts_found, Http};
-use crate::erp::{
-    today_in_brasilia, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret,
-};
+use crate::erp::{today, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret};
 use crate::erp::{Attachment, Bill, Contract, Customer};
 
 /// SGP's integration token and the app name it was issued for.
@@ -173,8 +171,7 @@ impl ErpApi for Sgp {
                 .and_then(Value::as_i64)
                 .unwrap_or(1);
             return Ok(Response::Unlocked {
-                until: date_in(&message)
-                    .unwrap_or_else(|| today_in_brasilia() + Duration::days(days)),
+                until: date_in(&message).unwrap_or_else(|| today() + Duration::days(days)),
             });
         }
         let lowered = message.to_lowercase();

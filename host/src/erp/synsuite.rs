@@ -1,5 +1,5 @@
-//! Synsuite (Voalle) over its third-party integration routes (ERP-APIS.md section
-//! 2.6): an OAuth client-credentials token from the auth port (45700), API calls on
+//! Synsuite (Voalle) over its third-party integration routes (docs/erp.md):
+//! an OAuth client-credentials token from the auth port (45700), API calls on
 //! the API port (45715) under `/external/integrations/thirdparty/`, and the envelope
 //! `{success, messages[], response}` whose `success: false` arrives with HTTP 200.
 //! The matrix gives Synsuite second copy and trust unlock.
@@ -16,9 +16,7 @@ use crate::erp::http::json::{
     array, cents, date_field, date_in, first_text, linha, phones, text, text_at,
 };
 use crate::erp::http::{contracts_found, path_segment, Encoding, Http, OAuth};
-use crate::erp::{
-    today_in_brasilia, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret,
-};
+use crate::erp::{today, ErpApi, ErpError, HttpSettings, Missing, Refusal, Response, Secret};
 use crate::erp::{Attachment, Bill, Contract, Customer};
 
 const ROUTES: &str = "external/integrations/thirdparty";
@@ -218,9 +216,7 @@ impl ErpApi for Synsuite {
                     first_text(&response, &["message", "unlockUntil", "until"]).unwrap_or_default();
                 let until = date_in(&said)
                     .or_else(|| date_field(&response, "unlockUntil"))
-                    .unwrap_or_else(|| {
-                        today_in_brasilia() + time::Duration::days(i64::from(self.unlock_days))
-                    });
+                    .unwrap_or_else(|| today() + time::Duration::days(i64::from(self.unlock_days)));
                 Ok(Response::Unlocked { until })
             }
             Err(ErpError::Failed { detail }) => {

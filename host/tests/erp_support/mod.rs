@@ -1,8 +1,10 @@
 //! A fake ERP for the adapter tests: an HTTP/1.1 server on 127.0.0.1 that records
 //! each request and answers with what the test's handler returns. One request per
 //! connection (`Connection: close`), enough for reqwest and for replaying the
-//! request/response shapes of ERP-APIS.md.
+//! request/response shapes documented in docs/erp.md.
 #![allow(dead_code)]
+
+pub mod ixc;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

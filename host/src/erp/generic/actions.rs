@@ -14,7 +14,7 @@ use super::template::Values;
 use super::GenericHttpErp;
 use crate::erp::http::contracts_found;
 use crate::erp::http::json::{cents, date, date_in, linha, phone, scalar};
-use crate::erp::{today_in_brasilia, wire, ErpApi, ErpError, Missing, Response, Secret};
+use crate::erp::{today, wire, ErpApi, ErpError, Missing, Response, Secret};
 use crate::erp::{Attachment, Bill, Contract, Customer, Invoice};
 
 /// One operation's call: its name (for errors), the values its templates may use,
@@ -29,7 +29,7 @@ impl Call {
     fn new(operation: &'static str, missing: Missing) -> Call {
         Call {
             operation,
-            values: Values::new(&wire::iso_date(today_in_brasilia())),
+            values: Values::new(&wire::iso_date(today())),
             missing,
         }
     }
@@ -185,7 +185,7 @@ impl ErpApi for GenericHttpErp {
         let until = endpoint
             .field(&answer, "until")
             .and_then(|it| date(&it).or_else(|| date_in(&it)))
-            .unwrap_or_else(|| today_in_brasilia() + Duration::days(i64::from(self.unlock_days)));
+            .unwrap_or_else(|| today() + Duration::days(i64::from(self.unlock_days)));
         Ok(Response::Unlocked { until })
     }
 

@@ -113,18 +113,26 @@ pub(crate) fn date_field(value: &Value, key: &str) -> Option<Date> {
     date(&text(value, key)?)
 }
 
-/// The first `DD/MM/YYYY` date in a sentence, such as an ERP's "desbloqueado até
-/// 26/11/2026" or "disponível a partir de 01/12/2026".
+/// The last `DD/MM/YYYY` date in a sentence. ERPs put the date a customer needs
+/// last: "desbloqueado em 23/11/2026 até 26/11/2026", "utilizado em 23/11/2026.
+/// Disponível novamente a partir de 01/12/2026".
 pub(crate) fn date_in(sentence: &str) -> Option<Date> {
+    dates_in(sentence).last().copied()
+}
+
+/// Every `DD/MM/YYYY` date in a sentence, in order.
+fn dates_in(sentence: &str) -> Vec<Date> {
     let bytes = sentence.as_bytes();
-    (0..bytes.len().saturating_sub(9)).find_map(|at| {
-        let candidate = sentence.get(at..at + 10)?;
-        let shaped = candidate.bytes().enumerate().all(|(idx, byte)| match idx {
-            2 | 5 => byte == b'/',
-            _ => byte.is_ascii_digit(),
-        });
-        shaped.then(|| date(candidate)).flatten()
-    })
+    (0..bytes.len().saturating_sub(9))
+        .filter_map(|at| {
+            let candidate = sentence.get(at..at + 10)?;
+            let shaped = candidate.bytes().enumerate().all(|(idx, byte)| match idx {
+                2 | 5 => byte == b'/',
+                _ => byte.is_ascii_digit(),
+            });
+            shaped.then(|| date(candidate)).flatten()
+        })
+        .collect()
 }
 
 /// A phone as the vocabulary carries it: E.164 when it reads as a Brazilian number.
@@ -225,6 +233,10 @@ mod tests {
         assert_eq!(
             date_in("Desbloqueio realizado com sucesso até a data 26/11/2018"),
             Some(date!(2018 - 11 - 26))
+        );
+        assert_eq!(
+            date_in("utilizado em 23/11/2026. Disponível novamente a partir de 01/12/2026"),
+            Some(date!(2026 - 12 - 01))
         );
         assert_eq!(date_in("sem data"), None);
     }

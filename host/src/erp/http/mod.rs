@@ -85,8 +85,9 @@ impl Http {
         self.client.request(method, url)
     }
 
-    /// Sends and checks the status: 401 and 403 are `Auth`, other non-2xx `Http`.
-    pub async fn send(&self, builder: RequestBuilder) -> Result<Reply, ErpError> {
+    /// Sends and returns the status and body, whatever the status; only a transport
+    /// failure is an error.
+    pub async fn exchange(&self, builder: RequestBuilder) -> Result<(u16, Vec<u8>), ErpError> {
         let response = builder
             .send()
             .await
@@ -97,6 +98,12 @@ impl Http {
             .await
             .map_err(|error| self.transport(&error))?
             .to_vec();
+        Ok((status, body))
+    }
+
+    /// Sends and checks the status: 401 and 403 are `Auth`, other non-2xx `Http`.
+    pub async fn send(&self, builder: RequestBuilder) -> Result<Reply, ErpError> {
+        let (status, body) = self.exchange(builder).await?;
         match status {
             200..=299 => Ok(Reply { body }),
             401 | 403 => Err(ErpError::Auth {
@@ -182,7 +189,7 @@ pub(crate) fn path_segment(raw: &str) -> String {
 
 /// The first words of an error body, for diagnostics: the `message`/`msg`/`mensagem`
 /// of a JSON body when there is one, never the raw body (it may hold personal data).
-fn short_message(body: &[u8]) -> String {
+pub(crate) fn short_message(body: &[u8]) -> String {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         return String::new();
     };

@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde_json::{Map, Value};
 
 use crate::erp::http::json::{first_text, text};
-use crate::erp::http::{Http, TokenCache};
+use crate::erp::http::{short_message, Http, Reply, TokenCache};
 use crate::erp::{ErpError, Secret};
 
 /// How the grant's parameters travel: the RFC says form-encoded, some ERPs want JSON.
@@ -79,14 +79,11 @@ impl OAuth {
                 builder.form(&form)
             }
         };
-        // RFC 6749 section 5.2: a refused grant (wrong client or password) is HTTP 400.
-        let value = http.json(builder).await.map_err(|error| match error {
-            ErpError::Http {
-                status: 400,
-                detail,
-            } => ErpError::Auth { detail },
-            other => other,
-        })?;
+        let (status, body) = http.exchange(builder).await?;
+        let value = match status {
+            200..=299 => Reply { body }.json()?,
+            _ => return Err(refused_grant(status, &body)),
+        };
         let token = text(&value, "access_token").ok_or_else(|| ErpError::Auth {
             detail: first_text(&value, &["error_description", "message", "error"])
                 .unwrap_or_else(|| format!("{} issued no access_token", self.system.title())),
@@ -96,5 +93,27 @@ impl OAuth {
             .and_then(Value::as_u64)
             .map(Duration::from_secs);
         Ok((Secret::new(token), lifetime))
+    }
+}
+
+/// A token endpoint's refusal. RFC 6749 section 5.2 answers a wrong client or
+/// password with HTTP 400 (401 for some client failures) and an `error` code: the
+/// credential codes are `Auth`. A 400 without one (a malformed request, a route that
+/// moved) says nothing about the credentials and stays `Http`, like any other status.
+fn refused_grant(status: u16, body: &[u8]) -> ErpError {
+    let code = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|value| text(&value, "error"));
+    let credentials = matches!(
+        code.as_deref(),
+        Some("invalid_grant" | "invalid_client" | "unauthorized_client")
+    );
+    let detail = short_message(body).trim_start_matches(": ").to_string();
+    if matches!(status, 401 | 403) || (status == 400 && credentials) {
+        ErpError::Auth {
+            detail: format!("HTTP {status}: {detail}"),
+        }
+    } else {
+        ErpError::Http { status, detail }
     }
 }

@@ -1,6 +1,7 @@
-//! IXC bills and notas fiscais: open `fn_areceber` titles with their Pix
-//! (`get_pix`) and PDF (`gateway_link`, else `get_boleto`), and the latest nota
-//! fiscal of a contract (`vd_saida`, printed by `imprimir_nota`).
+//! IXC bills and notas fiscais: open `fn_areceber` titles of a contract (tied by
+//! `id_contrato` or `id_contrato_avulso`) with their Pix (`get_pix`) and PDF
+//! (`gateway_link`, else `get_boleto`), and the latest nota fiscal of a contract (a
+//! title's `id_saida`, printed by `imprimir_nota`).
 
 use serde_json::{json, Value};
 
@@ -13,19 +14,42 @@ use crate::erp::{ErpError, Missing, Response};
 const MAX_BILLS: usize = 3;
 
 impl Ixc {
+    /// The titles of a contract: those tied through `id_contrato` and those tied only
+    /// through `id_contrato_avulso` (an installation fee, a one-off charge), without
+    /// repeats. `grid` narrows both lists.
+    async fn titles(&self, contract_id: &str, grid: &[Value]) -> Result<Vec<Value>, ErpError> {
+        let mut titles: Vec<Value> = Vec::new();
+        for key in ["fn_areceber.id_contrato", "fn_areceber.id_contrato_avulso"] {
+            let filter = Filter {
+                sort: Some("fn_areceber.data_vencimento"),
+                grid: grid.to_vec(),
+                ..Filter::eq(key, contract_id)
+            };
+            for record in self.list("fn_areceber", filter).await? {
+                let id = text(&record, "id");
+                if !titles.iter().any(|it| text(it, "id") == id) {
+                    titles.push(record);
+                }
+            }
+        }
+        Ok(titles)
+    }
+
     pub(super) async fn open_bills(&self, contract_id: &str) -> Result<Response, ErpError> {
-        let filter = Filter {
-            sort: Some("fn_areceber.data_vencimento"),
-            grid: vec![
-                json!({"TB": "fn_areceber.liberado", "OP": "=", "P": "S"}),
-                json!({"TB": "fn_areceber.status", "OP": "!=", "P": "C"}),
-                json!({"TB": "fn_areceber.status", "OP": "!=", "P": "R"}),
-            ],
-            ..Filter::eq("fn_areceber.id_contrato", contract_id)
-        };
-        let records = self.list("fn_areceber", filter).await?;
+        let grid = [
+            json!({"TB": "fn_areceber.liberado", "OP": "=", "P": "S"}),
+            json!({"TB": "fn_areceber.status", "OP": "!=", "P": "C"}),
+            json!({"TB": "fn_areceber.status", "OP": "!=", "P": "R"}),
+        ];
+        let mut records: Vec<Value> = self
+            .titles(contract_id, &grid)
+            .await?
+            .into_iter()
+            .filter(is_open)
+            .collect();
+        records.sort_by_key(|it| date_field(it, "data_vencimento"));
         let mut bills = Vec::new();
-        for record in records.iter().filter(|it| is_open(it)).take(MAX_BILLS) {
+        for record in records.iter().take(MAX_BILLS) {
             bills.push(self.bill(record).await?);
         }
         if bills.is_empty() {
@@ -96,18 +120,28 @@ impl Ixc {
         }))
     }
 
-    /// The contract's latest nota fiscal (`vd_saida`), printed as a PDF.
+    /// The contract's latest nota fiscal. IXC's public collection documents one way that needs no
+    /// other form: a title of the contract (`fn_areceber`) carries the invoice it was
+    /// billed with, `id_saida` (printed by `imprimir_nota`) and its number,
+    /// `documento`. Received titles count: a nota is issued whether or not the bill
+    /// was paid.
     pub(super) async fn latest_invoice(&self, contract_id: &str) -> Result<Response, ErpError> {
-        let filter = Filter {
-            sort: Some("vd_saida.data_emissao"),
-            descending: true,
-            ..Filter::eq("vd_saida.id_contrato", contract_id)
-        };
-        let records = self.list("vd_saida", filter).await?;
-        let record = records
+        let mut titles: Vec<Value> = self
+            .titles(contract_id, &[])
+            .await?
+            .into_iter()
+            .filter(|it| text(it, "status").as_deref() != Some("C"))
+            .filter(|it| invoice_id(it).is_some())
+            .collect();
+        titles.sort_by_key(|it| {
+            std::cmp::Reverse(
+                date_field(it, "data_emissao").or_else(|| date_field(it, "data_vencimento")),
+            )
+        });
+        let title = titles
             .first()
             .ok_or(ErpError::not_found(Missing::Invoice))?;
-        let id = text(record, "id").ok_or(ErpError::malformed("IXC nota fiscal without id"))?;
+        let id = invoice_id(title).ok_or(ErpError::not_found(Missing::Invoice))?;
         let reply = self
             .post("imprimir_nota", json!({"id": id, "base64": "S"}))
             .await?;
@@ -119,17 +153,30 @@ impl Ixc {
                 return Err(ErpError::malformed("IXC imprimir_nota returned no PDF"));
             }
         };
-        let number = text(record, "numero_nf").unwrap_or_else(|| id.clone());
+        let number = text(title, "documento").unwrap_or_else(|| id.clone());
         Ok(Response::Invoice(Invoice {
             pdf: Attachment::Inline {
-                file_name: format!("nota-fiscal-{number}.pdf"),
+                file_name: format!("nota-fiscal-{}.pdf", file_safe(&number)),
                 base64,
             },
             number,
-            issued_on: date_field(record, "data_emissao"),
-            amount_cents: cents_field(record, "valor_total"),
+            issued_on: date_field(title, "data_emissao"),
+            amount_cents: cents_field(title, "valor"),
         }))
     }
+}
+
+/// The nota fiscal a title was billed with; IXC writes `0` when there is none.
+fn invoice_id(title: &Value) -> Option<String> {
+    text(title, "id_saida").filter(|it| !it.trim_start_matches('0').is_empty())
+}
+
+/// A nota number as part of a file name (`2026/10431` → `2026-10431`).
+fn file_safe(number: &str) -> String {
+    number
+        .chars()
+        .map(|it| if it.is_ascii_alphanumeric() { it } else { '-' })
+        .collect()
 }
 
 /// The list filter already asks for released, not cancelled, not received titles;

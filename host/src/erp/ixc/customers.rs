@@ -106,8 +106,9 @@ impl Ixc {
     }
 
     /// IXC has no authentication form: the subscriber-central login is the
-    /// registration's `hotsite_email` (or its document), checked against `senha`, which
-    /// is an MD5 digest when `senha_hotsite_md5` is `S`.
+    /// registration's `hotsite_acesso` (in IXC data it holds the central login, not a
+    /// flag), its `hotsite_email`, or its document, checked against `senha`, which is
+    /// an MD5 digest when `senha_hotsite_md5` is `S`.
     pub(super) async fn check_central_login(
         &self,
         document: &str,
@@ -116,8 +117,10 @@ impl Ixc {
     ) -> Result<Response, ErpError> {
         let record = self.customer_record_by_document(document).await?;
         let login = login.trim();
-        let login_matches = text(&record, "hotsite_email")
-            .is_some_and(|it| it.eq_ignore_ascii_case(login))
+        let login_matches = ["hotsite_acesso", "hotsite_email"]
+            .iter()
+            .filter_map(|key| text(&record, key))
+            .any(|it| it.eq_ignore_ascii_case(login))
             || validate::document(login).ok()
                 == validate::document(&text(&record, "cnpj_cpf").unwrap_or_default()).ok();
         let stored = text(&record, "senha").unwrap_or_default();
@@ -128,8 +131,7 @@ impl Ixc {
         } else {
             !stored.is_empty() && stored == password.expose()
         };
-        let blocked = text(&record, "hotsite_acesso").as_deref() == Some("N");
-        if login_matches && password_matches && !blocked {
+        if login_matches && password_matches {
             let customer_id =
                 text(&record, "id").ok_or(ErpError::malformed("IXC customer without id"))?;
             Ok(Response::Authenticated { customer_id })

@@ -1,4 +1,4 @@
-//! IXC Provedor (IXCsoft) over its "webservice v1" (ERP-APIS.md section 2.1): one
+//! IXC Provedor (IXCsoft) over its "webservice v1" (docs/erp.md): one
 //! URL per form, HTTP Basic with the `userId:hash` token, `ixcsoft: listar` lists
 //! whose numbers come back as strings, and business errors inside HTTP 200 bodies.
 //!
@@ -15,9 +15,13 @@ use fluxo_stdlib::erp::ErpSystem;
 use reqwest::Method;
 use serde_json::{json, Value};
 
+use crate::erp::config::TicketOptions;
 use crate::erp::http::json::text;
 use crate::erp::http::{Http, Reply};
-use crate::erp::{ErpApi, ErpError, HttpSettings, Response, Secret};
+use crate::erp::{ErpApi, ErpError, HttpSettings, Named, Response, Secret};
+
+/// The path every form lives under.
+const WEBSERVICE: &str = "webservice/v1";
 
 /// An IXC Provedor client.
 pub struct Ixc {
@@ -26,16 +30,57 @@ pub struct Ixc {
     authorization: Secret,
     /// How long a trust unlock lasts when IXC's answer does not say.
     unlock_days: u8,
+    /// Ticket departments and subjects from the configuration, for tokens that may
+    /// not list `su_ticket_setor`/`su_oss_assunto` (forms IXC's public collection does not document).
+    tickets: Option<(Vec<Named>, Vec<Named>)>,
 }
 
 impl Ixc {
-    /// `token` is the API user's `userId:hash`.
+    /// `token` is the API user's `userId:hash`. `settings.base_url` is the host
+    /// (`https://erp.provedor.com.br`); one that already ends in `/webservice/v1` is
+    /// taken as the same place.
     pub fn new(settings: &HttpSettings, token: Secret, unlock_days: u8) -> Result<Ixc, ErpError> {
         let encoded = base64::engine::general_purpose::STANDARD.encode(token.expose());
+        let trimmed = settings.base_url.trim_end_matches('/');
+        let settings = HttpSettings {
+            base_url: trimmed
+                .strip_suffix(WEBSERVICE)
+                .unwrap_or(trimmed)
+                .to_string(),
+            ..settings.clone()
+        };
         Ok(Ixc {
-            http: Http::new(settings)?,
+            http: Http::new(&settings)?,
             authorization: Secret::new(format!("Basic {encoded}")),
             unlock_days,
+            tickets: None,
+        })
+    }
+
+    /// Offers these departments and subjects instead of listing them from IXC.
+    pub fn with_ticket_options(self, options: &TicketOptions) -> Ixc {
+        let named = |items: &[crate::erp::config::TicketOption]| -> Vec<Named> {
+            items
+                .iter()
+                .map(|it| Named {
+                    id: it.id.clone(),
+                    name: it.name.clone(),
+                })
+                .collect()
+        };
+        Ixc {
+            tickets: Some((named(&options.departments), named(&options.subjects))),
+            ..self
+        }
+    }
+
+    /// Whether a token has IXC's `userId:hash` shape; one without the user part is
+    /// otherwise only discovered as 401s on every call.
+    pub fn token_is_well_formed(token: &Secret) -> bool {
+        token.expose().split_once(':').is_some_and(|(user, hash)| {
+            !user.is_empty()
+                && user.bytes().all(|it| it.is_ascii_digit())
+                && !hash.trim().is_empty()
         })
     }
 
@@ -93,7 +138,7 @@ impl Ixc {
 
     fn form(&self, method: Method, form: &str) -> reqwest::RequestBuilder {
         self.http
-            .request(method, &format!("webservice/v1/{form}"))
+            .request(method, &format!("{WEBSERVICE}/{form}"))
             .header("Authorization", self.authorization.expose())
     }
 }
@@ -202,6 +247,14 @@ impl<'a> Filter<'a> {
         }
     }
 
+    /// Every record: ids above 0.
+    fn above(qtype: &'a str) -> Filter<'a> {
+        Filter {
+            oper: ">",
+            ..Filter::eq(qtype, "0")
+        }
+    }
+
     fn like(qtype: &'a str, query: &'a str) -> Filter<'a> {
         Filter {
             oper: "L",
@@ -211,18 +264,26 @@ impl<'a> Filter<'a> {
 }
 
 /// IXC answers HTTP 200 with `{"type":"error","message":...}` when a list or write
-/// fails; a token without permission on the table says so in the message.
+/// fails, including for a form the token may not use ("Formulário ... não encontrado
+/// ou sem permissão de acesso"). That is `Failed`, not `Auth`: the credentials are
+/// good (a wrong token is HTTP 401) and the other forms still work.
 fn check_type(value: &Value) -> Result<(), ErpError> {
     if text(value, "type").as_deref() != Some("error") {
         return Ok(());
     }
-    let message = text(value, "message").unwrap_or_default();
-    let lowered = message.to_lowercase();
-    if lowered.contains("permiss") || lowered.contains("autoriz") || lowered.contains("token") {
-        Err(ErpError::Auth { detail: message })
-    } else {
-        Err(ErpError::failed(message))
-    }
+    Err(ErpError::failed(
+        text(value, "message").unwrap_or_else(|| "IXC answered type: error".into()),
+    ))
+}
+
+/// Whether IXC refused a form to this token (or does not have it), rather than
+/// failing on the data: the cue to take a documented way round.
+fn form_denied(error: &ErpError) -> bool {
+    let ErpError::Failed { detail } = error else {
+        return false;
+    };
+    let lowered = detail.to_lowercase();
+    lowered.contains("permiss") || (lowered.contains("formul") && lowered.contains("encontrad"))
 }
 
 /// A successful write: `type` (or `tipo`) says success; the message otherwise.

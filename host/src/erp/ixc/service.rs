@@ -8,15 +8,17 @@ use serde_json::{json, Value};
 use time::Duration;
 
 use super::customers::diagnosis;
-use super::{check_type, write_outcome, Filter, Ixc};
+use super::{check_type, form_denied, write_outcome, Filter, Ixc};
 use crate::erp::http::json::{date_in, text};
-use crate::erp::{today_in_brasilia, ErpError, Missing, Refusal, Response, Secret};
+use crate::erp::{today, ErpError, Missing, Refusal, Response, Secret};
 use crate::erp::{Attachment, Named};
 
 impl Ixc {
     /// `desbloqueio_confianca` answers `{tipo, codigo, mensagem}`: 106 the contract does
-    /// not exist, 107 it is already unlocked, 109 it cannot be unlocked (the period's
-    /// unlock was used, or the contract's status does not allow it).
+    /// not exist, 107 it is already unlocked (nothing to unlock: goixc takes it as
+    /// done), 109 it cannot be unlocked (the period's unlock was used, "utilizado em
+    /// 23/11/2026. Disponível novamente a partir de 01/12/2026": the LAST date is the
+    /// next allowed one, or the contract's status does not allow it).
     pub(super) async fn unlock_in_trust(&self, contract_id: &str) -> Result<Response, ErpError> {
         let value = self
             .post("desbloqueio_confianca", json!({"id": contract_id}))
@@ -24,18 +26,13 @@ impl Ixc {
             .json()?;
         let message = text(&value, "mensagem").unwrap_or_default();
         if text(&value, "tipo").as_deref() == Some("sucesso") {
-            let until = date_in(&message).unwrap_or_else(|| {
-                today_in_brasilia() + Duration::days(i64::from(self.unlock_days))
-            });
+            let until = date_in(&message)
+                .unwrap_or_else(|| today() + Duration::days(i64::from(self.unlock_days)));
             return Ok(Response::Unlocked { until });
         }
         match text(&value, "codigo").as_deref() {
             Some("106") => Err(ErpError::not_found(Missing::Contract)),
-            Some("107") => Err(ErpError::Refused {
-                reason: Refusal::TrustUnlockUsed,
-                detail: message,
-                next_allowed: None,
-            }),
+            Some("107") => Err(ErpError::refused(Refusal::NotBlocked, message)),
             Some("109") => Err(match date_in(&message) {
                 Some(date) => ErpError::Refused {
                     reason: Refusal::TrustUnlockUsed,
@@ -125,32 +122,39 @@ impl Ixc {
         Ok(contract)
     }
 
-    /// Active departments (`su_ticket_setor`) that provide external service, and
-    /// active subjects (`su_oss_assunto`).
+    /// The departments and subjects of the configuration (`[erp.tickets]`) when it
+    /// has them; else active departments (`su_ticket_setor`) that provide external
+    /// service and active subjects (`su_oss_assunto`), forms IXC's public collection does not
+    /// document and many tokens may not use.
     pub(super) async fn ticket_options(&self) -> Result<Response, ErpError> {
+        if let Some((departments, subjects)) = &self.tickets {
+            return Ok(Response::TicketOptions {
+                departments: departments.clone(),
+                subjects: subjects.clone(),
+            });
+        }
+        let unlisted = |error: ErpError| {
+            if form_denied(&error) {
+                ErpError::failed(format!(
+                    "IXC does not let this token list ticket departments and subjects ({error}); list them in [erp.tickets] of fluxo.toml"
+                ))
+            } else {
+                error
+            }
+        };
         let departments = self
-            .list(
-                "su_ticket_setor",
-                Filter {
-                    oper: ">",
-                    ..Filter::eq("su_ticket_setor.id", "0")
-                },
-            )
-            .await?
+            .list("su_ticket_setor", Filter::above("su_ticket_setor.id"))
+            .await
+            .map_err(unlisted)?
             .iter()
             .filter(|it| text(it, "ativo").as_deref() != Some("N"))
             .filter(|it| text(it, "presta_atendimento").as_deref() == Some("S"))
             .filter_map(|it| named(it, "setor"))
             .collect();
         let subjects = self
-            .list(
-                "su_oss_assunto",
-                Filter {
-                    oper: ">",
-                    ..Filter::eq("su_oss_assunto.id", "0")
-                },
-            )
-            .await?
+            .list("su_oss_assunto", Filter::above("su_oss_assunto.id"))
+            .await
+            .map_err(unlisted)?
             .iter()
             .filter(|it| text(it, "ativo").as_deref() != Some("N"))
             .filter_map(|it| named(it, "assunto"))
@@ -203,17 +207,24 @@ impl Ixc {
         })?;
         let ticket_id =
             text(&value, "id").ok_or(ErpError::malformed("IXC su_ticket answer without id"))?;
-        let protocol = self
-            .record("su_ticket", &ticket_id)
-            .await?
-            .and_then(|it| text(&it, "protocolo"))
-            .unwrap_or(ticket_id);
+        // The ticket exists now: a protocol that cannot be read back is not a reason
+        // to tell the customer it failed. Its id identifies it in IXC as well.
+        let protocol = match self.record("su_ticket", &ticket_id).await {
+            Ok(record) => record.and_then(|it| text(&it, "protocolo")),
+            Err(_) => None,
+        }
+        .unwrap_or(ticket_id);
         Ok(Response::TicketOpened { protocol })
     }
 
     /// The Wi-Fi password lives on the contract's login (`radusuarios`): the record is
     /// written back whole with the new password (IXC's PUT replaces the record), then
     /// `botaoAjax_30774` ("Enviar dados acs wifi") pushes it to the router.
+    ///
+    /// Everything that can be checked is checked before the write: the password, a
+    /// login on the contract, the login active (IXC's push fails on an inactive one).
+    /// When the push still fails, the previous passwords are written back, so that
+    /// IXC and the router agree again; the error says which state is left.
     pub(super) async fn change_wifi_password(
         &self,
         contract_id: &str,
@@ -227,29 +238,50 @@ impl Ixc {
                 Filter::eq("radusuarios.id_contrato", contract_id),
             )
             .await?;
-        let mut login = logins.into_iter().next().ok_or(ErpError::refused(
+        let before = logins.into_iter().next().ok_or(ErpError::refused(
             Refusal::Other,
             "the contract has no login (radusuarios) whose router could be changed",
         ))?;
-        let login_id = text(&login, "id").ok_or(ErpError::malformed("IXC login without id"))?;
-        login["senha_rede_sem_fio"] = Value::String(password.clone());
-        if text(&login, "ssid_router_wifi_5ghz").is_some() {
-            login["senha_rede_sem_fio_5ghz"] = Value::String(password);
+        if text(&before, "ativo").as_deref() == Some("N") {
+            return Err(ErpError::refused(
+                Refusal::Other,
+                "the contract's login (radusuarios) is inactive: IXC cannot push to its router",
+            ));
         }
+        let login_id = text(&before, "id").ok_or(ErpError::malformed("IXC login without id"))?;
+        let mut after = before.clone();
+        after["senha_rede_sem_fio"] = Value::String(password.clone());
+        if text(&after, "ssid_router_wifi_5ghz").is_some() {
+            after["senha_rede_sem_fio_5ghz"] = Value::String(password);
+        }
+        self.put_login(&login_id, &after).await?;
+        let pushed = match self.post("botaoAjax_30774", json!({"id": login_id})).await {
+            Ok(reply) => reply
+                .json()
+                .and_then(|value| write_outcome(&value).map_err(ErpError::failed)),
+            Err(error) => Err(error),
+        };
+        let Err(error) = pushed else {
+            return Ok(Response::WifiChanged);
+        };
+        let state = match self.put_login(&login_id, &before).await {
+            Ok(()) => "the router was not changed and IXC keeps the old password",
+            Err(_) => "IXC holds the new password but the router still has the old one",
+        };
+        Err(ErpError::failed(format!(
+            "IXC could not send the Wi-Fi password to the router ({error}); {state}"
+        )))
+    }
+
+    async fn put_login(&self, login_id: &str, record: &Value) -> Result<(), ErpError> {
         let reply = self
             .http
             .send(
                 self.form(Method::PUT, &format!("radusuarios/{login_id}"))
-                    .json(&login),
+                    .json(record),
             )
             .await?;
-        write_outcome(&reply.json()?).map_err(ErpError::failed)?;
-        let pushed = self
-            .post("botaoAjax_30774", json!({"id": login_id}))
-            .await?
-            .json()?;
-        write_outcome(&pushed).map_err(ErpError::failed)?;
-        Ok(Response::WifiChanged)
+        write_outcome(&reply.json()?).map_err(ErpError::failed)
     }
 }
 

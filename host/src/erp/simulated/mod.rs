@@ -26,8 +26,7 @@ pub use fixture::FixtureError;
 use self::fixture::{Book, BookContract, BookCustomer};
 use crate::erp::adapter::dispatch;
 use crate::erp::{
-    today_in_brasilia, ErpAdapter, ErpApi, ErpError, ErpFuture, Missing, Refusal, Request,
-    Response, Secret,
+    today, ErpAdapter, ErpApi, ErpError, ErpFuture, Missing, Refusal, Request, Response, Secret,
 };
 use crate::erp::{Contract, Customer};
 
@@ -431,7 +430,7 @@ impl ErpAdapter for SimulatedErp {
     }
 
     fn call(&self, request: Request) -> ErpFuture<'_> {
-        let today = self.book.today.unwrap_or_else(today_in_brasilia);
+        let today = self.book.today.unwrap_or_else(today);
         let result = self.handle(&request, today);
         Box::pin(async move { result })
     }

@@ -146,9 +146,9 @@ fn refused(cx: &mut Cx, call: Call, phase: u8, err: &ErpError) -> Result<Next, R
         (_, Some(Missing::OpenBill)) => texts::NO_OPEN_BILL.to_string(),
         (_, Some(Missing::Invoice)) => texts::NO_INVOICE.to_string(),
         (_, Some(Missing::Contract | Missing::Customer)) => texts::NO_CONTRACT.to_string(),
-        (Some(_), _) | (_, Some(Missing::TicketOption)) => {
-            return cx.fail_with(retry.fail);
-        }
+        // A ticket option the ERP does not have is the flow's mistake, not the
+        // customer's: the fail path. Every other refusal, whatever its reason, is told.
+        (_, Some(Missing::TicketOption)) => return cx.fail_with(retry.fail),
         _ => texts::DECLINED.to_string(),
     };
     cx.say(text);
