@@ -27,6 +27,9 @@ pub struct ParsedFile {
     pub id: fluxo_grammar::FileId,
     pub ast: ast::File,
     pub comments: Vec<Comment>,
+    /// What the parser's recovery could not read: the checker reports nothing that may
+    /// only follow from it.
+    pub damaged: Vec<ast::Span>,
 }
 
 /// Parses every flow file; the diagnostics of all files come back together.
@@ -40,6 +43,7 @@ pub fn parse_all(sources: &Sources) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
             id: file.id,
             ast: parsed.file,
             comments: parsed.comments,
+            damaged: parsed.damaged,
         });
     }
     (files, diagnostics)

@@ -51,7 +51,7 @@ pub(super) fn collect(cx: &mut Cx, files: &[ParsedFile]) {
             }
         }
     }
-    check_entry(cx);
+    check_entry(cx, files);
 }
 
 fn entity_kind(kind: EntityKind) -> ItemKind {
@@ -249,14 +249,27 @@ pub(super) fn nested_blocks<'a>(stmt: &'a ast::Stmt, mut each: impl FnMut(&'a [a
     }
 }
 
-fn check_entry(cx: &mut Cx) {
+fn check_entry(cx: &mut Cx, files: &[ParsedFile]) {
     if cx.program.entry_flow().is_some() {
         return;
     }
-    // Point at the first flow: the program has flows, just not the one to start at.
-    if let Some(first) = cx.program.flows.first() {
-        let at = first.loc;
-        let entry = cx.program.entry.clone();
-        cx.report(Problem::MissingEntry { at, entry });
-    }
+    // Point at the first flow: the program has flows, just not the one to start at. A
+    // program without flows is pointed at its first item (or the start of its file):
+    // otherwise it would pass the checker and fail only when lowered.
+    let at = match cx.program.flows.first() {
+        Some(first) => first.loc,
+        None => {
+            let Some(file) = files.first() else {
+                return;
+            };
+            let span = file
+                .ast
+                .items
+                .first()
+                .map_or(ast::Span::new(0, 0), |item| item.span);
+            Loc::new(file.id, span)
+        }
+    };
+    let entry = cx.program.entry.clone();
+    cx.report(Problem::MissingEntry { at, entry });
 }

@@ -12,6 +12,7 @@
 //! their labels, the variables with their types and the entry flow.
 
 mod cfg;
+mod damage;
 mod dataflow;
 mod declare;
 mod loops;
@@ -250,6 +251,8 @@ pub fn check_files(
         .into_iter()
         .map(Problem::into_diagnostic)
         .collect();
+    // 7. What a syntax error's recovery may explain is not reported a second time.
+    damage::forgive(&mut diagnostics, files, sources, &cx.program.entry);
     sort(&mut diagnostics);
     (cx.program, diagnostics)
 }
