@@ -23,6 +23,9 @@ pub(super) struct Repair {
     pub(super) diagnostics: Vec<Diagnostic>,
     /// The `}`s to parse after the item's text, for braces still open where it ends.
     pub(super) suffix: String,
+    /// The `{`s closed by a guess: the shape of their flow is the guess's, so the
+    /// checker's flow analyses stay quiet about it (see `Parsed::damaged`).
+    pub(super) guessed: Vec<Span>,
 }
 
 /// Finds the braces left open in `buffer[start..end]` (one item), reports each at its
@@ -36,6 +39,7 @@ pub(super) fn repair(
     let mut repair = Repair {
         diagnostics: Vec::new(),
         suffix: String::new(),
+        guessed: Vec::new(),
     };
     let text = &buffer[start..end];
     let braces: Vec<(usize, bool)> = Tok::lexer(text)
@@ -80,11 +84,9 @@ pub(super) fn repair(
     }
     let file_end = buffer.len();
     for (open_at, ends_before) in unclosed {
-        let open = Label::new(
-            file,
-            Span::new(start + open_at, start + open_at + 1),
-            "this `{` is never closed",
-        );
+        let brace = Span::new(start + open_at, start + open_at + 1);
+        repair.guessed.push(brace);
+        let open = Label::new(file, brace, "this `{` is never closed");
         let written = ends_before.and_then(|line| {
             let at = start + line;
             let slot = close_slot(buffer, at, comments)?;

@@ -99,6 +99,7 @@ fn parse_chunk(chunk_at: &Chunk, buffer: &mut String, out: Out) {
     } = *chunk_at;
     let repair = delimiters::repair(file_id, buffer, (start, end), comments);
     out.diagnostics.extend(repair.diagnostics);
+    out.damaged.extend(repair.guessed);
     for _ in 0..MAX_ERRORS_PER_ITEM {
         let chunk = format!("{}{}", &buffer[start..end], repair.suffix);
         match FlowParser::parse(Rule::file, &chunk) {
