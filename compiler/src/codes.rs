@@ -27,7 +27,7 @@ impl CodeDoc {
     pub fn area(&self) -> &'static str {
         match self.code.get(..3) {
             Some("E01") => "syntax",
-            Some("E02") => "resolve",
+            Some("E02") | Some("W02") => "resolve",
             Some("E03") => "types",
             Some("E04") | Some("W04") => "cards",
             _ => "flow",
@@ -124,6 +124,8 @@ static CHECK_CODES: &[CodeDoc] = &[
         "The Rhai script a `script` item names does not compile in the Low Code sandbox, which the runtime loads it with. The diagnostic points into the script at the line and column Rhai reports. Common causes: a name used without `let` or `const` (only `input` is predefined), a missing `;` or `}`, a function the sandbox does not offer. See `docs/lowcode.md` for the script language."),
     doc("E0418", Severity::Error, "script file cannot be read", "lowcode_script_missing",
         "The file a `script` item names does not exist or cannot be read as UTF-8 text. The path is relative to the `.flow` file that declares the script: `script sinal \"scripts/sinal.rhai\"` in `provedor/main.flow` is `provedor/scripts/sinal.rhai`."),
+    doc("E0419", Severity::Error, "a statement card written as a call", "statement_as_call",
+        "`ask`, `when`, `if`, `goto`, `transfer`, `tag`, `wait`, `set`, `end` and `say` have syntax of their own: `ask_confirm()` or `set()` is not how they are written, and the runtime has no card to call by that name. The help shows the card's form; `fluxo cards` lists every card with its form."),
     doc("E0501", Severity::Error, "variable may be unassigned", "unassigned",
         "A variable is read where some path from the start of the conversation has not assigned it. Variables are conversation-wide: a flow reached by `goto` (or `fail_flow`) knows only what is assigned on every path into it. Assign the variable on every path, or read it only where it is."),
     doc("E0502", Severity::Error, "loop that never waits for the customer", "endless_loop",

@@ -59,7 +59,7 @@ pub fn check_with(sources: &Sources, options: &CheckOptions) -> Checked {
     let (files, mut diagnostics) = parse_all(sources);
     let (program, checked) = check::check_files(sources, &files, options);
     diagnostics.extend(checked);
-    check::sort(&mut diagnostics);
+    check::sort(&mut diagnostics, sources);
     Checked {
         files,
         program,

@@ -253,13 +253,19 @@ pub fn check_files(
         .collect();
     // 7. What a syntax error's recovery may explain is not reported a second time.
     damage::forgive(&mut diagnostics, files, sources, &cx.program.entry);
-    sort(&mut diagnostics);
+    sort(&mut diagnostics, sources);
     (cx.program, diagnostics)
 }
 
-/// Sorts diagnostics by file, then position, keeping the order of equal ones.
-pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by_key(|d| (d.primary.file, d.primary.span.start));
+/// Sorts diagnostics by file, then line, errors before warnings within a line (the
+/// warning is most often the error's consequence), then column, keeping the order of
+/// equal ones (a syntax error before the checker's).
+pub(crate) fn sort(diagnostics: &mut [Diagnostic], sources: &Sources) {
+    diagnostics.sort_by_cached_key(|d| {
+        let (file, start) = (d.primary.file, d.primary.span.start);
+        let (line, _) = sources.line_col(file, start);
+        (file, line, !d.is_error(), start)
+    });
 }
 
 /// The state the steps share.

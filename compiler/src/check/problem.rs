@@ -59,6 +59,11 @@ pub(crate) enum Problem {
         name: String,
         suggestion: Option<String>,
     },
+    StatementAsCall {
+        at: Loc,
+        card: String,
+        form: &'static str,
+    },
     UnknownField {
         at: Loc,
         var: String,
@@ -310,6 +315,8 @@ impl Problem {
                     .with_note("`fluxo cards` lists every card"),
                 &suggestion,
             ),
+            StatementAsCall { at, card, form } => err("E0419", format!("`{card}` is a statement, not a call"), at.label("written as a call"))
+                .with_note(format!("write it as `{form}`")),
             UnknownField { at, var, field, fields, suggestion } => did_you_mean(
                 err("E0205", format!("`{var}` has no field `{field}`"), at.label("unknown field"))
                     .with_note(format!("its fields are {}", list(&fields))),

@@ -493,29 +493,9 @@ fn floor_char_boundary(text: &str, pos: usize) -> usize {
         .unwrap_or(0)
 }
 
-/// The keyword within two edits of `word`, if there is one.
+/// The keyword `word` is likely a slip for, if there is one.
 fn did_you_mean<'k>(word: &str, keywords: &[&'k str]) -> Option<&'k str> {
-    keywords
-        .iter()
-        .map(|k| (edit_distance(word, k), *k))
-        .filter(|(d, k)| *d <= 2 && *d < k.len().max(word.len()) / 2 + 1)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
+    crate::suggest::closest(word, keywords.iter().copied())
 }
 
 fn unaccent(c: char) -> char {
