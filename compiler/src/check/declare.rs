@@ -163,10 +163,25 @@ fn declare_script(cx: &mut Cx, script: &ast::Script, item: usize) {
         }
     }
     let idx = cx.program.scripts.len();
+    // Records are structural: the first script declaring the same fields (in any order)
+    // names the type, so two scripts `-> { ok: bool }` can bind one variable.
+    let mut sorted = fields.clone();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let record = cx
+        .program
+        .scripts
+        .iter()
+        .position(|other| {
+            let mut theirs = other.fields.clone();
+            theirs.sort_by(|a, b| a.0.cmp(&b.0));
+            theirs == sorted
+        })
+        .unwrap_or(idx);
     if claim(cx, ItemKind::Script, &script.name, idx) {
         cx.program.scripts.push(ScriptInfo {
             name: script.name.name.clone(),
             path: script.path.display(),
+            record,
             fields,
             loc: cx.loc(script.name.span),
             item,

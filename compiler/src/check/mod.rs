@@ -132,6 +132,9 @@ pub struct ScriptInfo {
     pub path: String,
     /// The declared record fields, in order.
     pub fields: Vec<(String, Ty)>,
+    /// The record type the script returns: the index of the first script with the same
+    /// fields (records are structural), this one's own index if none came before.
+    pub record: usize,
     pub loc: Loc,
     pub item: usize,
 }
@@ -219,8 +222,19 @@ impl ProgramInfo {
         }
     }
 
-    fn script_names(&self) -> Vec<String> {
-        self.scripts.iter().map(|it| it.name.clone()).collect()
+    /// Each script's record type as a message shows it: `{ ok: bool, msg: text }`.
+    fn record_types(&self) -> Vec<String> {
+        self.scripts
+            .iter()
+            .map(|it| {
+                let fields: Vec<String> = it
+                    .fields
+                    .iter()
+                    .map(|(name, ty)| format!("{name}: {ty}"))
+                    .collect();
+                format!("{{ {} }}", fields.join(", "))
+            })
+            .collect()
     }
 }
 
@@ -321,12 +335,12 @@ impl Cx {
         None
     }
 
-    /// How a type reads in a message: "a number", "the record of script `sinal`".
+    /// How a type reads in a message: "a number", "a record `{ dbm: number }`".
     pub fn show(&self, ty: Type) -> String {
-        let scripts = self.program.script_names();
+        let records = self.program.record_types();
         types::Shown {
             ty,
-            scripts: &scripts,
+            records: &records,
         }
         .to_string()
     }
