@@ -5,8 +5,9 @@
 //! those lines is unknown: it may have assigned a variable, reached a flow with `goto`,
 //! given a menu its options or ended the flow. So the checker keeps quiet about:
 //! - anything it reports inside a damaged stretch (an arm list whose arms were blanked);
-//! - an unknown flow, label or variable, an unassigned read, an unreached flow or a
-//!   missing entry flow whose name appears in a damaged stretch;
+//! - an unknown flow, label or variable, an unassigned read, an unreached flow, an
+//!   unused declaration or label, or a missing entry flow whose name appears in a
+//!   damaged stretch;
 //! - the flow analyses (unreachable code, endings, loops, unassigned reads) of a flow
 //!   that holds damage, whose shape is no longer the one written.
 //!
@@ -68,7 +69,9 @@ pub(crate) fn forgive(
         let (file, span) = (d.primary.file, d.primary.span);
         let named = text_at(file, span);
         let explained = match d.code {
-            "E0201" | "E0202" | "E0501" | "W0502" => words.contains(named),
+            "E0201" | "E0202" | "E0501" | "W0201" | "W0202" | "W0502" => {
+                words.contains(named)
+            }
             "E0208" => words.contains(entry),
             code if code[1..].starts_with("05") => within(&damaged_flows, file, span),
             _ => false,

@@ -20,6 +20,7 @@ mod problem;
 mod scripts;
 mod suggest;
 pub(crate) mod types;
+mod unused;
 mod vars;
 mod walk;
 
@@ -29,7 +30,7 @@ use fluxo_stdlib::builtins;
 use fluxo_stdlib::catalogue::CardId;
 use fluxo_stdlib::erp::ErpSystem;
 use fluxo_stdlib::types::{ItemKind, Ty};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::{ParsedFile, Sources};
 
@@ -203,7 +204,7 @@ impl ProgramInfo {
     }
 
     /// Index into `flows`, `scripts` or `items`, depending on the kind.
-    fn index(&self, kind: ItemKind, name: &str) -> Option<usize> {
+    pub(crate) fn index(&self, kind: ItemKind, name: &str) -> Option<usize> {
         self.names[kind as usize].get(name).copied()
     }
 
@@ -258,14 +259,16 @@ pub fn check_files(
     dataflow::analyse(&mut cx, &graph);
     // 5. Loops that never wait for the customer.
     loops::check(&mut cx, &graph);
-    // 6. Low Code scripts: each file the host supplied compiles in the sandbox.
+    // 6. Declarations and labels nothing uses.
+    unused::check(&mut cx);
+    // 7. Low Code scripts: each file the host supplied compiles in the sandbox.
     scripts::check(&mut cx, files, sources);
     let mut diagnostics: Vec<Diagnostic> = cx
         .problems
         .into_iter()
         .map(Problem::into_diagnostic)
         .collect();
-    // 7. What a syntax error's recovery may explain is not reported a second time.
+    // 8. What a syntax error's recovery may explain is not reported a second time.
     damage::forgive(&mut diagnostics, files, sources, &cx.program.entry);
     sort(&mut diagnostics, sources);
     (cx.program, diagnostics)
@@ -292,6 +295,11 @@ pub(crate) struct Cx {
     pub reads: Vec<(usize, Loc)>,
     /// Whether the program has an `erp` line (even one naming an unknown system).
     pub erp_line: bool,
+    /// The declarations some reference resolved to: (kind, index into `items`,
+    /// `scripts` or `flows`).
+    pub used: FxHashSet<(ItemKind, usize)>,
+    /// The labels some `goto` names: (flow, index into its `labels`).
+    pub used_labels: FxHashSet<(usize, usize)>,
 }
 
 impl Cx {
@@ -305,6 +313,8 @@ impl Cx {
             file: FileId(0),
             reads: Vec::new(),
             erp_line: false,
+            used: FxHashSet::default(),
+            used_labels: FxHashSet::default(),
         }
     }
 
@@ -323,9 +333,17 @@ impl Cx {
             return None;
         }
         if let Some(idx) = self.program.index(kind, &name.name) {
+            self.used.insert((kind, idx));
             return Some(idx);
         }
         let suggestion = suggest::closest(&name.name, self.program.names_of(kind));
+        // The name it most likely misspells counts as used: one mistake, one report.
+        if let Some(idx) = suggestion
+            .as_deref()
+            .and_then(|it| self.program.index(kind, it))
+        {
+            self.used.insert((kind, idx));
+        }
         self.report(Problem::UnknownName {
             at: self.loc(name.span),
             kind: kind.english().to_string(),

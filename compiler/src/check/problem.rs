@@ -268,6 +268,16 @@ pub(crate) enum Problem {
         at: Loc,
         flow: String,
     },
+    UnusedDeclaration {
+        at: Loc,
+        kind: &'static str,
+        name: String,
+        how: String,
+    },
+    UnusedLabel {
+        at: Loc,
+        name: String,
+    },
 }
 
 fn did_you_mean(diag: Diagnostic, suggestion: &Option<String>) -> Diagnostic {
@@ -454,6 +464,10 @@ impl Problem {
             UnreachedFlow { at, flow, entry } => warn("W0502", format!("flow `{flow}` is never reached"), at.label(format!("no path from `{entry}` leads here"))),
             ClosesUnexpectedly { at, flow } => warn("W0503", "the conversation would close unexpectedly".to_string(), at.label(format!("`{flow}` can run off its end after this")))
                 .with_note("end with `end`, `transfer to ...` or `goto ...`"),
+            UnusedDeclaration { at, kind, name, how } => warn("W0201", format!("{kind} `{name}` is never used"), at.label("declared here, used nowhere"))
+                .with_note(format!("remove it, or {how}")),
+            UnusedLabel { at, name } => warn("W0202", format!("label `{name}` is never used"), at.label("no `goto` jumps here"))
+                .with_note(format!("remove the label, or jump to it with `goto {name}`")),
         }
     }
 }

@@ -344,7 +344,8 @@ impl<'a> Walker<'a> {
             return;
         }
         let flow = &self.cx.program.flows[self.flow];
-        if flow.labels.iter().any(|it| it.name == target.name) {
+        if let Some(label) = flow.labels.iter().position(|it| it.name == target.name) {
+            self.cx.used_labels.insert((self.flow, label));
             self.pending.push((id, &target.name));
             return;
         }
