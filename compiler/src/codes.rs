@@ -45,7 +45,7 @@ const SYNTAX_EXPLANATIONS: &[(&str, &str)] = &[
     ("E0106", "Dates are `YYYY-MM-DD` and must be real calendar days (`2026-02-30` is not)."),
     ("E0107", "Names (flows, departments, variables...) are lowercase: `[a-z_][a-z0-9_]*`. The title in quotes can have any case."),
     ("E0108", "Keywords such as `flow`, `say` or `end` cannot name anything. Pick another name, such as `end_flow`."),
-    ("E0109", "A `{` has no matching `}`. Every flow, block and arm list must be closed."),
+    ("E0109", "A `{` has no matching `}`. Every flow, block and arm list must be closed. The error points at the `{` left open, found as rustc finds it, by the indentation: a `}` that starts a line less indented than the line of the innermost open `{` closes an outer brace, so the inner one was left open; its block ends before the first line indented no deeper than its own, which the second label shows (or the next item, or the end of the file). The parser then reads on as if the `}` were there, so the rest of the flow, and the flows after it, are still checked."),
     ("E0110", "A `}` closes nothing. Remove it or add the `{` it belongs to."),
     ("E0111", "The number does not fit in the range the language supports."),
     ("E0112", "Statements live inside `flow <name> { ... }`; at the top level only items (`erp`, `department`, `flow`, ...) may appear."),

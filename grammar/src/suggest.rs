@@ -56,20 +56,29 @@ fn abbreviates(word: &str, candidate: &str) -> bool {
         })
 }
 
-/// Levenshtein distance over characters.
+/// Edit distance over characters, where swapping two neighbours is one edit
+/// (`flwo` for `flow`), as well as inserting, deleting or replacing one.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+    // Three rows of the optimal-string-alignment table: two back, one back, current.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur: Vec<usize> = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (prev[j - 1] + cost).min(prev[j] + 1).min(cur[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(before[j - 2] + 1);
+            }
+            cur[j] = best;
         }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
     }
-    row[b.len()]
+    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -87,11 +96,15 @@ mod tests {
         assert_eq!(closest("fail_msg", ["retries", "fail_message", "fail_flow"]), Some("fail_message"));
         assert_eq!(closest("desc", ["ascending", "descending"]), Some("descending"));
         assert_eq!(closest("fal", ["fail_flow"]), None);
+        assert_eq!(closest("flwo", ["flow", "department"]), Some("flow"));
     }
 
     #[test]
     fn counts_characters_not_bytes() {
         assert_eq!(edit_distance("técnico", "tecnico"), 1);
         assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("flwo", "flow"), 1);
+        assert_eq!(edit_distance("trasnfer", "transfer"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

@@ -303,7 +303,34 @@ impl Context<'_> {
         if self.expects(Rule::ident) && found.starts_with('"') {
             return Some("a name is written without quotes".into());
         }
-        None
+        if found == "{"
+            && [Rule::kw_choice, Rule::kw_confirm].iter().all(|r| self.expects(*r))
+        {
+            return Some(
+                "say what kind of question it is: `ask \"...\" choice { \"<option>\" => ... }`, \
+                 `ask \"...\" confirm { yes => ... no => ... }` or `ask \"...\" input <type> as <name>`"
+                    .into(),
+            );
+        }
+        self.misspelt_keyword(found)
+            .map(|keyword| format!("did you mean `{keyword}`?"))
+    }
+
+    /// The keyword among those expected that `found` is likely a slip for: the expected
+    /// rules whose plain-words name is one keyword in backticks.
+    fn misspelt_keyword(&self, found: &str) -> Option<&'static str> {
+        if !is_word(found) {
+            return None;
+        }
+        let keywords: Vec<&'static str> = self
+            .positives
+            .iter()
+            .filter_map(|r| {
+                let word = describe(*r).strip_prefix('`')?.strip_suffix('`')?;
+                is_word(word).then_some(word)
+            })
+            .collect();
+        did_you_mean(found, &keywords)
     }
 
     /// "a, b or c", with statements, items and operators folded into one phrase each.
