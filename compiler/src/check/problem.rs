@@ -346,7 +346,7 @@ impl Problem {
             MissingEntry { at, entry } => err("E0208", format!("no entry flow `{entry}`"), at.label(format!("the program has no flow `{entry}`")))
                 .with_note(format!("declare `flow {entry} {{ ... }}` or name the entry flow with `--entry`")),
             UnknownType { at, name, what, options, suggestion } => did_you_mean(
-                err("E0209", format!("unknown {what} `{name}`"), at.label(format!("not a {what}")))
+                err("E0209", format!("unknown {what} `{name}`"), at.label(format!("not {}", super::types::with_article(what))))
                     .with_note(format!("the {what}s are {}", list(&options))),
                 &suggestion,
             ),

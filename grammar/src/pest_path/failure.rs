@@ -312,6 +312,16 @@ impl Context<'_> {
                     .into(),
             );
         }
+        if found == "(" {
+            let before = self.chunk[..self.pos].trim_end();
+            let (_, word) = word_around(before, before.len().checked_sub(1)?)?;
+            if STATEMENT_STARTS.contains(&word) {
+                return Some(format!(
+                    "`{word}` starts a statement and is not called with parentheses; \
+                     `fluxo cards` shows how each statement is written"
+                ));
+            }
+        }
         self.misspelt_keyword(found)
             .map(|keyword| format!("did you mean `{keyword}`?"))
     }
