@@ -87,14 +87,29 @@ mod tests {
 
     #[test]
     fn offers_typos_and_abbreviations_only() {
-        assert_eq!(closest("suprote", ["suporte", "financeiro"]), Some("suporte"));
-        assert_eq!(closest("financero", ["suporte", "financeiro"]), Some("financeiro"));
+        assert_eq!(
+            closest("suprote", ["suporte", "financeiro"]),
+            Some("suporte")
+        );
+        assert_eq!(
+            closest("financero", ["suporte", "financeiro"]),
+            Some("financeiro")
+        );
         assert_eq!(closest("xyz", ["suporte", "financeiro"]), None);
         assert_eq!(closest("a", ["b"]), Some("b"));
         assert_eq!(closest("same", ["same"]), None);
-        assert_eq!(closest("retry", ["retries", "fail_message"]), Some("retries"));
-        assert_eq!(closest("fail_msg", ["retries", "fail_message", "fail_flow"]), Some("fail_message"));
-        assert_eq!(closest("desc", ["ascending", "descending"]), Some("descending"));
+        assert_eq!(
+            closest("retry", ["retries", "fail_message"]),
+            Some("retries")
+        );
+        assert_eq!(
+            closest("fail_msg", ["retries", "fail_message", "fail_flow"]),
+            Some("fail_message")
+        );
+        assert_eq!(
+            closest("desc", ["ascending", "descending"]),
+            Some("descending")
+        );
         assert_eq!(closest("fal", ["fail_flow"]), None);
         assert_eq!(closest("flwo", ["flow", "department"]), Some("flow"));
     }

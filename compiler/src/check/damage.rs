@@ -50,10 +50,13 @@ pub(crate) fn forgive(
     let damaged_flows: Vec<(FileId, Span)> = files
         .iter()
         .flat_map(|file| {
-            file.ast.items.iter().filter_map(move |item| match item.kind {
-                ItemKind::Flow(_) => Some((file.id, item.span)),
-                _ => None,
-            })
+            file.ast
+                .items
+                .iter()
+                .filter_map(move |item| match item.kind {
+                    ItemKind::Flow(_) => Some((file.id, item.span)),
+                    _ => None,
+                })
         })
         .filter(|&(file, flow)| {
             damaged
@@ -69,9 +72,7 @@ pub(crate) fn forgive(
         let (file, span) = (d.primary.file, d.primary.span);
         let named = text_at(file, span);
         let explained = match d.code {
-            "E0201" | "E0202" | "E0501" | "W0201" | "W0202" | "W0502" => {
-                words.contains(named)
-            }
+            "E0201" | "E0202" | "E0501" | "W0201" | "W0202" | "W0502" => words.contains(named),
             "E0208" => words.contains(entry),
             code if code[1..].starts_with("05") => within(&damaged_flows, file, span),
             _ => false,

@@ -48,8 +48,11 @@ pub(crate) fn card(name: &str) -> Option<String> {
         .find(|(key, _)| key == wanted || key.starts_with(&format!("{wanted}_")))
         .map(|(_, card)| *card)
         .or_else(|| {
-            let hit = fluxo_grammar::suggest::closest(wanted, keys.iter().map(|(k, _)| k.as_str()))?;
-            keys.iter().find(|(key, _)| key == hit).map(|(_, card)| *card)
+            let hit =
+                fluxo_grammar::suggest::closest(wanted, keys.iter().map(|(k, _)| k.as_str()))?;
+            keys.iter()
+                .find(|(key, _)| key == hit)
+                .map(|(_, card)| *card)
         });
     found.map(str::to_string)
 }

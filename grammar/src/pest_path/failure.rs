@@ -304,7 +304,9 @@ impl Context<'_> {
             return Some("a name is written without quotes".into());
         }
         if found == "{"
-            && [Rule::kw_choice, Rule::kw_confirm].iter().all(|r| self.expects(*r))
+            && [Rule::kw_choice, Rule::kw_confirm]
+                .iter()
+                .all(|r| self.expects(*r))
         {
             return Some(
                 "say what kind of question it is: `ask \"...\" choice { \"<option>\" => ... }`, \
