@@ -197,7 +197,16 @@ pub fn markdown() -> String {
          <!-- Generated from compiler/src/codes.rs by `fluxo explain --all`; a test keeps it in step. -->\n\n\
          Every diagnostic has a stable code: E01xx syntax, E02xx names, E03xx types, \
          E04xx cards, E05xx flow analysis; W-codes are warnings. \
-         `fluxo explain <code>` prints one entry.\n",
+         `fluxo explain <code>` prints one entry.\n\n\
+         One mistake gives one error. After a syntax error the parser skips the broken line \
+         (or the block it opens) and reads on, and the checker does not report what the \
+         skipped text may explain: a variable it assigned, a flow its `goto` reached, the \
+         options of its menu, the ending of its flow. Everything else, in that flow and in \
+         the others, is still checked. Diagnostics come sorted by file and line, errors \
+         before warnings within a line. Hints (\"did you mean\") name the closest keyword, \
+         name, argument, enum value or card, counting typos, swapped letters and \
+         abbreviations (`fail_msg` for `fail_message`); a card is also found by its \
+         Portuguese name in the Opa editor (`erp.segunda_via` for `erp.second_copy`).\n",
     );
     for entry in all() {
         out.push_str(&format!("\n## {}: {}\n\n", entry.code, entry.title));

@@ -303,6 +303,16 @@ impl Context<'_> {
         if self.expects(Rule::ident) && found.starts_with('"') {
             return Some("a name is written without quotes".into());
         }
+        if self.expects(Rule::fat_arrow) {
+            return Some("an arm's pattern and what it does are joined by `=>`".into());
+        }
+        if self.expects(Rule::branch) {
+            return Some(
+                "say what the arm does after `=>`: a statement such as `goto financeiro`, \
+                 or a `{ block }`"
+                    .into(),
+            );
+        }
         if found == "{"
             && [Rule::kw_choice, Rule::kw_confirm]
                 .iter()
