@@ -133,14 +133,19 @@ fn starts_line(text: &str, pos: usize) -> bool {
 }
 
 /// The start of the first non-blank line after the `{` at `open` that is indented no
-/// deeper than the `{`'s own line: where its block ended, by the indentation.
+/// deeper than the `{`'s own line: where its block ended, by the indentation. A block
+/// whose first line is not indented deeper says nothing by its indentation: `None`.
 fn block_end(text: &str, open: usize, open_indent: usize) -> Option<usize> {
     let mut at = text[open..].find('\n')? + open + 1;
+    let mut first = true;
     while at < text.len() {
         let line = text[at..].split('\n').next().unwrap_or_default();
         let code = line.trim();
-        if !code.is_empty() && !code.starts_with("//") && indent_of(text, at) <= open_indent {
-            return Some(at);
+        if !code.is_empty() && !code.starts_with("//") {
+            if indent_of(text, at) <= open_indent {
+                return (!first).then_some(at);
+            }
+            first = false;
         }
         at += line.len() + 1;
     }
