@@ -278,9 +278,17 @@ pub fn check_files(
 /// warning is most often the error's consequence), then column, keeping the order of
 /// equal ones (a syntax error before the checker's).
 pub(crate) fn sort(diagnostics: &mut [Diagnostic], sources: &Sources) {
+    // Each file's line starts, found once: a large program may have many diagnostics.
+    let mut newlines: FxHashMap<FileId, Vec<u32>> = FxHashMap::default();
     diagnostics.sort_by_cached_key(|d| {
         let (file, start) = (d.primary.file, d.primary.span.start);
-        let (line, _) = sources.line_col(file, start);
+        let lines = newlines.entry(file).or_insert_with(|| {
+            let text = sources.get(file).map_or("", |it| it.text.as_str());
+            text.match_indices('\n')
+                .filter_map(|(at, _)| u32::try_from(at).ok())
+                .collect()
+        });
+        let line = lines.partition_point(|&at| at < start);
         (file, line, !d.is_error(), start)
     });
 }
