@@ -1,6 +1,11 @@
-//! Syntax error snapshots: every `tests/data/diagnostics/syntax/*.flow` is parsed and its
-//! diagnostics rendered as the CLI prints them (without colour). Adding a file adds a
-//! case; `cargo insta review` accepts new output.
+//! Syntax error snapshots: every `tests/data/diagnostics/syntax/*.flow` is checked as
+//! `fluxo check` checks it (parser and checker) and its diagnostics rendered as the CLI
+//! prints them (without colour). Adding a file adds a case; `cargo insta review` accepts
+//! new output.
+//!
+//! Each case is one mistake in an otherwise valid program, so it must give exactly one
+//! error (warnings aside): a second one is a recovery cascade. A case with several
+//! mistakes says how many errors it expects on a line `// errors: N`.
 
 use std::path::Path;
 
@@ -15,14 +20,28 @@ fn rendered(path: &Path) -> (String, Vec<&'static str>) {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut sources = Sources::new();
-    let id = sources.add(name, src.clone());
-    let parsed = fluxo_grammar::parse(id, &src);
-    let codes = parsed.diagnostics.iter().map(|d| d.code).collect();
-    let text = render::render_text(&sources, &parsed.diagnostics, false);
+    sources.add(name, src.clone());
+    let checked = fluxo_compiler::check(&sources);
+    let codes = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.code)
+        .collect();
+    let text = render::render_text(&sources, &checked.diagnostics, false);
     (
         format!("----- SOURCE\n{src}----- DIAGNOSTICS\n{text}"),
         codes,
     )
+}
+
+/// How many errors a case expects: its `// errors: N` line, or one.
+fn expected_errors(path: &Path) -> usize {
+    let src = std::fs::read_to_string(path).unwrap_or_default();
+    src.lines()
+        .find_map(|line| line.trim().strip_prefix("// errors: "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1)
 }
 
 #[test]
@@ -33,8 +52,18 @@ fn syntax_diagnostics() {
     }, {
         insta::glob!("data/diagnostics/syntax/*.flow", |path| {
             let (text, codes) = rendered(path);
-            assert!(!codes.is_empty(), "{} has no syntax error", path.display());
             insta::assert_snapshot!(text);
+            assert!(
+                codes.iter().any(|code| code.starts_with("E01")),
+                "{} has no syntax error",
+                path.display()
+            );
+            assert_eq!(
+                codes.len(),
+                expected_errors(path),
+                "{}: one error per mistake, but it reports {codes:?}:\n{text}",
+                path.display()
+            );
         });
     });
 }

@@ -27,7 +27,7 @@ impl CodeDoc {
     pub fn area(&self) -> &'static str {
         match self.code.get(..3) {
             Some("E01") => "syntax",
-            Some("E02") => "resolve",
+            Some("E02") | Some("W02") => "resolve",
             Some("E03") => "types",
             Some("E04") | Some("W04") => "cards",
             _ => "flow",
@@ -45,7 +45,7 @@ const SYNTAX_EXPLANATIONS: &[(&str, &str)] = &[
     ("E0106", "Dates are `YYYY-MM-DD` and must be real calendar days (`2026-02-30` is not)."),
     ("E0107", "Names (flows, departments, variables...) are lowercase: `[a-z_][a-z0-9_]*`. The title in quotes can have any case."),
     ("E0108", "Keywords such as `flow`, `say` or `end` cannot name anything. Pick another name, such as `end_flow`."),
-    ("E0109", "A `{` has no matching `}`. Every flow, block and arm list must be closed."),
+    ("E0109", "A `{` has no matching `}`. Every flow, block and arm list must be closed. The error points at the `{` left open, found as rustc finds it, by the indentation: a `}` that starts a line less indented than the line of the innermost open `{` closes an outer brace, so the inner one was left open; its block ends before the first line indented no deeper than its own, which the second label shows (or the next item, or the end of the file). The parser then reads on as if the `}` were there, so the rest of the flow, and the flows after it, are still checked."),
     ("E0110", "A `}` closes nothing. Remove it or add the `{` it belongs to."),
     ("E0111", "The number does not fit in the range the language supports."),
     ("E0112", "Statements live inside `flow <name> { ... }`; at the top level only items (`erp`, `department`, `flow`, ...) may appear."),
@@ -124,6 +124,8 @@ static CHECK_CODES: &[CodeDoc] = &[
         "The Rhai script a `script` item names does not compile in the Low Code sandbox, which the runtime loads it with. The diagnostic points into the script at the line and column Rhai reports. Common causes: a name used without `let` or `const` (only `input` is predefined), a missing `;` or `}`, a function the sandbox does not offer. See `docs/lowcode.md` for the script language."),
     doc("E0418", Severity::Error, "script file cannot be read", "lowcode_script_missing",
         "The file a `script` item names does not exist or cannot be read as UTF-8 text. The path is relative to the `.flow` file that declares the script: `script sinal \"scripts/sinal.rhai\"` in `provedor/main.flow` is `provedor/scripts/sinal.rhai`."),
+    doc("E0419", Severity::Error, "a statement card written as a call", "statement_as_call",
+        "`ask`, `when`, `if`, `goto`, `transfer`, `tag`, `wait`, `set`, `end` and `say` have syntax of their own: `ask_confirm()` or `set()` is not how they are written, and the runtime has no card to call by that name. The help shows the card's form; `fluxo cards` lists every card with its form."),
     doc("E0501", Severity::Error, "variable may be unassigned", "unassigned",
         "A variable is read where some path from the start of the conversation has not assigned it. Variables are conversation-wide: a flow reached by `goto` (or `fail_flow`) knows only what is assigned on every path into it. Assign the variable on every path, or read it only where it is."),
     doc("E0502", Severity::Error, "loop that never waits for the customer", "endless_loop",
@@ -132,6 +134,10 @@ static CHECK_CODES: &[CodeDoc] = &[
         "The electronic acceptance is valid only from the registration's own number, so `auto_link()` must run on every path to `erp.sign_contract`, across `goto`s."),
     doc("E0504", Severity::Error, "card outside its channel", "channel_only",
         "`forward_call` and `migrate_whatsapp` work on telephony only, so they must sit where the channel is known to be telephony: inside `when channel { telephony => ... }`, or in a flow reached only from such arms."),
+    doc("W0201", Severity::Warning, "declaration never used", "unused_declaration",
+        "A department, tag, notification group, business-hours period, WhatsApp template or Low Code script is declared but nothing refers to it: no `transfer to`, `tag`, `when tag`, `notify`, `when hours`, template argument or `lowcode(script: ...)` names it. It is most often a leftover, or a reference misspelt as another declared name. Remove it or use it. Attendants, branches and agents are not reported: they mirror the company's records.\n\n```flow\ndepartment vendas \"Vendas\"   // W0201: no `transfer to vendas`\n```"),
+    doc("W0202", Severity::Warning, "label never used", "unused_label",
+        "A label (`menu: ask ...`) names a statement that no `goto` of its flow jumps to. Remove the label, or jump to it with `goto <label>`.\n\n```flow\nflow main {\n    inicio: say \"Olá!\"   // W0202: no `goto inicio`\n    end\n}\n```"),
     doc("W0401", Severity::Warning, "`when` does not cover every case", "when_exhaustive",
         "A `when` without `else` that does not name every pattern of its subject continues after the `when` when nothing matches. Add the missing arms or an `else`."),
     doc("W0501", Severity::Warning, "unreachable statement", "unreachable",
@@ -191,7 +197,16 @@ pub fn markdown() -> String {
          <!-- Generated from compiler/src/codes.rs by `fluxo explain --all`; a test keeps it in step. -->\n\n\
          Every diagnostic has a stable code: E01xx syntax, E02xx names, E03xx types, \
          E04xx cards, E05xx flow analysis; W-codes are warnings. \
-         `fluxo explain <code>` prints one entry.\n",
+         `fluxo explain <code>` prints one entry.\n\n\
+         One mistake gives one error. After a syntax error the parser skips the broken line \
+         (or the block it opens) and reads on, and the checker does not report what the \
+         skipped text may explain: a variable it assigned, a flow its `goto` reached, the \
+         options of its menu, the ending of its flow. Everything else, in that flow and in \
+         the others, is still checked. Diagnostics come sorted by file and line, errors \
+         before warnings within a line. Hints (\"did you mean\") name the closest keyword, \
+         name, argument, enum value or card, counting typos, swapped letters and \
+         abbreviations (`fail_msg` for `fail_message`); a card is also found by its \
+         Portuguese name in the Opa editor (`erp.segunda_via` for `erp.second_copy`).\n",
     );
     for entry in all() {
         out.push_str(&format!("\n## {}: {}\n\n", entry.code, entry.title));

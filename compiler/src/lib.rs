@@ -27,6 +27,9 @@ pub struct ParsedFile {
     pub id: fluxo_grammar::FileId,
     pub ast: ast::File,
     pub comments: Vec<Comment>,
+    /// What the parser's recovery could not read: the checker reports nothing that may
+    /// only follow from it.
+    pub damaged: Vec<ast::Span>,
 }
 
 /// Parses every flow file; the diagnostics of all files come back together.
@@ -40,6 +43,7 @@ pub fn parse_all(sources: &Sources) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
             id: file.id,
             ast: parsed.file,
             comments: parsed.comments,
+            damaged: parsed.damaged,
         });
     }
     (files, diagnostics)
@@ -55,7 +59,7 @@ pub fn check_with(sources: &Sources, options: &CheckOptions) -> Checked {
     let (files, mut diagnostics) = parse_all(sources);
     let (program, checked) = check::check_files(sources, &files, options);
     diagnostics.extend(checked);
-    check::sort(&mut diagnostics);
+    check::sort(&mut diagnostics, sources);
     Checked {
         files,
         program,

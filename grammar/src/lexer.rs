@@ -7,7 +7,7 @@
 use logos::Logos;
 
 use crate::ast::Span;
-use crate::keywords::ITEM_STARTS;
+use crate::keywords::{ITEM_STARTS, STATEMENT_STARTS};
 
 /// A string-level mistake found while scanning.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,7 +94,10 @@ pub(crate) fn scan(src: &str) -> Scan {
             }
             Tok::LBrace => depth += 1,
             Tok::RBrace => depth = (depth - 1).max(0),
-            Tok::Word | Tok::At if line_start && depth == 0 => {
+            Tok::Word | Tok::At if line_start && (depth == 0 || restarts_item(src, &lex)) => {
+                // Braces left open before this line are the previous item's: its own
+                // chunk reports them (see `pest_path/delimiters.rs`).
+                depth = 0;
                 let starts_item = tok == Tok::At || ITEM_STARTS.contains(&lex.slice());
                 if starts_item && !previous_line_was_attr && span.start > 0 {
                     item_starts.push(span.start);
@@ -112,6 +115,15 @@ pub(crate) fn scan(src: &str) -> Scan {
         issues: lex.extras,
         item_starts,
     }
+}
+
+/// An item keyword at column 0 inside an open `{`: a flow left unclosed, followed by
+/// the next item. Words that also start a statement (`tag`) stay inside the brace.
+fn restarts_item(src: &str, lex: &logos::Lexer<Tok>) -> bool {
+    let start = lex.span().start;
+    let column_0 = start == 0 || src.as_bytes().get(start - 1) == Some(&b'\n');
+    let word = lex.slice();
+    column_0 && ITEM_STARTS.contains(&word) && !STATEMENT_STARTS.contains(&word)
 }
 
 /// The `{`/`}` balance of a piece of source, strings and comments excluded.

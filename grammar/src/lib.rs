@@ -27,6 +27,8 @@ mod literal;
 mod parse;
 #[doc(hidden)] // public only for the differential test, the benches and the fuzz target
 pub mod pest_path;
+#[doc(hidden)] // public for the checker's hints, which use the same measure
+pub mod suggest;
 mod syntax_error;
 
 pub use diagnostic::{Diagnostic, FileId, Label, Severity};

@@ -7,7 +7,7 @@
 //! the recovery. Parsing never fails: it returns the items it could read and the errors
 //! it found. This module is where the two roads meet, and nothing else.
 
-use crate::ast::File;
+use crate::ast::{File, Span};
 use crate::diagnostic::{Diagnostic, FileId};
 use crate::lexer::{self, Comment};
 use crate::{descent, pest_path};
@@ -19,6 +19,10 @@ pub struct Parsed {
     /// Every `//` comment, in source order, for the formatter.
     pub comments: Vec<Comment>,
     pub diagnostics: Vec<Diagnostic>,
+    /// What the recovery could not read (blanked lines, items dropped whole), in source
+    /// order: a checker should not report what these may have said (a variable assigned
+    /// there, a flow only they reach).
+    pub damaged: Vec<Span>,
 }
 
 /// The tree of `src` as far as it could be read, its comments, and its syntax errors.
@@ -30,6 +34,7 @@ pub fn parse(file_id: FileId, src: &str) -> Parsed {
                 file,
                 comments: scan.comments,
                 diagnostics: Vec::new(),
+                damaged: Vec::new(),
             };
         }
     }

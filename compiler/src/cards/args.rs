@@ -98,7 +98,17 @@ fn value(cx: &mut Cx, card: &str, param: &str, ty: Ty, expr: &Expr) -> Option<us
     match ty {
         Ty::Ref(kind) => match bare_name(expr) {
             Some(name) => return cx.resolve(kind, name),
-            None => mismatch(cx, format!("the name of a {}", kind.english())),
+            None => {
+                // `group: "noc"` means `noc`: reported once, not again as unused.
+                let quoted = match &expr.kind {
+                    ExprKind::Str(text) => text.as_plain(),
+                    _ => None,
+                };
+                if let Some(idx) = quoted.and_then(|it| cx.program.index(kind, &it)) {
+                    cx.used.insert((kind, idx));
+                }
+                mismatch(cx, format!("the name of a {}", kind.english()));
+            }
         },
         Ty::Enum(kind) => match bare_name(expr) {
             Some(name) if kind.pattern(&name.name).is_some() => {}

@@ -1,4 +1,5 @@
-//! `lowcode(script: <script>) as <var>`: the variable is the record the script declares.
+//! `lowcode(script: <script>) as <var>`: the variable is the record the script declares
+//! (structural: scripts declaring the same fields return the same type).
 
 use fluxo_grammar::ast::Call;
 
@@ -11,8 +12,11 @@ pub(crate) fn record_type(program: &ProgramInfo, call: &Call) -> Type {
         .iter()
         .find(|it| it.name.name == "script")
         .and_then(|it| bare_name(&it.value));
-    match script.and_then(|name| program.script(&name.name)) {
-        Some(idx) => Type::Record(idx),
+    let info = script
+        .and_then(|name| program.script(&name.name))
+        .and_then(|idx| program.scripts.get(idx));
+    match info {
+        Some(info) => Type::Record(info.record),
         None => Type::Unknown,
     }
 }

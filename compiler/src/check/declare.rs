@@ -51,7 +51,7 @@ pub(super) fn collect(cx: &mut Cx, files: &[ParsedFile]) {
             }
         }
     }
-    check_entry(cx);
+    check_entry(cx, files);
 }
 
 fn entity_kind(kind: EntityKind) -> ItemKind {
@@ -163,10 +163,25 @@ fn declare_script(cx: &mut Cx, script: &ast::Script, item: usize) {
         }
     }
     let idx = cx.program.scripts.len();
+    // Records are structural: the first script declaring the same fields (in any order)
+    // names the type, so two scripts `-> { ok: bool }` can bind one variable.
+    let mut sorted = fields.clone();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let record = cx
+        .program
+        .scripts
+        .iter()
+        .position(|other| {
+            let mut theirs = other.fields.clone();
+            theirs.sort_by(|a, b| a.0.cmp(&b.0));
+            theirs == sorted
+        })
+        .unwrap_or(idx);
     if claim(cx, ItemKind::Script, &script.name, idx) {
         cx.program.scripts.push(ScriptInfo {
             name: script.name.name.clone(),
             path: script.path.display(),
+            record,
             fields,
             loc: cx.loc(script.name.span),
             item,
@@ -249,14 +264,27 @@ pub(super) fn nested_blocks<'a>(stmt: &'a ast::Stmt, mut each: impl FnMut(&'a [a
     }
 }
 
-fn check_entry(cx: &mut Cx) {
+fn check_entry(cx: &mut Cx, files: &[ParsedFile]) {
     if cx.program.entry_flow().is_some() {
         return;
     }
-    // Point at the first flow: the program has flows, just not the one to start at.
-    if let Some(first) = cx.program.flows.first() {
-        let at = first.loc;
-        let entry = cx.program.entry.clone();
-        cx.report(Problem::MissingEntry { at, entry });
-    }
+    // Point at the first flow: the program has flows, just not the one to start at. A
+    // program without flows is pointed at its first item (or the start of its file):
+    // otherwise it would pass the checker and fail only when lowered.
+    let at = match cx.program.flows.first() {
+        Some(first) => first.loc,
+        None => {
+            let Some(file) = files.first() else {
+                return;
+            };
+            let span = file
+                .ast
+                .items
+                .first()
+                .map_or(ast::Span::new(0, 0), |item| item.span);
+            Loc::new(file.id, span)
+        }
+    };
+    let entry = cx.program.entry.clone();
+    cx.report(Problem::MissingEntry { at, entry });
 }

@@ -12,6 +12,7 @@
 //! their labels, the variables with their types and the entry flow.
 
 mod cfg;
+mod damage;
 mod dataflow;
 mod declare;
 mod loops;
@@ -19,6 +20,7 @@ mod problem;
 mod scripts;
 mod suggest;
 pub(crate) mod types;
+mod unused;
 mod vars;
 mod walk;
 
@@ -28,7 +30,7 @@ use fluxo_stdlib::builtins;
 use fluxo_stdlib::catalogue::CardId;
 use fluxo_stdlib::erp::ErpSystem;
 use fluxo_stdlib::types::{ItemKind, Ty};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::{ParsedFile, Sources};
 
@@ -131,6 +133,9 @@ pub struct ScriptInfo {
     pub path: String,
     /// The declared record fields, in order.
     pub fields: Vec<(String, Ty)>,
+    /// The record type the script returns: the index of the first script with the same
+    /// fields (records are structural), this one's own index if none came before.
+    pub record: usize,
     pub loc: Loc,
     pub item: usize,
 }
@@ -199,7 +204,7 @@ impl ProgramInfo {
     }
 
     /// Index into `flows`, `scripts` or `items`, depending on the kind.
-    fn index(&self, kind: ItemKind, name: &str) -> Option<usize> {
+    pub(crate) fn index(&self, kind: ItemKind, name: &str) -> Option<usize> {
         self.names[kind as usize].get(name).copied()
     }
 
@@ -218,8 +223,19 @@ impl ProgramInfo {
         }
     }
 
-    fn script_names(&self) -> Vec<String> {
-        self.scripts.iter().map(|it| it.name.clone()).collect()
+    /// Each script's record type as a message shows it: `{ ok: bool, msg: text }`.
+    fn record_types(&self) -> Vec<String> {
+        self.scripts
+            .iter()
+            .map(|it| {
+                let fields: Vec<String> = it
+                    .fields
+                    .iter()
+                    .map(|(name, ty)| format!("{name}: {ty}"))
+                    .collect();
+                format!("{{ {} }}", fields.join(", "))
+            })
+            .collect()
     }
 }
 
@@ -243,20 +259,38 @@ pub fn check_files(
     dataflow::analyse(&mut cx, &graph);
     // 5. Loops that never wait for the customer.
     loops::check(&mut cx, &graph);
-    // 6. Low Code scripts: each file the host supplied compiles in the sandbox.
+    // 6. Declarations and labels nothing uses.
+    unused::check(&mut cx);
+    // 7. Low Code scripts: each file the host supplied compiles in the sandbox.
     scripts::check(&mut cx, files, sources);
     let mut diagnostics: Vec<Diagnostic> = cx
         .problems
         .into_iter()
         .map(Problem::into_diagnostic)
         .collect();
-    sort(&mut diagnostics);
+    // 8. What a syntax error's recovery may explain is not reported a second time.
+    damage::forgive(&mut diagnostics, files, sources, &cx.program.entry);
+    sort(&mut diagnostics, sources);
     (cx.program, diagnostics)
 }
 
-/// Sorts diagnostics by file, then position, keeping the order of equal ones.
-pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by_key(|d| (d.primary.file, d.primary.span.start));
+/// Sorts diagnostics by file, then line, errors before warnings within a line (the
+/// warning is most often the error's consequence), then column, keeping the order of
+/// equal ones (a syntax error before the checker's).
+pub(crate) fn sort(diagnostics: &mut [Diagnostic], sources: &Sources) {
+    // Each file's line starts, found once: a large program may have many diagnostics.
+    let mut newlines: FxHashMap<FileId, Vec<u32>> = FxHashMap::default();
+    diagnostics.sort_by_cached_key(|d| {
+        let (file, start) = (d.primary.file, d.primary.span.start);
+        let lines = newlines.entry(file).or_insert_with(|| {
+            let text = sources.get(file).map_or("", |it| it.text.as_str());
+            text.match_indices('\n')
+                .filter_map(|(at, _)| u32::try_from(at).ok())
+                .collect()
+        });
+        let line = lines.partition_point(|&at| at < start);
+        (file, line, !d.is_error(), start)
+    });
 }
 
 /// The state the steps share.
@@ -269,6 +303,11 @@ pub(crate) struct Cx {
     pub reads: Vec<(usize, Loc)>,
     /// Whether the program has an `erp` line (even one naming an unknown system).
     pub erp_line: bool,
+    /// The declarations some reference resolved to: (kind, index into `items`,
+    /// `scripts` or `flows`).
+    pub used: FxHashSet<(ItemKind, usize)>,
+    /// The labels some `goto` names: (flow, index into its `labels`).
+    pub used_labels: FxHashSet<(usize, usize)>,
 }
 
 impl Cx {
@@ -282,6 +321,8 @@ impl Cx {
             file: FileId(0),
             reads: Vec::new(),
             erp_line: false,
+            used: FxHashSet::default(),
+            used_labels: FxHashSet::default(),
         }
     }
 
@@ -300,9 +341,17 @@ impl Cx {
             return None;
         }
         if let Some(idx) = self.program.index(kind, &name.name) {
+            self.used.insert((kind, idx));
             return Some(idx);
         }
         let suggestion = suggest::closest(&name.name, self.program.names_of(kind));
+        // The name it most likely misspells counts as used: one mistake, one report.
+        if let Some(idx) = suggestion
+            .as_deref()
+            .and_then(|it| self.program.index(kind, it))
+        {
+            self.used.insert((kind, idx));
+        }
         self.report(Problem::UnknownName {
             at: self.loc(name.span),
             kind: kind.english().to_string(),
@@ -312,12 +361,12 @@ impl Cx {
         None
     }
 
-    /// How a type reads in a message: "a number", "the record of script `sinal`".
+    /// How a type reads in a message: "a number", "a record `{ dbm: number }`".
     pub fn show(&self, ty: Type) -> String {
-        let scripts = self.program.script_names();
+        let records = self.program.record_types();
         types::Shown {
             ty,
-            scripts: &scripts,
+            records: &records,
         }
         .to_string()
     }

@@ -59,6 +59,11 @@ pub(crate) enum Problem {
         name: String,
         suggestion: Option<String>,
     },
+    StatementAsCall {
+        at: Loc,
+        card: String,
+        form: &'static str,
+    },
     UnknownField {
         at: Loc,
         var: String,
@@ -263,6 +268,16 @@ pub(crate) enum Problem {
         at: Loc,
         flow: String,
     },
+    UnusedDeclaration {
+        at: Loc,
+        kind: &'static str,
+        name: String,
+        how: String,
+    },
+    UnusedLabel {
+        at: Loc,
+        name: String,
+    },
 }
 
 fn did_you_mean(diag: Diagnostic, suggestion: &Option<String>) -> Diagnostic {
@@ -310,6 +325,8 @@ impl Problem {
                     .with_note("`fluxo cards` lists every card"),
                 &suggestion,
             ),
+            StatementAsCall { at, card, form } => err("E0419", format!("`{card}` is a statement, not a call"), at.label("written as a call"))
+                .with_note(format!("write it as `{form}`")),
             UnknownField { at, var, field, fields, suggestion } => did_you_mean(
                 err("E0205", format!("`{var}` has no field `{field}`"), at.label("unknown field"))
                     .with_note(format!("its fields are {}", list(&fields))),
@@ -329,7 +346,7 @@ impl Problem {
             MissingEntry { at, entry } => err("E0208", format!("no entry flow `{entry}`"), at.label(format!("the program has no flow `{entry}`")))
                 .with_note(format!("declare `flow {entry} {{ ... }}` or name the entry flow with `--entry`")),
             UnknownType { at, name, what, options, suggestion } => did_you_mean(
-                err("E0209", format!("unknown {what} `{name}`"), at.label(format!("not a {what}")))
+                err("E0209", format!("unknown {what} `{name}`"), at.label(format!("not {}", super::types::with_article(what))))
                     .with_note(format!("the {what}s are {}", list(&options))),
                 &suggestion,
             ),
@@ -447,6 +464,10 @@ impl Problem {
             UnreachedFlow { at, flow, entry } => warn("W0502", format!("flow `{flow}` is never reached"), at.label(format!("no path from `{entry}` leads here"))),
             ClosesUnexpectedly { at, flow } => warn("W0503", "the conversation would close unexpectedly".to_string(), at.label(format!("`{flow}` can run off its end after this")))
                 .with_note("end with `end`, `transfer to ...` or `goto ...`"),
+            UnusedDeclaration { at, kind, name, how } => warn("W0201", format!("{kind} `{name}` is never used"), at.label("declared here, used nowhere"))
+                .with_note(format!("remove it, or {how}")),
+            UnusedLabel { at, name } => warn("W0202", format!("label `{name}` is never used"), at.label("no `goto` jumps here"))
+                .with_note(format!("remove the label, or jump to it with `goto {name}`")),
         }
     }
 }

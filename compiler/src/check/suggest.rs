@@ -1,66 +1,58 @@
-//! "Did you mean" hints: the closest name of the right kind by edit distance.
-//!
-//! Only close candidates are offered (at most a third of the name's length away, and at
-//! least one edit allowed), so a hint is a likely typo, never a random name.
+//! "Did you mean" hints of the checker: the closest name of the right kind, by the
+//! measure the parser's keyword hints use (`fluxo_grammar::suggest`), and the card an
+//! unknown call means, found by its English name or by its Portuguese names in the Opa
+//! editor (the catalogue's `opa_type` and `opa_title`): `erp.segunda_via` is
+//! `erp.second_copy`, whose Opa type is `erp_segunda_via`.
 
-/// The candidate closest to `name`, if one is close enough to be a likely typo.
+use fluxo_stdlib::answers::fold;
+use fluxo_stdlib::catalogue::{CardId, CardKind};
+
+/// The candidate closest to `name`, if one is close enough to be a likely slip.
 pub(crate) fn closest<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
-    let n_chars = name.chars().count();
-    let limit = (n_chars / 3).max(1);
-    let mut best: Option<(usize, &str)> = None;
-    for candidate in candidates {
-        if candidate == name || candidate.is_empty() {
-            continue;
-        }
-        let distance = edit_distance(name, candidate);
-        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
-            best = Some((distance, candidate));
-        }
-    }
-    best.map(|(_, it)| it.to_string())
+    fluxo_grammar::suggest::closest(name, candidates).map(str::to_string)
 }
 
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
+/// The call card an unknown call most likely means.
+pub(crate) fn card(name: &str) -> Option<String> {
+    let callable = || {
+        CardId::ALL
+            .into_iter()
+            .filter(|it| matches!(it.kind(), CardKind::Call(_)))
+            .map(CardId::spec)
+    };
+    if let Some(hit) = closest(name, callable().map(|it| it.name)) {
+        return Some(hit);
     }
-    prev[b.len()]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn offers_only_close_names() {
-        assert_eq!(
-            closest("suprote", ["suporte", "financeiro"]),
-            Some("suporte".to_string())
-        );
-        assert_eq!(
-            closest("financero", ["suporte", "financeiro"]),
-            Some("financeiro".to_string())
-        );
-        assert_eq!(closest("xyz", ["suporte", "financeiro"]), None);
-        assert_eq!(closest("a", ["b"]), Some("b".to_string()));
-        assert_eq!(closest("same", ["same"]), None);
+    // Portuguese: every card's Opa type and title as snake-case words, with and without
+    // the `erp_` that ERP actions carry.
+    let key = |text: &str| {
+        fold(text)
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|it| !it.is_empty())
+            .collect::<Vec<_>>()
+            .join("_")
+    };
+    let wanted = key(name);
+    let wanted = wanted.strip_prefix("erp_").unwrap_or(&wanted);
+    let mut keys: Vec<(String, &'static str)> = Vec::new();
+    for spec in callable() {
+        let opa = spec.opa_type.strip_prefix("erp_").unwrap_or(spec.opa_type);
+        keys.push((opa.to_string(), spec.name));
+        keys.push((key(spec.opa_title), spec.name));
     }
-
-    #[test]
-    fn counts_characters_not_bytes() {
-        assert_eq!(edit_distance("técnico", "tecnico"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
-    }
+    let found = keys
+        .iter()
+        .find(|(key, _)| key == wanted || key.starts_with(&format!("{wanted}_")))
+        .map(|(_, card)| *card)
+        .or_else(|| {
+            let hit =
+                fluxo_grammar::suggest::closest(wanted, keys.iter().map(|(k, _)| k.as_str()))?;
+            keys.iter()
+                .find(|(key, _)| key == hit)
+                .map(|(_, card)| *card)
+        });
+    found.map(str::to_string)
 }

@@ -18,7 +18,8 @@ use super::suggest;
 pub enum Type {
     /// A catalogue type: text, number, an input type, an enum...
     Value(Ty),
-    /// The record returned by the Low Code script at this index of `ProgramInfo::scripts`.
+    /// A record: the type of the Low Code script at this index of `ProgramInfo::scripts`
+    /// and of every script declaring the same fields (see `ScriptInfo::record`).
     Record(usize),
     /// A value whose type could not be known because of an error already reported; it
     /// matches everything, so one mistake is reported once.
@@ -44,10 +45,10 @@ impl Type {
     }
 }
 
-/// A type with the script names it needs for display.
+/// A type with the record types it needs for display (`ProgramInfo::record_types`).
 pub(crate) struct Shown<'a> {
     pub ty: Type,
-    pub scripts: &'a [String],
+    pub records: &'a [String],
 }
 
 impl fmt::Display for Shown<'_> {
@@ -55,8 +56,8 @@ impl fmt::Display for Shown<'_> {
         match self.ty {
             Type::Value(Ty::List(item)) => write!(f, "a list of {item}"),
             Type::Value(ty) => write!(f, "{}", with_article(&ty.to_string())),
-            Type::Record(idx) => match self.scripts.get(idx) {
-                Some(name) => write!(f, "the record of script `{name}`"),
+            Type::Record(idx) => match self.records.get(idx) {
+                Some(fields) => write!(f, "a record `{fields}`"),
                 None => f.write_str("a record"),
             },
             Type::Unknown => f.write_str("an unknown value"),

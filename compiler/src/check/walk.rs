@@ -3,7 +3,7 @@
 //! (one node per statement, so the analyses after it never re-walk the syntax tree).
 
 use fluxo_grammar::ast::{self, Ident, Stmt, StmtKind};
-use fluxo_stdlib::catalogue::{CardId, Channels};
+use fluxo_stdlib::catalogue::{CardId, CardKind, Channels};
 use fluxo_stdlib::types::ItemKind;
 use rustc_hash::FxHashMap;
 
@@ -221,19 +221,43 @@ impl<'a> Walker<'a> {
         next: NodeId,
         position: Position,
     ) {
-        let Some(card) = super::call_card(call) else {
-            let name = call.full_name();
-            let names = fluxo_stdlib::catalogue::cards().iter().map(|it| it.name);
-            let suggestion = suggest::closest(&name, names);
-            self.cx.report(Problem::UnknownCard {
-                at: self.cx.loc(call.name_span()),
-                name,
-                suggestion,
-            });
-            for arg in &call.args {
-                types::expr(self.cx, &arg.value);
+        let at = self.cx.loc(call.name_span());
+        let card = super::call_card(call);
+        match card.map(CardId::kind) {
+            // Its arguments are not checked: what they should be is unknown, and a flow
+            // named in `fail_flow:` would read as an unknown variable.
+            None => {
+                let name = call.full_name();
+                let suggestion = suggest::card(&name);
+                // Its `fail_flow:` still leads where it says, or that flow would be
+                // reported unreached too.
+                let fail_flow = call.args.iter().find_map(|arg| match &arg.value.kind {
+                    ast::ExprKind::Path(path) if arg.name.name == "fail_flow" => {
+                        self.cx.program.flow(&path.dotted())
+                    }
+                    _ => None,
+                });
+                if let Some(flow) = fail_flow {
+                    self.fail_edge(id, flow);
+                }
+                self.cx.report(Problem::UnknownCard {
+                    at,
+                    name,
+                    suggestion,
+                });
             }
-            self.take_reads(id);
+            Some(CardKind::Statement(_)) => {
+                if let Some(spec) = card.map(CardId::spec) {
+                    self.cx.report(Problem::StatementAsCall {
+                        at,
+                        card: cards::args::display_name(spec),
+                        form: spec.form,
+                    });
+                }
+            }
+            Some(CardKind::Call(_)) => {}
+        }
+        let Some(card) = card.filter(|it| matches!(it.kind(), CardKind::Call(_))) else {
             self.graph.edge(id, next);
             return;
         };
@@ -248,6 +272,19 @@ impl<'a> Walker<'a> {
         self.finish_card(card, id, facts.binds, facts.fail_flow);
     }
 
+    /// A card's failure path into `flow`.
+    fn fail_edge(&mut self, id: NodeId, flow: usize) {
+        let to = self.graph.flow_entry(flow);
+        self.graph.edge_with(
+            id,
+            Edge {
+                to,
+                from_in: true,
+                channel: None,
+            },
+        );
+    }
+
     /// What every card's node carries from the catalogue.
     fn finish_card(
         &mut self,
@@ -257,15 +294,7 @@ impl<'a> Walker<'a> {
         fail_flow: Option<usize>,
     ) {
         if let Some(flow) = fail_flow {
-            let to = self.graph.flow_entry(flow);
-            self.graph.edge_with(
-                id,
-                Edge {
-                    to,
-                    from_in: true,
-                    channel: None,
-                },
-            );
+            self.fail_edge(id, flow);
         }
         if let Some(node) = self.graph.node_mut(id) {
             let spec = card.spec();
@@ -315,7 +344,8 @@ impl<'a> Walker<'a> {
             return;
         }
         let flow = &self.cx.program.flows[self.flow];
-        if flow.labels.iter().any(|it| it.name == target.name) {
+        if let Some(label) = flow.labels.iter().position(|it| it.name == target.name) {
+            self.cx.used_labels.insert((self.flow, label));
             self.pending.push((id, &target.name));
             return;
         }

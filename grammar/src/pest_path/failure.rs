@@ -303,7 +303,56 @@ impl Context<'_> {
         if self.expects(Rule::ident) && found.starts_with('"') {
             return Some("a name is written without quotes".into());
         }
-        None
+        if self.expects(Rule::fat_arrow) {
+            return Some("an arm's pattern and what it does are joined by `=>`".into());
+        }
+        if self.expects(Rule::branch) {
+            return Some(
+                "say what the arm does after `=>`: a statement such as `goto financeiro`, \
+                 or a `{ block }`"
+                    .into(),
+            );
+        }
+        if found == "{"
+            && [Rule::kw_choice, Rule::kw_confirm]
+                .iter()
+                .all(|r| self.expects(*r))
+        {
+            return Some(
+                "say what kind of question it is: `ask \"...\" choice { \"<option>\" => ... }`, \
+                 `ask \"...\" confirm { yes => ... no => ... }` or `ask \"...\" input <type> as <name>`"
+                    .into(),
+            );
+        }
+        if found == "(" {
+            let before = self.chunk[..self.pos].trim_end();
+            let (_, word) = word_around(before, before.len().checked_sub(1)?)?;
+            if STATEMENT_STARTS.contains(&word) {
+                return Some(format!(
+                    "`{word}` starts a statement and is not called with parentheses; \
+                     `fluxo cards` shows how each statement is written"
+                ));
+            }
+        }
+        self.misspelt_keyword(found)
+            .map(|keyword| format!("did you mean `{keyword}`?"))
+    }
+
+    /// The keyword among those expected that `found` is likely a slip for: the expected
+    /// rules whose plain-words name is one keyword in backticks.
+    fn misspelt_keyword(&self, found: &str) -> Option<&'static str> {
+        if !is_word(found) {
+            return None;
+        }
+        let keywords: Vec<&'static str> = self
+            .positives
+            .iter()
+            .filter_map(|r| {
+                let word = describe(*r).strip_prefix('`')?.strip_suffix('`')?;
+                is_word(word).then_some(word)
+            })
+            .collect();
+        did_you_mean(found, &keywords)
     }
 
     /// "a, b or c", with statements, items and operators folded into one phrase each.
@@ -493,29 +542,9 @@ fn floor_char_boundary(text: &str, pos: usize) -> usize {
         .unwrap_or(0)
 }
 
-/// The keyword within two edits of `word`, if there is one.
+/// The keyword `word` is likely a slip for, if there is one.
 fn did_you_mean<'k>(word: &str, keywords: &[&'k str]) -> Option<&'k str> {
-    keywords
-        .iter()
-        .map(|k| (edit_distance(word, k), *k))
-        .filter(|(d, k)| *d <= 2 && *d < k.len().max(word.len()) / 2 + 1)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
+    crate::suggest::closest(word, keywords.iter().copied())
 }
 
 fn unaccent(c: char) -> char {

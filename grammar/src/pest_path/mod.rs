@@ -3,6 +3,7 @@
 //! recovery; the fast path (`descent`) reports nothing and never calls in here.
 //!
 //! - `recovery`, the driver: the source cut at items, broken lines blanked and parsed again;
+//! - `delimiters`: a `{` left open, reported where it opens and closed where its block ends;
 //! - `nesting`: the bound on nesting, checked before a tree is built;
 //! - `builder`: pest's pairs to the syntax tree, spans included;
 //! - `failure`: a pest failure put into plain words;
@@ -13,6 +14,7 @@
 //! The grammar file stays at `src/flow.pest`, where `pest_derive` and the docs find it.
 
 mod builder;
+mod delimiters;
 mod describe;
 mod failure;
 mod nesting;

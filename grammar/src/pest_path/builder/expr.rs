@@ -22,6 +22,7 @@ impl Builder<'_> {
         // diagnostics from literals are collected through a cell.
         let diags = std::cell::RefCell::new(std::mem::take(self.diagnostics));
         let off = self.off;
+        let end = self.end;
         let file = self.file;
         let comments = self.comments;
         let res = pratt
@@ -29,6 +30,7 @@ impl Builder<'_> {
                 let mut builder_diags = diags.borrow_mut();
                 let mut b = Builder {
                     off,
+                    end,
                     file,
                     comments,
                     diagnostics: &mut builder_diags,

@@ -27,6 +27,9 @@ use super::Rule;
 pub(super) struct Builder<'d> {
     /// Where the chunk starts in the file: pest's offsets are the chunk's.
     off: usize,
+    /// Where the chunk ends in the file: a `}` the recovery added past it
+    /// (`delimiters`) is not part of any span.
+    end: usize,
     file: FileId,
     /// Every comment of the file, to keep them out of the nodes' spans.
     comments: &'d [Comment],
@@ -35,13 +38,14 @@ pub(super) struct Builder<'d> {
 
 impl<'d> Builder<'d> {
     pub(super) fn new(
-        off: usize,
+        (off, end): (usize, usize),
         file: FileId,
         comments: &'d [Comment],
         diagnostics: &'d mut Vec<Diagnostic>,
     ) -> Self {
         Builder {
             off,
+            end,
             file,
             comments,
             diagnostics,
@@ -67,7 +71,7 @@ impl<'d> Builder<'d> {
                 _ => break,
             }
         }
-        Span::new(start, start + len)
+        Span::new(start, (start + len).min(self.end.max(start)))
     }
 
     fn ident(&self, pair: Pair<Rule>) -> Ident {
