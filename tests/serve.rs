@@ -6,7 +6,9 @@
 //! folder in-process, the first stuck inside the write, and the second finishes the
 //! turn with "outcome unknown".
 
+#[path = "serve/client.rs"]
 mod client;
+#[path = "serve/openapi.rs"]
 mod openapi;
 
 use std::path::{Path, PathBuf};
@@ -165,7 +167,7 @@ fn timers_fire_after_a_restart() {
 
     let server = Server::start(&flow, &data, &[]);
     let transcript = server.transcript_when("c", |it| it.contains("Depois"));
-    assert_eq!(transcript, "< Oi\n= wait 2s\n< Depois\n");
+    assert_eq!(transcript, "< Oi\n= wait 2s\n< Depois\n= end\n");
     let (_, state) = server.get("/v1/conversations/c");
     assert_eq!(json(&state)["wait"], "done");
 }

@@ -90,8 +90,9 @@ impl Server {
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         panic!(
-            "the transcript of {key} never got there: {}",
-            self.transcript(key)
+            "the transcript of {key} never got there: {}\nlog: {}",
+            self.transcript(key),
+            std::fs::read_to_string(&self.log).unwrap_or_default()
         );
     }
 }

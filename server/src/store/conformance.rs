@@ -3,7 +3,7 @@
 //! returns what went wrong instead of panicking, so a store's test can report every
 //! failing check by name:
 //!
-//! ```ignore
+//! ```text
 //! for (name, check) in fluxo_server::store::conformance::CHECKS {
 //!     check(&fresh_store()).unwrap_or_else(|e| panic!("{name}: {e}"));
 //! }
