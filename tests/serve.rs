@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use client::{fluxo_run, scratch, Server};
+use client::{fluxo_run, request, scratch, Server, Sink};
 
 fn provedor() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/provedor")
@@ -156,7 +156,7 @@ fn timers_fire_after_a_restart() {
     let flow = data.join("espera.flow");
     std::fs::write(
         &flow,
-        "flow main {\n    say \"Oi\"\n    wait 2s\n    say \"Depois\"\n}\n",
+        "flow main {\n    say \"Oi\"\n    wait 2s\n    say \"Depois\"\n    end\n}\n",
     )
     .unwrap();
     let server = Server::start(&flow, &data, &[]);
@@ -211,6 +211,152 @@ fn off_loopback_the_server_needs_a_token_and_names_missing_secrets() {
     let (code, stderr) = run(&["--config", config.to_str().unwrap()]);
     assert_eq!(code, Some(2));
     assert!(stderr.contains("listen_to"), "{stderr}");
+}
+
+#[test]
+fn outputs_and_handoffs_are_delivered_in_order_and_the_admin_api_works() {
+    let data = scratch("operations");
+    let sink = Sink::start(1);
+    let config = data.join("fluxo.toml");
+    let text = format!(
+        "[server]\nwebhook_url = \"http://{0}/out\"\nadmin_token_env = \"FLUXO_TEST_ADMIN\"\n\
+         messages_per_minute = 6\nmax_body_bytes = 2048\n\n[handoff]\nurl = \"http://{0}/handoff\"\n",
+        sink.addr
+    );
+    std::fs::write(&config, text).unwrap();
+    let server = Server::start_with_env(
+        &provedor(),
+        &data,
+        &["--config", config.to_str().unwrap()],
+        &[("FLUXO_TEST_ADMIN", "s3cret")],
+    );
+    let inputs = ["oi", "1", "5", "Minha fatura veio com valor errado"];
+    let mut outputs = 0;
+    for (n, text) in inputs.iter().enumerate() {
+        let (status, body) = server.say("ana", &format!("m-{n}"), text, true);
+        assert_eq!(status, 200, "{body}");
+        outputs += json(&body)["outputs"].as_array().unwrap().len();
+    }
+    // Every output once, in order, and the hand-off record; the first attempt failed
+    // (500) and was retried with the same idempotency key.
+    let received = sink.wait_for(outputs + 2);
+    assert_eq!(received[0].idempotency_key, received[1].idempotency_key);
+    let delivered = &received[1..];
+    let keys: Vec<&str> = delivered
+        .iter()
+        .map(|it| it.idempotency_key.as_str())
+        .collect();
+    let expected: Vec<String> = (1..=delivered.len()).map(|n| format!("ana/{n}")).collect();
+    assert_eq!(keys, expected);
+    let handoff = delivered
+        .iter()
+        .find(|it| it.path == "/handoff")
+        .expect("a hand-off");
+    assert_eq!(handoff.body["department"], "suporte");
+    assert_eq!(handoff.body["protocol"], "20261123000001");
+    assert_eq!(
+        handoff.body["description"],
+        "Minha fatura veio com valor errado"
+    );
+    assert_eq!(handoff.body["customer"]["customer_id"], "1001");
+    assert!(handoff.body["tags"].is_array() && handoff.body["contact"].is_object());
+    let first = &delivered[0].body;
+    assert_eq!(
+        (first["kind"].as_str(), first["output"]["type"].as_str()),
+        (Some("output"), Some("text"))
+    );
+
+    // Limits: the body size and the rate per conversation.
+    let big = format!("{{\"id\": \"big\", \"text\": \"{}\"}}", "x".repeat(4000));
+    assert_eq!(server.post("/v1/conversations/other/messages", &big).0, 413);
+    let statuses: Vec<u16> = (0..8)
+        .map(|n| server.say("rate", &format!("r-{n}"), "oi", false).0)
+        .collect();
+    assert_eq!(statuses, [202, 202, 202, 202, 202, 202, 429, 429]);
+
+    // The admin API: a token, a list, ending, erasing, publishing a version.
+    let admin = |method: &str, path: &str, body: Option<&str>| {
+        request(
+            &server.addr,
+            method,
+            path,
+            body,
+            &[("Authorization", "Bearer s3cret")],
+        )
+    };
+    assert_eq!(
+        request(&server.addr, "GET", "/v1/admin/conversations", None, &[]).0,
+        401
+    );
+    let (status, list) = admin("GET", "/v1/admin/conversations?status=done", None);
+    assert_eq!(status, 200, "{list}");
+    let keys: Vec<String> = json(&list)["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|it| it["key"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(keys, ["ana"]);
+    let _ = server.transcript_when("rate", |it| !it.is_empty());
+    assert_eq!(
+        admin("POST", "/v1/admin/conversations/rate/end", None).0,
+        200
+    );
+    assert_eq!(
+        json(&server.get("/v1/conversations/rate").1)["ending"],
+        "ended by an operator"
+    );
+    assert_eq!(
+        admin("POST", "/v1/admin/conversations/rate/end", None).0,
+        404
+    );
+    let (status, erased) = admin("DELETE", "/v1/admin/contacts/rate", None);
+    assert_eq!(
+        (status, json(&erased)["erased_conversations"].as_u64()),
+        (200, Some(1))
+    );
+    assert_eq!(server.get("/v1/conversations/rate/transcript").0, 404);
+
+    // A conversation waiting on the first version stays on it after a publish.
+    assert_eq!(server.say("old", "o-1", "oi", true).0, 200);
+    let fxb = data.join("espera.fxb");
+    let flow = data.join("espera.flow");
+    std::fs::write(&flow, "flow main {\n    say \"Versão nova\"\n    end\n}\n").unwrap();
+    let built = std::process::Command::new(env!("CARGO_BIN_EXE_fluxo"))
+        .args(["build", flow.to_str().unwrap(), "-o", fxb.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(built.success());
+    let bytes = std::fs::read(&fxb).unwrap();
+    let published = publish(&server.addr, &bytes);
+    assert_eq!(published.0, 201, "{}", published.1);
+    let (_, reply) = server.say("new", "n-1", "oi", true);
+    assert_eq!(json(&reply)["outputs"][0]["text"], "Versão nova");
+    assert_eq!(
+        json(&server.get("/v1/conversations/new").1)["program"],
+        json(&published.1)["program"]
+    );
+}
+
+/// POSTs `.fxb` bytes to the admin API (the test client sends text bodies only).
+fn publish(addr: &str, bytes: &[u8]) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST /v1/admin/programs HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer s3cret\r\n\
+         Content-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        bytes.len()
+    )
+    .unwrap();
+    stream.write_all(bytes).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    (
+        head.split(' ').nth(1).unwrap().parse().unwrap(),
+        body.to_string(),
+    )
 }
 
 /// The simulated ERP, counting write calls; `stuck` never answers one (the server

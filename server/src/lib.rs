@@ -55,7 +55,9 @@ pub struct Settings {
     /// Where the bot's outputs are POSTed (the outbox); none: only `?wait=true` and
     /// the transcript give them.
     pub webhook: Option<String>,
-    /// Per HTTP call to the webhook.
+    /// Where a hand-off record is POSTed on every `transfer` (`[handoff] url`).
+    pub handoff: Option<String>,
+    /// Per HTTP call to the webhook or the hand-off URL.
     pub webhook_timeout_secs: u64,
     /// How long `?wait=true` waits for the turn.
     pub wait_timeout_secs: u64,
@@ -79,6 +81,7 @@ impl Settings {
             now: None,
             inactivity_secs: 24 * 3600,
             webhook: None,
+            handoff: None,
             webhook_timeout_secs: 10,
             wait_timeout_secs: 30,
             messages_per_minute: 120,

@@ -26,8 +26,11 @@ use fluxo_runtime::clock::Timestamp;
 use fluxo_runtime::session::{
     Effect, Ending, Event, HostCall, HostResult, Media, Message, Output, Session, Turn, Wait,
 };
-use fluxo_runtime::RuntimeError;
+use fluxo_runtime::{RuntimeError, Value};
 use fluxo_stdlib::types::{Channel, Literal};
+
+/// How many transcript lines a hand-off record carries.
+const HANDOFF_LINES: usize = 20;
 
 /// A stored inbound message: the generic API's request body.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -127,6 +130,8 @@ struct Step<'e> {
     timers: Vec<Timer>,
     /// The contact opted out: nothing goes to the outbound webhook.
     suppress: bool,
+    /// The last `describe` text of the turn, for a hand-off record.
+    description: String,
     started: Instant,
 }
 
@@ -399,6 +404,7 @@ impl<'e> Step<'e> {
             journal: None,
             timers: Vec::new(),
             suppress: false,
+            description: String::new(),
             started: Instant::now(),
         }
     }
@@ -506,6 +512,11 @@ impl<'e> Step<'e> {
                         .to_string(),
                 }),
                 Effect::Rating { target, value } => self.engine.metrics.rating(target, *value),
+                Effect::Describe { text } => self.description = text.clone(),
+                Effect::Transfer {
+                    department,
+                    attendant,
+                } => self.handoff(department, attendant.as_deref()),
                 _ => {}
             }
         }
@@ -514,6 +525,7 @@ impl<'e> Step<'e> {
                 self.engine.metrics.outbound("suppressed");
             } else {
                 let payload = json!({
+                    "kind": "output",
                     "conversation": self.conversation.key,
                     "contact": self.conversation.contact,
                     "channel": self.conversation.channel,
@@ -523,6 +535,43 @@ impl<'e> Step<'e> {
             }
         }
         self.outputs.push(output);
+    }
+
+    /// Queues the hand-off record of a `transfer` for `[handoff] url`.
+    fn handoff(&mut self, department: &str, attendant: Option<&str>) {
+        if self.engine.settings.handoff.is_none() {
+            return;
+        }
+        let text = |name: &str| match self.session.var(&self.program, name) {
+            Some(Value::Text(text)) => text,
+            _ => String::new(),
+        };
+        let mut last = self
+            .engine
+            .store
+            .transcript(&self.conversation.key)
+            .unwrap_or_default();
+        last.extend(self.lines.iter().cloned());
+        let last = last.split_off(last.len().saturating_sub(HANDOFF_LINES));
+        let customer = self.session.link().map(|link| {
+            json!({"customer_id": link.customer_id, "name": link.name,
+                   "contract_id": link.contract_id})
+        });
+        let record = json!({
+            "kind": "handoff",
+            "conversation": self.conversation.key,
+            "protocol": text("protocol"),
+            "channel": self.conversation.channel,
+            "contact": {"key": self.conversation.contact, "name": text("user_name"),
+                        "phone": text("contact_phone")},
+            "department": department,
+            "attendant": attendant,
+            "tags": self.session.tags(&self.program),
+            "customer": customer,
+            "description": self.description,
+            "last_messages": last,
+        });
+        self.outbox.push(record.to_string());
     }
 
     fn answer(&self, call: &HostCall, now: Timestamp) -> HostResult {
