@@ -3,8 +3,8 @@
 //! for the same messages, and its durability by SIGKILL and restart (acknowledged
 //! messages kept and handled in order, timers firing after the restart). A write host
 //! call in flight when the server dies is never sent again: two servers share one data
-//! folder in-process, the first stuck inside the write, and the second finishes the
-//! turn with "outcome unknown".
+//! folder's disk state in-process, the first stuck inside the write, and the second
+//! finishes the turn with "outcome unknown".
 
 #[path = "serve/client.rs"]
 mod client;
@@ -449,9 +449,14 @@ fn a_write_in_flight_at_a_crash_is_never_sent_again() {
     assert_eq!(stuck["wait"], "write");
     assert_eq!(first_writes.load(Ordering::SeqCst), 1);
 
-    // A second server on the same data: the first is as good as dead.
+    // The disk as the first server left it (it never finishes the write): what a
+    // restart after a crash finds. The first still holds the folder's lock.
+    let copy = scratch("journal-copy");
+    for file in ["fluxo.db", "fluxo.db-wal"] {
+        std::fs::copy(data.join(file), copy.join(file)).unwrap();
+    }
     let second_writes = Arc::new(AtomicUsize::new(0));
-    let second = serve_in_process(&data, world(&second_writes, false));
+    let second = serve_in_process(&copy, world(&second_writes, false));
     let state = Server::poll(&second, "ana", "customer");
     assert_eq!(state["wait"], "customer");
     assert_eq!(
@@ -476,6 +481,25 @@ fn a_write_in_flight_at_a_crash_is_never_sent_again() {
         .nth(1)
         .unwrap();
     assert!(!after.contains("foi desbloqueada"), "{after}");
+}
+
+#[test]
+fn one_data_folder_serves_one_server() {
+    let data = scratch("lock");
+    let _first = Server::start(&provedor(), &data, &[]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fluxo"))
+        .arg("serve")
+        .arg(provedor())
+        .args(["--listen", "127.0.0.1:0", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("another fluxo serve is using this data folder"),
+        "{stderr}"
+    );
 }
 
 impl Server {

@@ -138,6 +138,9 @@ pub async fn serve(
     }
     std::fs::create_dir_all(&data)
         .map_err(|e| ServerError(format!("{}: cannot create it: {e}", data.display())))?;
+    // One server per data folder: two would both run its conversations. Held until
+    // this function returns; the system drops it when the process dies.
+    let _lock = lock(&data)?;
     let path = data.join("fluxo.db");
     let engine = tokio::task::spawn_blocking(move || -> Result<Arc<Engine>, ServerError> {
         let store = SqliteStore::open(&path).map_err(|e| ServerError(e.to_string()))?;
@@ -168,6 +171,19 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown())
         .await
         .map_err(|e| ServerError(format!("the HTTP server failed: {e}")))
+}
+
+fn lock(data: &std::path::Path) -> Result<std::fs::File, ServerError> {
+    let path = data.join("fluxo.lock");
+    let file = std::fs::File::create(&path)
+        .map_err(|e| ServerError(format!("{}: {e}", path.display())))?;
+    file.try_lock().map_err(|_| {
+        ServerError(format!(
+            "{}: another fluxo serve is using this data folder",
+            data.display()
+        ))
+    })?;
+    Ok(file)
 }
 
 /// [`serve`] on a runtime of its own, for a synchronous caller (the CLI).
