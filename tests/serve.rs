@@ -383,8 +383,11 @@ impl fluxo_server::World for CountingWorld {
             HostCall::Erp { request } => {
                 if !request.is_read() {
                     self.writes.fetch_add(1, Ordering::SeqCst);
-                    while self.stuck {
-                        std::thread::sleep(std::time::Duration::from_secs(3600));
+                    if self.stuck {
+                        // The server "dies" here: the call never returns.
+                        loop {
+                            std::thread::park();
+                        }
                     }
                 }
                 HostResult::Erp(self.erp.handle(request, fluxo_runtime::clock::today(now)))
@@ -481,6 +484,33 @@ fn a_write_in_flight_at_a_crash_is_never_sent_again() {
         .nth(1)
         .unwrap();
     assert!(!after.contains("foi desbloqueada"), "{after}");
+}
+
+#[test]
+fn with_an_api_token_every_call_needs_it() {
+    let data = scratch("api-token");
+    let config = data.join("fluxo.toml");
+    std::fs::write(&config, "[server]\napi_token_env = \"FLUXO_TEST_API\"\n").unwrap();
+    let server = Server::start_with_env(
+        &provedor(),
+        &data,
+        &["--config", config.to_str().unwrap()],
+        &[("FLUXO_TEST_API", "t0ken")],
+    );
+    let body = r#"{"id": "m-1", "text": "oi"}"#;
+    let path = "/v1/conversations/ana/messages";
+    assert_eq!(server.post(path, body).0, 401);
+    let wrong = [("Authorization", "Bearer t0kem")];
+    assert_eq!(
+        request(&server.addr, "POST", path, Some(body), &wrong).0,
+        401
+    );
+    let right = [("Authorization", "Bearer t0ken")];
+    assert_eq!(
+        request(&server.addr, "POST", path, Some(body), &right).0,
+        202
+    );
+    assert_eq!(server.get("/v1/conversations/ana/transcript").0, 401);
 }
 
 #[test]

@@ -6,14 +6,14 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{authorized, error, unauthorized, unavailable, Shared};
+use super::{error, unavailable, ApiCaller, Shared};
+use crate::engine::inbound::Inbound;
 use crate::engine::now_ms;
-use crate::engine::turn::Inbound;
 use crate::log::mask;
 use crate::store::{NewMessage, Outcome, Write};
 use fluxo_runtime::session::Session;
@@ -62,16 +62,13 @@ fn validate(key: &str, body: &[u8]) -> Result<Inbound, String> {
 }
 
 pub async fn post_message(
+    _: ApiCaller,
     State(app): State<Shared>,
     Path(key): Path<String>,
     Query(query): Query<MessageQuery>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let started = Instant::now();
-    if !authorized(&headers, app.engine.settings.api_token.as_deref()) {
-        return unauthorized();
-    }
     let inbound = match validate(&key, &body) {
         Ok(inbound) => inbound,
         Err(reason) => {
@@ -158,13 +155,10 @@ pub async fn post_message(
 }
 
 pub async fn get_conversation(
+    _: ApiCaller,
     State(app): State<Shared>,
     Path(key): Path<String>,
-    headers: HeaderMap,
 ) -> Response {
-    if !authorized(&headers, app.engine.settings.api_token.as_deref()) {
-        return unauthorized();
-    }
     let found = app
         .blocking(move |e| -> Result<Option<serde_json::Value>, String> {
             let Some(c) = e.store.conversation(&key).map_err(|it| it.to_string())? else {
@@ -210,13 +204,10 @@ pub async fn get_conversation(
 }
 
 pub async fn get_transcript(
+    _: ApiCaller,
     State(app): State<Shared>,
     Path(key): Path<String>,
-    headers: HeaderMap,
 ) -> Response {
-    if !authorized(&headers, app.engine.settings.api_token.as_deref()) {
-        return unauthorized();
-    }
     let found = app
         .blocking(move |e| -> Result<Option<Vec<String>>, String> {
             let lines = e.store.transcript(&key).map_err(|it| it.to_string())?;

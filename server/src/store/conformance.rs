@@ -127,6 +127,11 @@ fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
+fn pending_ids(store: &dyn Store, key: &str) -> Result<Vec<String>, String> {
+    let pending = store.pending(key).map_err(err)?;
+    Ok(pending.into_iter().map(|it| it.message_id).collect())
+}
+
 fn messages_are_deduplicated_by_id(store: &dyn Store) -> Result<(), String> {
     let first = commit(store, vec![message("c1", "m-1")])?;
     let seq = stored(first.first())?;
@@ -153,22 +158,12 @@ fn pending_messages_come_in_arrival_order(store: &dyn Store) -> Result<(), Strin
     ensure(seqs.windows(2).all(|w| w[0] < w[1]), || {
         format!("seqs {seqs:?}")
     })?;
-    let ids: Vec<String> = store
-        .pending("c")
-        .map_err(err)?
-        .into_iter()
-        .map(|it| it.message_id)
-        .collect();
+    let ids = pending_ids(store, "c")?;
     ensure(ids == ["a", "b", "c"], || format!("pending {ids:?}"))?;
     let mut commit_a = turn(conversation("c", "p", Status::Customer, 1));
     commit_a.handled = vec![(seqs[0], "{\"reply\":1}".into())];
     commit(store, vec![Write::Turn(Box::new(commit_a))])?;
-    let ids: Vec<String> = store
-        .pending("c")
-        .map_err(err)?
-        .into_iter()
-        .map(|it| it.message_id)
-        .collect();
+    let ids = pending_ids(store, "c")?;
     ensure(ids == ["b", "c"], || format!("after handling a: {ids:?}"))?;
     let handled = store.message("c", "a").map_err(err)?;
     ensure(
