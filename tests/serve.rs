@@ -163,11 +163,14 @@ fn timers_fire_after_a_restart() {
     let (status, body) = server.say("c", "m-1", "oi", true);
     assert_eq!(status, 200, "{body}");
     assert_eq!(json(&body)["wait"], "timer");
+    // A message during the wait queues; the timer keeps its time.
+    let (status, body) = server.say("c", "m-2", "olá", true);
+    assert_eq!((status, json(&body)["wait"].as_str()), (200, Some("timer")));
     server.kill();
 
     let server = Server::start(&flow, &data, &[]);
     let transcript = server.transcript_when("c", |it| it.contains("Depois"));
-    assert_eq!(transcript, "< Oi\n= wait 2s\n< Depois\n= end\n");
+    assert_eq!(transcript, "< Oi\n= wait 2s\n> olá\n< Depois\n= end\n");
     let (_, state) = server.get("/v1/conversations/c");
     assert_eq!(json(&state)["wait"], "done");
 }

@@ -62,6 +62,9 @@ pub(super) struct Step<'e> {
     pub(super) contact: Vec<ContactChange>,
     pub(super) journal: Option<Journal>,
     pub(super) timers: Vec<Timer>,
+    /// The conversation waited on a `wait` when the turn began: a message then only
+    /// queues, and the running timer stays as it is.
+    pub(super) in_wait: bool,
     /// The contact opted out: nothing goes to the outbound webhook.
     pub(super) suppress: bool,
     /// The last `describe` text of the turn, for a hand-off record.
@@ -88,6 +91,7 @@ impl<'e> Step<'e> {
             contact: Vec::new(),
             journal: None,
             timers: Vec::new(),
+            in_wait: false,
             suppress: false,
             description: String::new(),
             started: Instant::now(),
@@ -137,6 +141,10 @@ impl<'e> Step<'e> {
                         due,
                     }];
                     self.visit();
+                    return Ok(());
+                }
+                Wait::Timer { .. } if self.in_wait => {
+                    self.conversation.status = Status::Timer;
                     return Ok(());
                 }
                 Wait::Timer { secs } => {
@@ -337,7 +345,11 @@ impl<'e> Step<'e> {
                 .collect(),
             transcript: std::mem::take(&mut self.lines),
             outbox: std::mem::take(&mut self.outbox),
-            timers: std::mem::take(&mut self.timers),
+            timers: if self.in_wait && self.conversation.status == Status::Timer {
+                None
+            } else {
+                Some(std::mem::take(&mut self.timers))
+            },
             journal: self.journal.take(),
             contact: std::mem::take(&mut self.contact),
         };

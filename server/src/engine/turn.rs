@@ -59,6 +59,7 @@ impl Engine {
                     return self.handled_failed(key, entry.seq);
                 };
                 step.seq = Some(entry.seq);
+                step.in_wait = step.conversation.status == Status::Timer;
                 step.lines.push(line('>', &inbound.transcript_text()));
                 let now = clock(&step.conversation);
                 step.session.set_now(now);

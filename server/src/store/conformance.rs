@@ -110,7 +110,7 @@ fn turn(conversation: Conversation) -> TurnCommit {
         handled: Vec::new(),
         transcript: Vec::new(),
         outbox: Vec::new(),
-        timers: Vec::new(),
+        timers: Some(Vec::new()),
         journal: None,
         contact: Vec::new(),
     }
@@ -202,15 +202,15 @@ fn transcripts_append_in_order(store: &dyn Store) -> Result<(), String> {
 
 fn timers_are_replaced_by_each_turn(store: &dyn Store) -> Result<(), String> {
     let mut first = turn(conversation("w", "p", Status::Timer, 1));
-    first.timers = vec![Timer {
+    first.timers = Some(vec![Timer {
         kind: TimerKind::Wait,
         due: 5000,
-    }];
+    }]);
     let mut other = turn(conversation("x", "q", Status::Customer, 3));
-    other.timers = vec![Timer {
+    other.timers = Some(vec![Timer {
         kind: TimerKind::Inactivity,
         due: 4000,
-    }];
+    }]);
     commit(
         store,
         vec![Write::Turn(Box::new(first)), Write::Turn(Box::new(other))],
@@ -230,6 +230,16 @@ fn timers_are_replaced_by_each_turn(store: &dyn Store) -> Result<(), String> {
             .collect::<Vec<_>>()
             == ["x", "w"],
         || format!("due at 6000 (earliest first): {due:?}"),
+    )?;
+    // A turn that keeps `w`'s timer re-arms it at the new version, due as before.
+    let mut keep = turn(conversation("w", "p", Status::Timer, 2));
+    keep.timers = None;
+    commit(store, vec![Write::Turn(Box::new(keep))])?;
+    let due = store.due_timers(6000, 10).map_err(err)?;
+    let kept = due.iter().find(|it| it.conversation == "w");
+    ensure(
+        kept.is_some_and(|it| it.version == 2 && it.due == 5000),
+        || format!("the kept timer: {kept:?}"),
     )?;
     // The next turn of `w` drops its timer.
     commit(
@@ -394,10 +404,10 @@ fn erasing_a_contact_leaves_nothing(store: &dyn Store) -> Result<(), String> {
     full.handled = vec![(seq, "{}".into())];
     full.transcript = vec!["< Olá".into()];
     full.outbox = vec!["x".into()];
-    full.timers = vec![Timer {
+    full.timers = Some(vec![Timer {
         kind: TimerKind::Wait,
         due: 1,
-    }];
+    }]);
     full.journal = Some(Journal::Begin { call: "{}".into() });
     full.contact = vec![ContactChange::OptOut];
     let keep = turn(conversation("other", "+55000", Status::Customer, 1));

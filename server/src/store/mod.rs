@@ -207,8 +207,10 @@ pub struct TurnCommit {
     pub transcript: Vec<String>,
     /// Outbound webhook payloads (JSON) to append to the outbox, in order.
     pub outbox: Vec<String>,
-    /// The conversation's timers from now on (all earlier ones are dropped).
-    pub timers: Vec<Timer>,
+    /// The conversation's timers from now on (all earlier ones are dropped); `None`
+    /// keeps the ones it has, re-armed at the new version (a message that arrived
+    /// during a `wait` does not restart its timer).
+    pub timers: Option<Vec<Timer>>,
     pub journal: Option<Journal>,
     pub contact: Vec<ContactChange>,
 }

@@ -185,13 +185,26 @@ fn turn(tx: &Transaction, turn: &TurnCommit) -> rusqlite::Result<()> {
             insert.execute(params![c.key, n, payload, c.updated])?;
         }
     }
-    tx.prepare_cached("DELETE FROM timers WHERE conversation = ?1")?
-        .execute(params![c.key])?;
-    for timer in &turn.timers {
-        tx.prepare_cached(
-            "INSERT OR REPLACE INTO timers (conversation, kind, version, due) VALUES (?1, ?2, ?3, ?4)",
-        )?
-        .execute(params![c.key, timer.kind.name(), c.version, timer.due])?;
+    match &turn.timers {
+        None => {
+            tx.prepare_cached("UPDATE timers SET version = ?2 WHERE conversation = ?1")?
+                .execute(params![c.key, c.version])?;
+        }
+        Some(timers) => {
+            tx.prepare_cached("DELETE FROM timers WHERE conversation = ?1")?
+                .execute(params![c.key])?;
+            for timer in timers {
+                tx.prepare_cached(
+                    "INSERT INTO timers (conversation, kind, version, due) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![
+                    c.key,
+                    timer.kind.name(),
+                    c.version,
+                    timer.due
+                ])?;
+            }
+        }
     }
     match &turn.journal {
         None => {}
