@@ -216,6 +216,9 @@ fn off_loopback_the_server_needs_a_token_and_names_missing_secrets() {
     assert!(stderr.contains("listen_to"), "{stderr}");
 }
 
+/// A conversation key holding a CPF (as a careless integration might build one).
+const CPF_KEY: &str = "cpf-52998224725";
+
 #[test]
 fn outputs_and_handoffs_are_delivered_in_order_and_the_admin_api_works() {
     let data = scratch("operations");
@@ -223,7 +226,7 @@ fn outputs_and_handoffs_are_delivered_in_order_and_the_admin_api_works() {
     let config = data.join("fluxo.toml");
     let text = format!(
         "[server]\nwebhook_url = \"http://{0}/out\"\nadmin_token_env = \"FLUXO_TEST_ADMIN\"\n\
-         messages_per_minute = 6\nmax_body_bytes = 2048\n\n[handoff]\nurl = \"http://{0}/handoff\"\n",
+         messages_per_minute = 6\nmax_body_bytes = 2048\nlog_format = \"json\"\n\n[handoff]\nurl = \"http://{0}/handoff\"\n",
         sink.addr
     );
     std::fs::write(&config, text).unwrap();
@@ -273,7 +276,7 @@ fn outputs_and_handoffs_are_delivered_in_order_and_the_admin_api_works() {
     let big = format!("{{\"id\": \"big\", \"text\": \"{}\"}}", "x".repeat(4000));
     assert_eq!(server.post("/v1/conversations/other/messages", &big).0, 413);
     let statuses: Vec<u16> = (0..8)
-        .map(|n| server.say("rate", &format!("r-{n}"), "oi", false).0)
+        .map(|n| server.say(CPF_KEY, &format!("r-{n}"), "oi", false).0)
         .collect();
     assert_eq!(statuses, [202, 202, 202, 202, 202, 202, 429, 429]);
 
@@ -300,25 +303,49 @@ fn outputs_and_handoffs_are_delivered_in_order_and_the_admin_api_works() {
         .map(|it| it["key"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(keys, ["ana"]);
-    let _ = server.transcript_when("rate", |it| !it.is_empty());
+    let _ = server.transcript_when(CPF_KEY, |it| !it.is_empty());
     assert_eq!(
-        admin("POST", "/v1/admin/conversations/rate/end", None).0,
+        admin(
+            "POST",
+            &format!("/v1/admin/conversations/{CPF_KEY}/end"),
+            None
+        )
+        .0,
         200
     );
     assert_eq!(
-        json(&server.get("/v1/conversations/rate").1)["ending"],
+        json(&server.get(&format!("/v1/conversations/{CPF_KEY}")).1)["ending"],
         "ended by an operator"
     );
     assert_eq!(
-        admin("POST", "/v1/admin/conversations/rate/end", None).0,
+        admin(
+            "POST",
+            &format!("/v1/admin/conversations/{CPF_KEY}/end"),
+            None
+        )
+        .0,
         404
     );
-    let (status, erased) = admin("DELETE", "/v1/admin/contacts/rate", None);
+    let (status, erased) = admin("DELETE", &format!("/v1/admin/contacts/{CPF_KEY}"), None);
     assert_eq!(
         (status, json(&erased)["erased_conversations"].as_u64()),
         (200, Some(1))
     );
-    assert_eq!(server.get("/v1/conversations/rate/transcript").0, 404);
+    assert_eq!(
+        server
+            .get(&format!("/v1/conversations/{CPF_KEY}/transcript"))
+            .0,
+        404
+    );
+    // JSON logs, one object per line, with the CPF in the key masked.
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    assert!(!log.contains(CPF_KEY), "{log}");
+    let ended = log
+        .lines()
+        .map(json)
+        .find(|it| it["message"] == "ended by an operator")
+        .expect("the end is logged");
+    assert_eq!(ended["conversation"], "cpf-529.***.***-25");
 
     // A conversation waiting on the first version stays on it after a publish.
     assert_eq!(server.say("old", "o-1", "oi", true).0, 200);
