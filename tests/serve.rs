@@ -112,7 +112,7 @@ fn a_conversation_over_http_reads_as_fluxo_run_prints_it() {
     assert_eq!(status, 200);
     assert!(
         metrics
-            .contains("fluxo_inbound_messages_total{channel=\"whatsapp\",result=\"duplicate\"} 3"),
+            .contains("fluxo_inbound_messages_total{channel=\"generic\",result=\"duplicate\"} 3"),
         "{metrics}"
     );
     assert!(

@@ -1,5 +1,6 @@
 //! The generic API's message as it is stored in the inbox and read back by the turn
-//! that handles it: what the VM gets of it, and how a transcript shows it.
+//! that handles it: what the VM gets of it, and how a transcript shows it. Fields it
+//! does not know are ignored (integrations add their own), and not stored.
 
 use serde::{Deserialize, Serialize};
 
@@ -7,7 +8,6 @@ use fluxo_runtime::session::{Event, Media, Message};
 
 /// A stored inbound message: the generic API's request body.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
 pub struct Inbound {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -26,14 +26,12 @@ pub struct Inbound {
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
 pub struct InboundMedia {
     pub kind: String,
     pub url: String,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
 pub struct InboundContact {
     #[serde(default)]
     pub name: Option<String>,

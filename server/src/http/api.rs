@@ -20,6 +20,9 @@ use fluxo_runtime::session::Session;
 use fluxo_stdlib::types::Channel;
 
 const MAX_KEY: usize = 200;
+/// This API's name in the inbound metrics (the WhatsApp and Telegram webhooks are
+/// channels of their own).
+const CHANNEL: &str = "generic";
 const MEDIA_KINDS: [&str; 5] = ["image", "audio", "video", "document", "sticker"];
 
 #[derive(Deserialize)]
@@ -72,13 +75,12 @@ pub async fn post_message(
     let inbound = match validate(&key, &body) {
         Ok(inbound) => inbound,
         Err(reason) => {
-            app.engine.metrics.inbound("generic", "rejected");
+            app.engine.metrics.inbound(CHANNEL, "rejected");
             return error(StatusCode::BAD_REQUEST, reason);
         }
     };
-    let channel = inbound.channel.clone().unwrap_or_else(|| "whatsapp".into());
     if !app.within_rate(&key) {
-        app.engine.metrics.inbound(&channel, "rejected");
+        app.engine.metrics.inbound(CHANNEL, "rejected");
         return error(
             StatusCode::TOO_MANY_REQUESTS,
             format!(
@@ -103,7 +105,7 @@ pub async fn post_message(
     app.engine.metrics.ack(started.elapsed());
     app.engine
         .metrics
-        .inbound(&channel, if duplicate { "duplicate" } else { "accepted" });
+        .inbound(CHANNEL, if duplicate { "duplicate" } else { "accepted" });
     if !duplicate {
         app.engine.wake(&key, None);
     }
