@@ -82,6 +82,7 @@ fn a_conversation_over_http_reads_as_fluxo_run_prints_it() {
     assert_eq!(status, 200, "{body}");
     conforms(&doc, "/v1/conversations/{key}", "get", 200, &body);
     let state = json(&body);
+    assert!(state["variables"].is_object(), "{body}");
     assert_eq!(
         (state["wait"].as_str(), state["flow"].as_str()),
         (Some("customer"), Some("main"))

@@ -192,6 +192,16 @@ pub async fn get_conversation(
                         state["file"] = json!(location.file);
                         state["line"] = json!(location.line);
                     }
+                    let mut variables = serde_json::Map::new();
+                    for var in program.vars.iter().filter(|it| !it.builtin) {
+                        let Some(name) = program.string(var.name) else {
+                            continue;
+                        };
+                        if let Some(value) = session.var(&program, name) {
+                            variables.insert(name.to_string(), json!(mask(&value.display())));
+                        }
+                    }
+                    state["variables"] = serde_json::Value::Object(variables);
                 }
             }
             Ok(Some(state))
