@@ -28,7 +28,8 @@ const HANDOFF_LINES: usize = 20;
 /// What a journalled write left in the conversation row, to finish its turn after a crash.
 #[derive(Deserialize, Serialize)]
 pub(super) struct Pending {
-    pub call: HostCall,
+    /// The call as its transcript line (secrets starred).
+    pub call: String,
     pub seq: Option<i64>,
     pub outputs: Vec<Output>,
 }
@@ -60,7 +61,7 @@ pub(super) struct Step<'e> {
     pub(super) outputs: Vec<Output>,
     pub(super) outbox: Vec<String>,
     pub(super) contact: Vec<ContactChange>,
-    pub(super) journal: Option<Journal>,
+    pub(super) journal: Vec<Journal>,
     pub(super) timers: Vec<Timer>,
     /// The conversation waited on a `wait` when the turn began: a message then only
     /// queues, and the running timer stays as it is.
@@ -89,7 +90,7 @@ impl<'e> Step<'e> {
             outputs: Vec::new(),
             outbox: Vec::new(),
             contact: Vec::new(),
-            journal: None,
+            journal: Vec::new(),
             timers: Vec::new(),
             in_wait: false,
             suppress: false,
@@ -177,7 +178,7 @@ impl<'e> Step<'e> {
             }
             let result = self.answer(&call, now);
             if write {
-                self.journal = Some(Journal::Finish {
+                self.journal.push(Journal::Finish {
                     result: match &result {
                         HostResult::Erp(Ok(_)) => "ok".into(),
                         HostResult::Erp(Err(error)) => error.to_string(),
@@ -297,13 +298,14 @@ impl<'e> Step<'e> {
     fn checkpoint(&mut self, call: &HostCall) -> Result<(), EngineError> {
         self.conversation.status = Status::Write;
         let pending = Pending {
-            call: call.clone(),
+            call: call_line(call),
             seq: self.seq,
             outputs: self.outputs.clone(),
         };
         self.conversation.pending_call = serde_json::to_string(&pending).ok();
-        self.journal = Some(Journal::Begin {
-            call: serde_json::to_string(call).unwrap_or_default(),
+        // The transcript line, not the request: a password never reaches the journal.
+        self.journal.push(Journal::Begin {
+            call: call_line(call),
         });
         self.commit()?;
         Ok(())
@@ -350,7 +352,7 @@ impl<'e> Step<'e> {
             } else {
                 Some(std::mem::take(&mut self.timers))
             },
-            journal: self.journal.take(),
+            journal: std::mem::take(&mut self.journal),
             contact: std::mem::take(&mut self.contact),
         };
         self.engine

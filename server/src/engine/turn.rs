@@ -15,7 +15,7 @@ use super::{now_ms, Engine, EngineError};
 use crate::store::{ContactChange, Conversation, DueTimer, InboxEntry, Journal, Status, TimerKind};
 use fluxo_host::erp::ErpError;
 use fluxo_host::transcript::line;
-use fluxo_runtime::session::{Event, HostCall, HostResult, Session};
+use fluxo_runtime::session::{Event, HostResult, Session};
 use fluxo_stdlib::types::Channel;
 
 impl Engine {
@@ -192,13 +192,9 @@ impl Engine {
         let Some(mut step) = self.restore(conversation)? else {
             return Ok(());
         };
-        let what = match &pending {
-            Some(Pending {
-                call: HostCall::Erp { request },
-                ..
-            }) => format!("erp {}", request.op()),
-            _ => "a write".to_string(),
-        };
+        let what = pending
+            .as_ref()
+            .map_or_else(|| "a write".to_string(), |it| format!("`{}`", it.call));
         self.log.warn(
             Some(&key),
             &format!(
@@ -210,7 +206,7 @@ impl Engine {
             step.seq = pending.seq;
             step.outputs = pending.outputs;
         }
-        step.journal = Some(Journal::Finish {
+        step.journal.push(Journal::Finish {
             result: "outcome unknown".into(),
         });
         let now = clock(&step.conversation);

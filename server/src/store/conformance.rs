@@ -111,7 +111,7 @@ fn turn(conversation: Conversation) -> TurnCommit {
         transcript: Vec::new(),
         outbox: Vec::new(),
         timers: Some(Vec::new()),
-        journal: None,
+        journal: Vec::new(),
         contact: Vec::new(),
     }
 }
@@ -302,25 +302,40 @@ fn the_outbox_delivers_in_order_with_stable_keys(store: &dyn Store) -> Result<()
 fn journalled_writes_are_work_after_a_crash(store: &dyn Store) -> Result<(), String> {
     commit(store, vec![message("inbox", "m")])?;
     let mut begin = turn(conversation("j", "p", Status::Write, 1));
-    begin.journal = Some(Journal::Begin {
+    begin.journal = vec![Journal::Begin {
         call: "{\"op\":\"trust_unlock\"}".into(),
-    });
+    }];
     commit(store, vec![Write::Turn(Box::new(begin))])?;
     let mut work = store.with_work().map_err(err)?;
     work.sort();
     ensure(work == ["inbox", "j"], || format!("work {work:?}"))?;
     let mut finish = turn(conversation("j", "p", Status::Customer, 2));
-    finish.journal = Some(Journal::Finish {
-        result: "outcome unknown".into(),
-    });
+    // One turn may finish a write and begin the next.
+    finish.journal = vec![
+        Journal::Finish {
+            result: "outcome unknown".into(),
+        },
+        Journal::Begin {
+            call: "{\"op\":\"open_ticket\"}".into(),
+        },
+        Journal::Finish {
+            result: "ok".into(),
+        },
+    ];
     commit(store, vec![Write::Turn(Box::new(finish))])?;
     let journal = store.journal("j").map_err(err)?;
     ensure(
         journal
-            == [(
-                "{\"op\":\"trust_unlock\"}".to_string(),
-                Some("outcome unknown".to_string()),
-            )],
+            == [
+                (
+                    "{\"op\":\"trust_unlock\"}".to_string(),
+                    Some("outcome unknown".to_string()),
+                ),
+                (
+                    "{\"op\":\"open_ticket\"}".to_string(),
+                    Some("ok".to_string()),
+                ),
+            ],
         || format!("journal {journal:?}"),
     )?;
     let work = store.with_work().map_err(err)?;
@@ -408,7 +423,7 @@ fn erasing_a_contact_leaves_nothing(store: &dyn Store) -> Result<(), String> {
         kind: TimerKind::Wait,
         due: 1,
     }]);
-    full.journal = Some(Journal::Begin { call: "{}".into() });
+    full.journal = vec![Journal::Begin { call: "{}".into() }];
     full.contact = vec![ContactChange::OptOut];
     let keep = turn(conversation("other", "+55000", Status::Customer, 1));
     commit(

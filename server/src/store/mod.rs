@@ -211,7 +211,9 @@ pub struct TurnCommit {
     /// keeps the ones it has, re-armed at the new version (a message that arrived
     /// during a `wait` does not restart its timer).
     pub timers: Option<Vec<Timer>>,
-    pub journal: Option<Journal>,
+    /// Journal records, applied in order (a turn may finish one write and begin
+    /// another).
+    pub journal: Vec<Journal>,
     pub contact: Vec<ContactChange>,
 }
 

@@ -206,18 +206,19 @@ fn turn(tx: &Transaction, turn: &TurnCommit) -> rusqlite::Result<()> {
             }
         }
     }
-    match &turn.journal {
-        None => {}
-        Some(Journal::Begin { call }) => {
-            tx.prepare_cached("INSERT INTO journal (conversation, call) VALUES (?1, ?2)")?
-                .execute(params![c.key, call])?;
-        }
-        Some(Journal::Finish { result }) => {
-            tx.prepare_cached(
-                "UPDATE journal SET result = ?2 WHERE id =
-                 (SELECT MAX(id) FROM journal WHERE conversation = ?1) AND result IS NULL",
-            )?
-            .execute(params![c.key, result])?;
+    for record in &turn.journal {
+        match record {
+            Journal::Begin { call } => {
+                tx.prepare_cached("INSERT INTO journal (conversation, call) VALUES (?1, ?2)")?
+                    .execute(params![c.key, call])?;
+            }
+            Journal::Finish { result } => {
+                tx.prepare_cached(
+                    "UPDATE journal SET result = ?2 WHERE id =
+                     (SELECT MAX(id) FROM journal WHERE conversation = ?1) AND result IS NULL",
+                )?
+                .execute(params![c.key, result])?;
+            }
         }
     }
     for change in &turn.contact {
