@@ -515,6 +515,16 @@ fn a_write_in_flight_at_a_crash_is_never_sent_again() {
         .nth(1)
         .unwrap();
     assert!(!after.contains("foi desbloqueada"), "{after}");
+    // The journal says so; the request itself (which may hold a password) is not in it.
+    use fluxo_server::store::Store;
+    let store = fluxo_server::store::sqlite::SqliteStore::open(&copy.join("fluxo.db")).unwrap();
+    assert_eq!(
+        store.journal("ana").unwrap(),
+        [(
+            "erp trust_unlock 5002".to_string(),
+            Some("outcome unknown".to_string())
+        )]
+    );
 }
 
 #[test]
