@@ -36,6 +36,10 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
         &["fluxo-stdlib", "fluxo-runtime", "fluxo-lowcode"],
     ),
     (
+        "fluxo-server",
+        &["fluxo-stdlib", "fluxo-runtime", "fluxo-host"],
+    ),
+    (
         "fluxo-bench",
         &[
             "fluxo-grammar",
@@ -53,6 +57,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
             "fluxo-runtime",
             "fluxo-lowcode",
             "fluxo-host",
+            "fluxo-server",
         ],
     ),
 ];
@@ -89,12 +94,13 @@ const CORE_SOURCES: &[&str] = &[
     "runtime/src",
     "compiler/src",
     "host/src",
+    "server/src",
 ];
 
 /// Where the Rust sources of the repository are.
 const SOURCE_DIRS: &[&str] = &[
-    "grammar", "stdlib", "lowcode", "runtime", "compiler", "host", "src", "tests", "benches",
-    "bench", "fuzz",
+    "grammar", "stdlib", "lowcode", "runtime", "compiler", "host", "server", "src", "tests",
+    "benches", "bench", "fuzz",
 ];
 
 const MAX_LINES: usize = 600;
