@@ -117,4 +117,28 @@ mod tests {
         assert_eq!(sanitize("x\u{202e}y\r"), "x\\u{202e}y\\u{d}");
         assert_eq!(sanitize("\u{9b}"), "\\u{9b}");
     }
+
+    #[test]
+    fn a_message_is_one_block_on_a_terminal_and_transcript_lines_off_it() {
+        let lines = ["Qual?".to_string(), "  1) Sim".to_string(), String::new()];
+        let mut styled = Screen {
+            out: Vec::new(),
+            styled: true,
+        };
+        styled.message(&lines);
+        assert_eq!(
+            String::from_utf8_lossy(&styled.out),
+            "\x1b[1;32m┃\x1b[0m Qual?\n\x1b[32m┃\x1b[0m   1) Sim\n\x1b[32m┃\x1b[0m \n\n"
+        );
+        let mut plain = Screen {
+            out: Vec::new(),
+            styled: false,
+        };
+        plain.message(&lines);
+        plain.customer("\x1b");
+        assert_eq!(
+            String::from_utf8_lossy(&plain.out),
+            "< Qual?\n<   1) Sim\n<\n> \\u{1b}\n"
+        );
+    }
 }
