@@ -161,3 +161,26 @@ fn a_missing_fixture_is_an_error_and_notes_stay_off_the_conversation() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`), the prompt is a line
+/// editor with history: the up arrow brings back the last message.
+#[test]
+fn on_a_terminal_the_prompt_has_history() {
+    let keys = "(sleep 3; printf '1\\r'; sleep 3; printf '\\033[A\\r'; sleep 3; printf '\\004')";
+    let command = format!(
+        "{keys} | script -qfec '{} run examples/provedor' /dev/null",
+        env!("CARGO_BIN_EXE_fluxo")
+    );
+    let out = Command::new("sh")
+        .args(["-c", &command])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("sh runs");
+    let screen = text(&out.stdout);
+    assert!(
+        screen.contains("O que você precisa?"),
+        "the recalled `1` did not choose Financeiro:\n{screen}"
+    );
+    assert!(screen.contains("\u{1b}[1;32m┃"), "no message blocks:\n{screen}");
+}
