@@ -131,7 +131,10 @@ fn run_and_test_take_a_compiled_program() {
     let run = fluxo_in(&dir, &["run", "hello.fxb"], "");
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     assert!(stdout(&run).contains("< Olá!\n= end\n"), "{}", stdout(&run));
-    write(&dir.join("hello.chat"), "@program hello.fxb\n< Olá!\n= end\n");
+    write(
+        &dir.join("hello.chat"),
+        "@program hello.fxb\n< Olá!\n= end\n",
+    );
     let test = fluxo_in(&dir, &["test", "hello.chat"], "");
     assert_eq!(test.status.code(), Some(0), "{}", stdout(&test));
     let _ = std::fs::remove_dir_all(&dir);
@@ -174,10 +177,15 @@ fn a_failing_transcript_shows_numbered_lines_minus_before_plus_and_bless_fixes_i
     let out = fluxo_in(&dir, &["test", "hello.chat"], "");
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    let minus = text.find("    3 - < Oi!").expect("the expected line, numbered");
+    let minus = text
+        .find("    3 - < Oi!")
+        .expect("the expected line, numbered");
     let plus = text.find("      + < Olá!").expect("the actual line");
     assert!(minus < plus, "{text}");
-    assert!(text.contains("@@ line 3 @@") && text.contains("    4   = end"), "{text}");
+    assert!(
+        text.contains("@@ line 3 @@") && text.contains("    4   = end"),
+        "{text}"
+    );
     let bless = fluxo_in(&dir, &["test", "--bless", "hello.chat"], "");
     assert_eq!(bless.status.code(), Some(0), "{}", stdout(&bless));
     assert!(stdout(&bless).contains("0 passed, 1 blessed, 0 failed"));

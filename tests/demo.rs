@@ -61,7 +61,10 @@ fn the_demo_opens_with_a_banner_and_reads_the_signal_with_no_setup() {
     let out = fluxo(&["run", "examples/provedor"], TO_THE_SIGNAL);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let banner: Vec<&str> = stdout.lines().take_while(|it| it.starts_with("//")).collect();
+    let banner: Vec<&str> = stdout
+        .lines()
+        .take_while(|it| it.starts_with("//"))
+        .collect();
     let banner = banner.join("\n");
     for part in [
         "contact: Ana (+5548999990000)",
@@ -71,7 +74,10 @@ fn the_demo_opens_with_a_banner_and_reads_the_signal_with_no_setup() {
         "Low Code: simulated world, fixture examples/provedor/lowcode-demo.json",
         "Ctrl-D",
     ] {
-        assert!(banner.contains(part), "`{part}` not in the banner:\n{banner}");
+        assert!(
+            banner.contains(part),
+            "`{part}` not in the banner:\n{banner}"
+        );
     }
     assert!(
         stdout.contains("= lowcode sinal\n< Seu sinal está bom (-19,5 dBm)."),
@@ -182,5 +188,8 @@ fn on_a_terminal_the_prompt_has_history() {
         screen.contains("O que você precisa?"),
         "the recalled `1` did not choose Financeiro:\n{screen}"
     );
-    assert!(screen.contains("\u{1b}[1;32m┃"), "no message blocks:\n{screen}");
+    assert!(
+        screen.contains("\u{1b}[1;32m┃"),
+        "no message blocks:\n{screen}"
+    );
 }

@@ -78,14 +78,16 @@ fn render(markdown: &str, bold: bool) -> String {
     let mut in_code = false;
     let mut table: Vec<Vec<String>> = Vec::new();
     for line in markdown.lines() {
-        if line.starts_with("|") {
+        if line.starts_with('|') {
+            if line.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ')) {
+                continue;
+            }
             let cells: Vec<String> = line
                 .trim_matches('|')
                 .split(" | ")
                 .map(|cell| inline(cell.trim()))
                 .collect();
-            let separator = cells.iter().all(|it| it.chars().all(|c| c == '-'));
-            if !separator && cells.iter().any(|it| !it.is_empty()) {
+            if cells.iter().any(|it| !it.is_empty()) {
                 table.push(cells);
             }
             continue;
@@ -96,7 +98,10 @@ fn render(markdown: &str, bold: bool) -> String {
         } else if in_code {
             out.push_str(&format!("    {line}\n"));
         } else if let Some(title) = line.strip_prefix('#') {
-            out.push_str(&heading(&inline(title.trim_start_matches('#').trim()), bold));
+            out.push_str(&heading(
+                &inline(title.trim_start_matches('#').trim()),
+                bold,
+            ));
         } else if !line.starts_with("<!--") {
             out.push_str(&inline(line));
             out.push('\n');
@@ -161,7 +166,7 @@ mod tests {
         );
         assert_eq!(
             text,
-            "`say`\n\n    say \"x\"\n\n  Opa card    Texto\n  long name   x\nSee retry.\n"
+            "`say`\n\n    say \"x\"\n\n  Opa card   Texto\n  long name  x\nSee retry.\n"
         );
     }
 }

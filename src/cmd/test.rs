@@ -97,7 +97,10 @@ fn transcripts(paths: &[PathBuf]) -> CliResult<Vec<PathBuf>> {
 enum Outcome {
     Pass,
     /// The file's text and the lines the conversation produced.
-    Differs { text: String, actual: Vec<Line> },
+    Differs {
+        text: String,
+        actual: Vec<Line>,
+    },
     /// The transcript could not be run (a format error, a program that does not
     /// compile, a missing fixture).
     Fail(String),
@@ -109,7 +112,9 @@ fn expected_lines(text: &str) -> (Vec<String>, Vec<usize>) {
     let mut numbers = Vec::new();
     for (index, line) in text.lines().enumerate() {
         if line.starts_with(['<', '>', '=']) {
-            let parsed = format::parse(line).ok().and_then(|it| it.lines.into_iter().next());
+            let parsed = format::parse(line)
+                .ok()
+                .and_then(|it| it.lines.into_iter().next());
             lines.push(parsed.map_or_else(|| line.trim_end().to_string(), |it| it.to_string()));
             numbers.push(index + 1);
         }

@@ -132,7 +132,10 @@ mod tests {
             SimulatedLowcode::from_json(r#"{"scripts": {"s": [{"record": {"dbm": "x"}}]}}"#)
                 .unwrap();
         let fields = [("dbm".to_string(), FieldType::Number)];
-        let err = world.answer("s", &Map::new(), &fields).unwrap().unwrap_err();
+        let err = world
+            .answer("s", &Map::new(), &fields)
+            .unwrap()
+            .unwrap_err();
         assert!(err.contains("dbm"), "{err}");
         let world = SimulatedLowcode::from_json(
             r#"{"scripts": {"s": [{"when": {"a": 1}, "record": {}}]}}"#,
