@@ -34,8 +34,11 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Whether a card belongs to a group of the index.
+type Member = fn(&CardSpec) -> bool;
+
 fn index(bold: bool) -> String {
-    let groups: [(&str, fn(&CardSpec) -> bool); 3] = [
+    let groups: [(&str, Member); 3] = [
         ("Statement cards", |it| it.syntax == Syntax::Statement),
         ("Call cards", |it| {
             it.syntax == Syntax::Call && it.erp_action.is_none()
