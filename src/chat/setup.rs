@@ -16,7 +16,7 @@ use super::format::Headers;
 use super::host::Host;
 use crate::files::{self, CliError, CliResult};
 
-/// The header defaults (docs/runtime.md): the conversation of LANGUAGE.md §8.
+/// The header defaults (docs/transcripts.md).
 pub const DEFAULT_NOW: &str = "2026-11-23T10:00:00-03:00";
 pub const DEFAULT_NAME: &str = "Ana";
 pub const DEFAULT_PHONE: &str = "+5548999990000";
