@@ -40,6 +40,24 @@ pub fn flow_files(path: &Path) -> CliResult<Vec<PathBuf>> {
     Ok(found)
 }
 
+/// The `.flow` files directly in `dir`, not in its subfolders, sorted: the program of
+/// a transcript without `@program` is the `.flow` files beside it.
+pub fn flow_files_beside(dir: &Path) -> CliResult<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| io_error(dir, &e))?;
+    let mut found = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| io_error(dir, &e))?.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == "flow") {
+            found.push(path);
+        }
+    }
+    found.sort();
+    if found.is_empty() {
+        return Err(CliError(format!("no .flow files in {}", dir.display())));
+    }
+    Ok(found)
+}
+
 /// Every file with extension `ext` below `dir`, in no particular order.
 pub fn collect(dir: &Path, ext: &str, found: &mut Vec<PathBuf>) -> CliResult<()> {
     let entries = std::fs::read_dir(dir).map_err(|e| io_error(dir, &e))?;
@@ -56,8 +74,34 @@ pub fn collect(dir: &Path, ext: &str, found: &mut Vec<PathBuf>) -> CliResult<()>
     Ok(())
 }
 
+/// The path that stands for standard input or output, as in most Unix tools.
+pub fn is_stdio(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// The name diagnostics give text read from standard input.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Reads a text file, or standard input for `-`.
 pub fn read(path: &Path) -> CliResult<String> {
+    if is_stdio(path) {
+        let mut text = String::new();
+        io::Read::read_to_string(&mut io::stdin(), &mut text)
+            .map_err(|e| CliError(format!("{STDIN_NAME}: {}", describe_io_error(&e))))?;
+        return Ok(text);
+    }
     std::fs::read_to_string(path).map_err(|e| io_error(path, &e))
+}
+
+/// Reads a binary file, or standard input for `-`.
+pub fn read_bytes(path: &Path) -> CliResult<Vec<u8>> {
+    if is_stdio(path) {
+        let mut bytes = Vec::new();
+        io::Read::read_to_end(&mut io::stdin(), &mut bytes)
+            .map_err(|e| CliError(format!("{STDIN_NAME}: {}", describe_io_error(&e))))?;
+        return Ok(bytes);
+    }
+    std::fs::read(path).map_err(|e| io_error(path, &e))
 }
 
 pub fn write(path: &Path, text: &str) -> CliResult<()> {
@@ -66,10 +110,21 @@ pub fn write(path: &Path, text: &str) -> CliResult<()> {
 
 /// Loads the flow files at `path` (a file or a folder of `.flow` files), without the
 /// scripts they name; commands that check or compile want [`load_program`].
+/// `-` reads one flow from standard input.
 pub fn load_sources(path: &Path) -> CliResult<Sources> {
+    if is_stdio(path) {
+        let mut sources = Sources::new();
+        sources.add(STDIN_NAME, read(path)?);
+        return Ok(sources);
+    }
+    load_files(&flow_files(path)?)
+}
+
+/// Loads the given flow files as one program, without the scripts they name.
+pub fn load_files(files: &[PathBuf]) -> CliResult<Sources> {
     let mut sources = Sources::new();
-    for file in flow_files(path)? {
-        let text = read(&file)?;
+    for file in files {
+        let text = read(file)?;
         sources.add(file.display().to_string(), text);
     }
     Ok(sources)
@@ -80,6 +135,13 @@ pub fn load_sources(path: &Path) -> CliResult<Sources> {
 /// not an I/O failure here: the checker reports it at the item (E0418).
 pub fn load_program(path: &Path) -> CliResult<Sources> {
     let mut sources = load_sources(path)?;
+    load_scripts(&mut sources, |script| std::fs::read_to_string(script));
+    Ok(sources)
+}
+
+/// [`load_program`] for a list of flow files.
+pub fn load_program_files(files: &[PathBuf]) -> CliResult<Sources> {
+    let mut sources = load_files(files)?;
     load_scripts(&mut sources, |script| std::fs::read_to_string(script));
     Ok(sources)
 }

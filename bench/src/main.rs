@@ -2,7 +2,7 @@
 //! in this one process, and prints a Markdown table of the figures against the targets
 //! (BENCHMARKS.md has a real run).
 //!
-//! `cargo run --release -p fluxo-bench -- [--sizes 100,1000,10000] [--sessions 1000000]`
+//! `cargo run --release -p fluxo-bench --features yarn -- [--sizes 100,1000,10000] [--sessions 1000000]`
 //! (`--emit DIR` writes the generated programs instead of measuring them)
 
 use std::path::{Path, PathBuf};
@@ -107,7 +107,7 @@ fn main() -> ExitCode {
         }
     }
     let command = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
-    let command = format!("cargo run --release -p fluxo-bench -- {command}");
+    let command = format!("cargo run --release -p fluxo-bench --features yarn -- {command}");
     print!(
         "{}",
         report::markdown(&report::machine(), command.trim_end(), &all)

@@ -1,10 +1,9 @@
 //! The generated programs are valid in both languages: our parser reads the printed
-//! `.flow` without a diagnostic and Yarn Spinner compiles the printed `.yarn`.
+//! `.flow` without a diagnostic and (with the `yarn` feature) Yarn Spinner compiles the
+//! printed `.yarn`.
 
 use fluxo_bench::generate::generate;
 use fluxo_bench::print_flow::print_flow;
-use fluxo_bench::print_yarn::print_yarn;
-use fluxo_bench::yarn;
 use fluxo_compiler::{parse_all, Sources};
 
 fn parse_clean(cards: usize) {
@@ -37,8 +36,12 @@ fn the_1000_card_program_parses_clean() {
     parse_clean(1_000);
 }
 
+#[cfg(feature = "yarn")]
 #[test]
 fn the_100_card_program_compiles_with_yarn() {
+    use fluxo_bench::print_yarn::print_yarn;
+    use fluxo_bench::yarn;
+
     let model = generate(100);
     let flow = yarn::compile(&print_yarn(&model), &yarn::library());
     let flow = flow.unwrap_or_else(|error| panic!("Yarn refused the script:\n{error}"));

@@ -1,4 +1,4 @@
-//! The `.chat` transcript format (LANGUAGE.md §8, docs/runtime.md): headers, then one
+//! The `.chat` transcript format (docs/transcripts.md): headers, then one
 //! event per line. This module only reads text into a `Transcript`; it knows nothing
 //! about running a program.
 

@@ -1,15 +1,17 @@
 //! The host `fluxo run` and `fluxo test` answer a session's host calls with: the
 //! simulated ERP (from a fixture) or, with `fluxo run --erp`, a real one; canned Low
-//! Code records, else the program's scripts run for real; and the offline intent
-//! classifier. How outputs and host calls read as transcript lines is
-//! `fluxo_host::transcript`, shared with `fluxo serve`.
+//! Code records, else the simulated Low Code world (from a fixture), else the
+//! program's scripts run for real; and the offline intent classifier. How outputs and
+//! host calls read as transcript lines is `fluxo_host::transcript`, shared with
+//! `fluxo serve`.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use fluxo_host::driver::{self, BlockingHost, ConversationId, Scripts, StderrLog};
 use fluxo_host::erp::{ErpError, SimulatedErp};
 use fluxo_host::intent::{IntentOption, OfflineClassifier};
-use fluxo_host::lowcode::LowcodeConfig;
+use fluxo_host::lowcode::{LowcodeConfig, SimulatedLowcode};
 use fluxo_runtime::clock;
 use fluxo_runtime::session::{HostCall, HostResult};
 use serde_json::{Map, Value};
@@ -21,12 +23,17 @@ pub struct Host {
     pub real_erp: Option<BlockingHost>,
     /// Script name → the record it returns or why it fails.
     pub lowcode: HashMap<String, Result<Map<String, Value>, String>>,
-    /// The program's scripts, run for real when no canned record is given.
+    /// What scripts read from the systems they scrape, when no canned record is given.
+    pub simulated_lowcode: Option<SimulatedLowcode>,
+    /// The program's scripts, run for real when neither of the above answers.
     pub scripts: Scripts,
     /// Where scripts may connect (`[lowcode]` of `fluxo.toml`; nowhere by default).
     pub lowcode_config: LowcodeConfig,
     /// What the AI virtual agent replies (`@agent`); `None`: it has no reply.
     pub agent_reply: Option<String>,
+    /// What the host has to say besides the conversation (a script's log and
+    /// failure), for the caller to show apart from the bot's messages.
+    pub notes: Mutex<Vec<String>>,
     classifier: OfflineClassifier,
 }
 
@@ -42,9 +49,11 @@ impl Host {
             erp,
             real_erp: None,
             lowcode,
+            simulated_lowcode: None,
             scripts: Scripts::default(),
             lowcode_config: LowcodeConfig::default(),
             agent_reply: Some(OFFLINE_AGENT_REPLY.to_string()),
+            notes: Mutex::default(),
             classifier: OfflineClassifier::default(),
         }
     }
@@ -67,25 +76,7 @@ impl Host {
                 input,
                 timeout_secs,
                 ..
-            } => HostResult::Lowcode(match (self.lowcode.get(script), self.scripts.get(script)) {
-                (Some(canned), _) => canned.clone(),
-                (None, Some(loaded)) => {
-                    let report = driver::run_script(
-                        loaded,
-                        input.clone(),
-                        *timeout_secs,
-                        now,
-                        &self.lowcode_config,
-                    );
-                    for line in report.log.iter().chain(report.result.as_ref().err()) {
-                        eprintln!("lowcode `{script}`: {}", driver::mask_documents(line));
-                    }
-                    report.result
-                }
-                (None, None) => Err(format!(
-                    "the script `{script}` was not loaded (use @lowcode)"
-                )),
-            }),
+            } => HostResult::Lowcode(self.lowcode_answer(script, input, *timeout_secs, now)),
             HostCall::Intent { text, intents, .. } => {
                 let options: Vec<IntentOption> = intents.iter().map(IntentOption::new).collect();
                 HostResult::Intent(self.classifier.classify_now(text, &options).choice)
@@ -96,3 +87,55 @@ impl Host {
 }
 
 pub use fluxo_host::transcript::{call_line, output_lines};
+
+impl Host {
+    fn lowcode_answer(
+        &self,
+        script: &str,
+        input: &Map<String, Value>,
+        timeout_secs: u64,
+        now: clock::Timestamp,
+    ) -> Result<Map<String, Value>, String> {
+        if let Some(canned) = self.lowcode.get(script) {
+            return canned.clone();
+        }
+        let Some(loaded) = self.scripts.get(script) else {
+            return Err(format!(
+                "the script `{script}` was not loaded (use @lowcode)"
+            ));
+        };
+        let simulated = self.simulated_lowcode.as_ref();
+        if let Some(answer) = simulated.and_then(|it| it.answer(script, input, &loaded.fields)) {
+            if let Err(why) = &answer {
+                self.note(format!("lowcode `{script}` (simulated): {why}"));
+            }
+            return answer;
+        }
+        let report = driver::run_script(
+            loaded,
+            input.clone(),
+            timeout_secs,
+            now,
+            &self.lowcode_config,
+        );
+        for line in report.log.iter().chain(report.result.as_ref().err()) {
+            self.note(format!(
+                "lowcode `{script}`: {}",
+                driver::mask_documents(line)
+            ));
+        }
+        report.result
+    }
+
+    fn note(&self, text: String) {
+        self.notes
+            .lock()
+            .unwrap_or_else(|it| it.into_inner())
+            .push(text);
+    }
+
+    /// The notes since the last call.
+    pub fn take_notes(&self) -> Vec<String> {
+        std::mem::take(&mut *self.notes.lock().unwrap_or_else(|it| it.into_inner()))
+    }
+}

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use fluxo_host::driver::{lowcode_settings, BlockingHost, Hosts, Scripts};
 use fluxo_host::erp::config::ErpConfig;
 use fluxo_host::erp::SimulatedErp;
-use fluxo_host::lowcode::LowcodeConfig;
+use fluxo_host::lowcode::{LowcodeConfig, SimulatedLowcode};
 use fluxo_runtime::bytecode::Program;
 use fluxo_runtime::clock;
 use fluxo_runtime::session::{Context, Event, Media, Message};
@@ -18,7 +18,7 @@ use super::format::Headers;
 use super::host::Host;
 use crate::files::{self, CliError, CliResult};
 
-/// The header defaults (docs/runtime.md): the conversation of LANGUAGE.md §8.
+/// The header defaults (docs/transcripts.md).
 pub const DEFAULT_NOW: &str = "2026-11-23T10:00:00-03:00";
 pub const DEFAULT_NAME: &str = "Ana";
 pub const DEFAULT_PHONE: &str = "+5548999990000";
@@ -26,6 +26,8 @@ pub const DEFAULT_COMPANY: &str = "Provedor Exemplo";
 pub const DEFAULT_PROTOCOL: &str = "20261123000001";
 /// The fixture looked for next to the program when no `@erp` names one.
 pub const DEFAULT_FIXTURE: &str = "erp-demo.json";
+/// The simulated Low Code world looked for next to the program.
+pub const LOWCODE_FIXTURE: &str = "lowcode-demo.json";
 /// The deployment settings looked for next to the program (its `[lowcode]` table).
 pub const CONFIG_FILE: &str = "fluxo.toml";
 
@@ -36,29 +38,39 @@ pub struct Loaded {
     pub dir: PathBuf,
 }
 
-/// Compiles the `.flow` file or folder at `path`; diagnostics go to stderr and make
-/// it an error.
+/// Loads the program at `path`: a compiled `.fxb` (verified on load), or a `.flow`
+/// file or folder compiled here; diagnostics go to stderr and make it an error.
 pub fn compile(path: &Path) -> CliResult<Loaded> {
-    let sources = files::load_program(path)?;
-    let compiled = fluxo_compiler::compile(&sources, &fluxo_compiler::CompileOptions::default());
-    let errors: Vec<_> = compiled
-        .diagnostics
-        .iter()
-        .filter(|it| it.is_error())
-        .collect();
-    let program = match compiled.program {
-        Some(program) if errors.is_empty() => program,
-        _ => {
-            crate::report::print(&sources, &compiled.diagnostics, crate::report::Format::Text);
-            return Err(CliError(format!("{} does not compile", path.display())));
-        }
-    };
     let dir = if path.is_dir() {
         path.to_path_buf()
     } else {
         path.parent().map(Path::to_path_buf).unwrap_or_default()
     };
-    Ok(Loaded { program, dir })
+    if path.extension().is_some_and(|it| it == "fxb") {
+        let bytes = files::read_bytes(path)?;
+        let program = Program::from_bytes(&bytes)
+            .map_err(|err| CliError(format!("{}: {err}", path.display())))?;
+        return Ok(Loaded { program, dir });
+    }
+    finish(files::load_program(path)?, path, dir)
+}
+
+/// Compiles the `.flow` files directly in `dir` (not in its subfolders).
+pub fn compile_beside(dir: &Path) -> CliResult<Loaded> {
+    let sources = files::load_program_files(&files::flow_files_beside(dir)?)?;
+    finish(sources, dir, dir.to_path_buf())
+}
+
+fn finish(sources: fluxo_compiler::Sources, path: &Path, dir: PathBuf) -> CliResult<Loaded> {
+    let compiled = fluxo_compiler::compile(&sources, &fluxo_compiler::CompileOptions::default());
+    let errors = compiled.diagnostics.iter().any(|it| it.is_error());
+    match compiled.program {
+        Some(program) if !errors => Ok(Loaded { program, dir }),
+        _ => {
+            crate::report::print(&sources, &compiled.diagnostics, crate::report::Format::Text);
+            Err(CliError(format!("{} does not compile", path.display())))
+        }
+    }
 }
 
 /// The conversation's context from headers, with the defaults for absent ones.
@@ -109,15 +121,27 @@ pub fn context(headers: &Headers) -> CliResult<Context> {
     Ok(ctx)
 }
 
-/// The host: the fixture (`fixture`, else `erp-demo.json` in the program's folder
-/// when present), the canned Low Code results, and the program's scripts, which may
-/// reach the hosts the `[lowcode]` table of `fluxo.toml` in the program's folder allows.
-pub fn host(
-    fixture: Option<&Path>,
-    loaded: &Loaded,
-    lowcode: &[(String, Result<String, String>)],
-) -> CliResult<Host> {
-    let fixture = match fixture {
+/// Where a conversation's simulated world comes from.
+#[derive(Default)]
+pub struct World<'a> {
+    /// The ERP fixture named by `@erp` or `--fixture`; else `erp-demo.json` next to
+    /// the program is used when present.
+    pub erp_fixture: Option<&'a Path>,
+    /// A program that calls an ERP needs a fixture (`fluxo run` without `--erp`): its
+    /// absence is an error rather than an ERP that answers nothing.
+    pub erp_required: bool,
+    /// Scripts run for real (`fluxo run --config`): no simulated Low Code world.
+    pub real_lowcode: bool,
+    /// `@lowcode` records, which answer before the simulated world and the scripts.
+    pub canned: &'a [(String, Result<String, String>)],
+}
+
+/// The host: the ERP fixture, the canned Low Code results, the simulated Low Code
+/// world (`lowcode-demo.json` next to the program), and the program's scripts, which
+/// may reach the hosts the `[lowcode]` table of `fluxo.toml` in the program's folder
+/// allows.
+pub fn host(loaded: &Loaded, world: &World) -> CliResult<Host> {
+    let fixture = match world.erp_fixture {
         Some(path) => Some(path.to_path_buf()),
         None => Some(loaded.dir.join(DEFAULT_FIXTURE)).filter(|it| it.is_file()),
     };
@@ -129,10 +153,17 @@ pub fn host(
                     .map_err(|err| CliError(format!("{}: {err}", path.display())))?,
             )
         }
+        None if world.erp_required && loaded.program.erp.is_some() => {
+            return Err(CliError(format!(
+                "the program calls an ERP but there is no fixture: put {DEFAULT_FIXTURE} in {}, \
+                 or pass --fixture FILE, or --erp NAME --config fluxo.toml for a real one",
+                loaded.dir.display()
+            )))
+        }
         None => None,
     };
     let mut canned = HashMap::new();
-    for (script, outcome) in lowcode {
+    for (script, outcome) in world.canned {
         let outcome = match outcome {
             Ok(json) => Ok(serde_json::from_str(json).map_err(|err| {
                 CliError(format!("`@lowcode {script}`: not a JSON object: {err}"))
@@ -147,6 +178,14 @@ pub fn host(
             .map_err(|err| format!("cannot read it: {err}"))
     })
     .map_err(|err| CliError(err.to_string()))?;
+    let lowcode_fixture = loaded.dir.join(LOWCODE_FIXTURE);
+    if !world.real_lowcode && lowcode_fixture.is_file() {
+        let text = files::read(&lowcode_fixture)?;
+        host.simulated_lowcode = Some(
+            SimulatedLowcode::from_json(&text)
+                .map_err(|err| CliError(format!("{}: {err}", lowcode_fixture.display())))?,
+        );
+    }
     let config = loaded.dir.join(CONFIG_FILE);
     if config.is_file() {
         host.lowcode_config = lowcode_config(&config)?;

@@ -1,6 +1,8 @@
 //! `fluxo build PATH [-o OUT] [--entry FLOW]`: compile a program to a verified `.fxb`
-//! bytecode file.
+//! bytecode file. Like cargo, it never writes into the sources: without `-o` the
+//! program goes to `target/fluxo/<name>.fxb` under the current folder.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -12,10 +14,12 @@ use crate::report::{self, Format};
 /// Compile flows to a bytecode file (.fxb) that `fluxo run` and the runtime load.
 #[derive(clap::Args)]
 pub struct Args {
-    /// A .flow file or a folder of them (searched recursively).
+    /// A .flow file or a folder of them (searched recursively); `-` reads one flow
+    /// from standard input.
     path: PathBuf,
-    /// Where to write the program; default `<name>.fxb` next to the input (for a
-    /// folder, `<folder>.fxb` inside it).
+    /// Where to write the program; `-` writes it to standard output. Default
+    /// `target/fluxo/<name>.fxb` under the current folder, `<name>` being the file's
+    /// or the folder's name: the source folder is never written to.
     #[arg(short, long)]
     output: Option<PathBuf>,
     /// The flow conversations start at.
@@ -33,13 +37,13 @@ fn default_output(input: &Path) -> PathBuf {
             let real = input.canonicalize().ok()?;
             real.file_name().map(|it| it.to_string_lossy().to_string())
         })
+        .filter(|it| it != "-")
         .unwrap_or_else(|| "program".to_string());
-    if input.is_dir() {
-        input.join(format!("{stem}.fxb"))
-    } else {
-        input.with_file_name(format!("{stem}.fxb"))
-    }
+    Path::new(TARGET_DIR).join(format!("{stem}.fxb"))
 }
+
+/// Where programs built without `-o` go, relative to the current folder.
+pub const TARGET_DIR: &str = "target/fluxo";
 
 pub fn run(args: Args) -> CliResult<ExitCode> {
     let sources = crate::files::load_program(&args.path)?;
@@ -51,7 +55,16 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
     };
     let output = args.output.unwrap_or_else(|| default_output(&args.path));
     let bytes = program.to_bytes();
-    std::fs::write(&output, &bytes).map_err(|err| io_error(&output, &err))?;
+    if crate::files::is_stdio(&output) {
+        std::io::stdout()
+            .write_all(&bytes)
+            .map_err(|err| io_error(&output, &err))?;
+    } else {
+        if let Some(dir) = output.parent().filter(|it| !it.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|err| io_error(dir, &err))?;
+        }
+        std::fs::write(&output, &bytes).map_err(|err| io_error(&output, &err))?;
+    }
     eprintln!(
         "built {} ({} bytes, {} bytes of code, {} flow(s)) from {} file(s), {}",
         output.display(),

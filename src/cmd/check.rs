@@ -1,7 +1,8 @@
-//! `fluxo check PATH`: parse and check every `.flow` file and the Low Code scripts they
-//! name, report all diagnostics.
+//! `fluxo check PATH...`: parse and check each program (a `.flow` file, a folder of
+//! them, or `-` for standard input) and the Low Code scripts it names, report all
+//! diagnostics.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use fluxo_compiler::CheckOptions;
@@ -12,8 +13,10 @@ use crate::report::{self, Format};
 /// Check flows for errors and warnings without running them.
 #[derive(clap::Args)]
 pub struct Args {
-    /// A .flow file or a folder of them (searched recursively).
-    path: PathBuf,
+    /// Programs: each a .flow file or a folder of them (searched recursively); `-`
+    /// reads one flow from standard input.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -26,8 +29,23 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> CliResult<ExitCode> {
-    let sources = files::load_program(&args.path)?;
-    let options = CheckOptions { entry: args.entry };
+    let mut failed = false;
+    for path in &args.paths {
+        failed |= check(path, &args)?;
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Checks one program; whether it failed.
+fn check(path: &Path, args: &Args) -> CliResult<bool> {
+    let sources = files::load_program(path)?;
+    let options = CheckOptions {
+        entry: args.entry.clone(),
+    };
     let checked = fluxo_compiler::check_with(&sources, &options);
     let diagnostics = &checked.diagnostics;
     report::print(&sources, diagnostics, args.format);
@@ -43,9 +61,5 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
             report::summary(diagnostics)
         );
     }
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(failed)
 }

@@ -7,12 +7,12 @@ use std::process::ExitCode;
 use fluxo_runtime::bytecode::disasm::disassemble;
 use fluxo_runtime::bytecode::Program;
 
-use crate::files::{io_error, CliResult};
+use crate::files::CliResult;
 
 /// Print a compiled program's instructions with their source lines.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The .fxb file.
+    /// The .fxb file; `-` reads it from standard input.
     program: PathBuf,
     /// Where the sources are, when not at the paths recorded in the program (those
     /// are relative to where `fluxo build` ran) nor next to the .fxb file.
@@ -40,7 +40,7 @@ fn candidates(name: &str, fxb: &Path, source: Option<&Path>) -> Vec<PathBuf> {
 }
 
 pub fn run(args: Args) -> CliResult<ExitCode> {
-    let bytes = std::fs::read(&args.program).map_err(|err| io_error(&args.program, &err))?;
+    let bytes = crate::files::read_bytes(&args.program)?;
     let program = match Program::from_bytes(&bytes) {
         Ok(program) => program,
         Err(err) => {

@@ -168,7 +168,15 @@ impl World for CliWorld {
             .get(&hash)
             .cloned();
         match host {
-            Some(host) => host.answer(call, now),
+            Some(host) => {
+                let result = host.answer(call, now);
+                // `fluxo run` shows these notes (a script's log, why it failed) beside
+                // the chat; a server has no chat, so they go to the log stream.
+                for note in host.take_notes() {
+                    eprintln!("note: {note}");
+                }
+                result
+            }
             None => HostResult::Erp(Err(fluxo_host::erp::ErpError::Unavailable {
                 detail: "the program version was not loaded".into(),
             })),

@@ -1,6 +1,7 @@
-//! `fluxo test PATH...`: runs `.chat` transcripts (LANGUAGE.md §8, docs/runtime.md)
-//! against their programs with the offline host, prints a diff for each mismatch and
-//! `N passed, M failed`; exit 1 when any failed.
+//! `fluxo test PATH...`: runs `.chat` transcripts (docs/transcripts.md) against their
+//! programs with the offline host, prints a diff for each mismatch and `N passed, M
+//! failed`; exit 1 when any failed. `--bless` rewrites the transcripts that differ
+//! with what the bot now says.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,44 +14,54 @@ use crate::chat::{diff, host, setup};
 use crate::files::{self, CliError, CliResult};
 
 /// Run conversation transcripts (`.chat` files).
+///
+/// Exit status: 0 when every transcript passes (or was blessed), 1 when one fails,
+/// 2 when a path is missing, is not a .chat file, or a folder holds none.
 #[derive(clap::Args)]
 pub struct Args {
     /// `.chat` files or folders of them (searched recursively).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+    /// Rewrite each transcript that does not match with what the bot says now
+    /// (its headers and the comments above the first event line are kept).
+    #[arg(long)]
+    bless: bool,
 }
 
 pub fn run(args: Args) -> CliResult<ExitCode> {
-    let mut chats = Vec::new();
-    for path in &args.paths {
-        if path.is_dir() {
-            files::collect(path, "chat", &mut chats)?;
-        } else {
-            chats.push(path.clone());
-        }
-    }
-    chats.sort();
-    let (mut passed, mut failed) = (0, 0);
+    let chats = transcripts(&args.paths)?;
+    let (mut passed, mut failed, mut blessed) = (0, 0, 0);
     for chat in &chats {
-        match check(chat) {
-            Ok(None) => {
+        match check(chat).unwrap_or_else(|err| Outcome::Fail(err.to_string())) {
+            Outcome::Pass => {
                 passed += 1;
                 println!("ok    {}", chat.display());
             }
-            Ok(Some(report)) => {
+            Outcome::Differs { text, actual } if args.bless => {
+                files::write(chat, &blessed_text(&text, &actual))?;
+                blessed += 1;
+                println!("bless {}", chat.display());
+            }
+            Outcome::Differs { text, actual } => {
                 failed += 1;
                 println!("FAIL  {}", chat.display());
-                for line in report {
+                let (expected, numbers) = expected_lines(&text);
+                let actual: Vec<String> = actual.iter().map(ToString::to_string).collect();
+                for line in diff::diff(&expected, &numbers, &actual) {
                     println!("      {line}");
                 }
             }
-            Err(err) => {
+            Outcome::Fail(err) => {
                 failed += 1;
                 println!("FAIL  {}: {err}", chat.display());
             }
         }
     }
-    println!("{passed} passed, {failed} failed");
+    if args.bless {
+        println!("{passed} passed, {blessed} blessed, {failed} failed");
+    } else {
+        println!("{passed} passed, {failed} failed");
+    }
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
@@ -58,22 +69,99 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
     })
 }
 
-/// `None` when the transcript passes, else the diff to print.
-fn check(chat: &Path) -> CliResult<Option<Vec<String>>> {
+/// The transcripts the paths name, sorted; a usage error (exit 2) when a path is
+/// missing or not a transcript, or when there is none at all.
+fn transcripts(paths: &[PathBuf]) -> CliResult<Vec<PathBuf>> {
+    let mut chats = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|err| files::io_error(path, &err))?;
+        if meta.is_dir() {
+            let before = chats.len();
+            files::collect(path, "chat", &mut chats)?;
+            if chats.len() == before {
+                return Err(CliError(format!("no .chat files in {}", path.display())));
+            }
+        } else if path.extension().is_some_and(|it| it == "chat") {
+            chats.push(path.clone());
+        } else {
+            return Err(CliError(format!(
+                "{}: not a .chat file (`fluxo test` runs transcripts; `fluxo check` checks flows)",
+                path.display()
+            )));
+        }
+    }
+    chats.sort();
+    Ok(chats)
+}
+
+enum Outcome {
+    Pass,
+    /// The file's text and the lines the conversation produced.
+    Differs {
+        text: String,
+        actual: Vec<Line>,
+    },
+    /// The transcript could not be run (a format error, a program that does not
+    /// compile, a missing fixture).
+    Fail(String),
+}
+
+/// The transcript's event lines as text, with their 1-based line numbers.
+fn expected_lines(text: &str) -> (Vec<String>, Vec<usize>) {
+    let mut lines = Vec::new();
+    let mut numbers = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if line.starts_with(['<', '>', '=']) {
+            let parsed = format::parse(line)
+                .ok()
+                .and_then(|it| it.lines.into_iter().next());
+            lines.push(parsed.map_or_else(|| line.trim_end().to_string(), |it| it.to_string()));
+            numbers.push(index + 1);
+        }
+    }
+    (lines, numbers)
+}
+
+/// The transcript's text up to its first event line, then the `actual` lines.
+fn blessed_text(text: &str, actual: &[Line]) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        if line.starts_with(['<', '>', '=']) {
+            break;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    for line in actual {
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+fn check(chat: &Path) -> CliResult<Outcome> {
     let text = files::read(chat)?;
-    let transcript = format::parse(&text).map_err(|err| CliError(err.to_string()))?;
+    let transcript = match format::parse(&text) {
+        Ok(transcript) => transcript,
+        Err(err) => return Ok(Outcome::Fail(err.to_string())),
+    };
     let dir = chat
         .parent()
         .filter(|it| !it.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let program_path = match &transcript.headers.program {
-        Some(path) => dir.join(path),
-        None => dir.to_path_buf(),
+    let loaded = match &transcript.headers.program {
+        Some(path) => setup::compile(&dir.join(path))?,
+        None => setup::compile_beside(dir)?,
     };
-    let loaded = setup::compile(&program_path)?;
     let ctx = setup::context(&transcript.headers)?;
     let fixture = transcript.headers.erp.as_ref().map(|it| dir.join(it));
-    let mut host = setup::host(fixture.as_deref(), &loaded, &transcript.headers.lowcode)?;
+    let world = setup::World {
+        erp_fixture: fixture.as_deref(),
+        erp_required: false,
+        real_lowcode: false,
+        canned: &transcript.headers.lowcode,
+    };
+    let mut host = setup::host(&loaded, &world)?;
     if let Some(reply) = &transcript.headers.agent {
         host.agent_reply = reply.clone();
     }
@@ -88,12 +176,10 @@ fn check(chat: &Path) -> CliResult<Option<Vec<String>>> {
         &host,
         inputs,
     )?;
-    let expected: Vec<String> = transcript.lines.iter().map(ToString::to_string).collect();
-    let actual: Vec<String> = actual.iter().map(ToString::to_string).collect();
-    if expected == actual {
-        Ok(None)
+    if transcript.lines == actual {
+        Ok(Outcome::Pass)
     } else {
-        Ok(Some(diff::diff(&expected, &actual)))
+        Ok(Outcome::Differs { text, actual })
     }
 }
 

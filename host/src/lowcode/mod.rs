@@ -26,6 +26,7 @@ mod error;
 mod extract;
 mod http;
 mod record;
+mod simulated;
 mod text;
 
 use std::sync::Arc;
@@ -36,6 +37,7 @@ use serde_json::{Map, Value};
 pub use error::{LimitKind, LowcodeError};
 pub use fluxo_lowcode::{compile, CompiledScript, ScriptError};
 pub use record::{validate_record, FieldType};
+pub use simulated::SimulatedLowcode;
 
 /// What a deployment allows Low Code scripts to do; shared by all runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
