@@ -77,7 +77,7 @@ impl Host {
                         &self.lowcode_config,
                     );
                     for line in report.log.iter().chain(report.result.as_ref().err()) {
-                        eprintln!("lowcode `{script}`: {}", driver::mask_documents(line));
+                        eprintln!("lowcode `{script}`: {}", fluxo_stdlib::mask::mask(line));
                     }
                     report.result
                 }

@@ -26,7 +26,7 @@ use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
 pub use self::host::{execute, run_script, BlockingHost, Hosts, ScriptReport};
-pub use self::log::{mask_documents, Level, LogRecord, LogSink, MemoryLog, StderrLog};
+pub use self::log::{Level, LogRecord, LogSink, MemoryLog, StderrLog};
 pub use self::scripts::{LoadedScript, ScriptLoadError, Scripts};
 pub use self::settings::lowcode_settings;
 
@@ -361,7 +361,7 @@ impl Inner {
     }
 
     async fn fail(&self, id: &ConversationId, reason: String) {
-        let reason = mask_documents(&reason);
+        let reason = fluxo_stdlib::mask::mask(&reason);
         self.log.record(LogRecord::new(
             id,
             Level::Error,
