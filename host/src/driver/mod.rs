@@ -238,9 +238,30 @@ impl Driver {
 }
 
 impl Inner {
+    /// Starts a conversation's task, and a watcher that ends the conversation on the
+    /// fail path if the task panics (an adapter's bug, the VM's): its slot would
+    /// otherwise stay "running" forever, queueing later messages nobody handles.
     fn spawn(self: &Arc<Inner>, id: ConversationId, job: Job) {
+        let task = {
+            let inner = Arc::clone(self);
+            let id = id.clone();
+            self.runtime.spawn(async move { inner.run(id, job).await })
+        };
         let inner = Arc::clone(self);
-        self.runtime.spawn(async move { inner.run(id, job).await });
+        self.runtime.spawn(async move {
+            if let Err(err) = task.await {
+                let why = match err.try_into_panic() {
+                    Ok(payload) => payload
+                        .downcast_ref::<&str>()
+                        .map(|it| it.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "a panic".to_string()),
+                    Err(err) => err.to_string(),
+                };
+                let reason = format!("the conversation's task failed: {why}");
+                inner.fail(&id, reason).await;
+            }
+        });
     }
 
     fn push(self: &Arc<Inner>, id: &ConversationId, inbound: Inbound) -> Result<(), DriverError> {
