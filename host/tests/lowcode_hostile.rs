@@ -40,7 +40,10 @@ fn nested(levels: usize) -> String {
 
 #[test]
 fn deep_nesting_is_printed_cut_and_refused_elsewhere() {
-    let printed = run(&(nested(2500) + "print(a); debug(a); print(`${a}`); #{}"), 120);
+    let printed = run(
+        &(nested(2500) + "print(a); debug(a); print(`${a}`); #{}"),
+        120,
+    );
     assert!(printed.result.is_ok(), "{:?}", printed.result);
     assert_eq!(printed.log.len(), 3);
     assert!(printed.log.iter().all(|line| line.contains("[...]")));
