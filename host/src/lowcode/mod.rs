@@ -118,7 +118,7 @@ pub const WATCHDOG_SLACK: Duration = Duration::from_millis(500);
 /// several times larger, and it is the one tests run.
 fn stack_size(limits: &Limits) -> usize {
     const BASE: usize = 4 << 20;
-    const PER_LEVEL: usize = if cfg!(debug_assertions) { 2048 } else { 512 };
+    const PER_LEVEL: usize = if cfg!(debug_assertions) { 2048 } else { 1024 };
     const MAX_STACK: usize = 256 << 20;
     let levels = limits
         .max_array_size
