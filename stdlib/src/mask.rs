@@ -146,10 +146,7 @@ fn mask_secrets(text: &str) -> String {
         }
         // `"senha": "x"`, `senha: x`: the value may be quoted and follow spaces; an
         // `Authorization: Basic x` keeps its scheme word.
-        let mut lead_len = after.len()
-            - after
-                .trim_start_matches(|ch: char| ch == ' ' || ch == '"' || ch == '\'')
-                .len();
+        let mut lead_len = after.len() - after.trim_start_matches([' ', '"', '\'']).len();
         let quote = after[..lead_len].chars().last().filter(|ch| *ch != ' ');
         if is_param && quote.is_none() {
             for scheme in ["basic ", "bearer "] {

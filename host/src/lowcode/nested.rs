@@ -33,21 +33,21 @@ pub(crate) fn register(module: &mut Module) {
     }
     FuncRegistration::new("==")
         .set_into_module(module, |ctx: NativeCallContext, a: &mut Array, b: Array| {
-            equal_arrays(&ctx, &a, &b, 1)
+            equal_arrays(&ctx, a, &b, 1)
         });
     FuncRegistration::new("!=").set_into_module(
         module,
         |ctx: NativeCallContext, a: &mut Array, b: Array| {
-            equal_arrays(&ctx, &a, &b, 1).map(|same| !same)
+            equal_arrays(&ctx, a, &b, 1).map(|same| !same)
         },
     );
     FuncRegistration::new("==")
         .set_into_module(module, |ctx: NativeCallContext, a: &mut Map, b: Map| {
-            equal_maps(&ctx, &a, &b, 1)
+            equal_maps(&ctx, a, &b, 1)
         });
     FuncRegistration::new("!=")
         .set_into_module(module, |ctx: NativeCallContext, a: &mut Map, b: Map| {
-            equal_maps(&ctx, &a, &b, 1).map(|same| !same)
+            equal_maps(&ctx, a, &b, 1).map(|same| !same)
         });
 }
 
