@@ -390,6 +390,56 @@ impl ErpAdapter for DownErp {
     }
 }
 
+/// An adapter with a bug: it panics inside the conversation's task.
+struct PanickingErp;
+
+impl ErpAdapter for PanickingErp {
+    fn system(&self) -> ErpSystem {
+        ErpSystem::Ixc
+    }
+
+    fn call(&self, _request: Request) -> ErpFuture<'_> {
+        Box::pin(async move { panic!("adapter bug for 52998224725") })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_panicking_task_ends_its_conversation_instead_of_leaving_a_zombie() {
+    let program = Arc::new(compile_dir(Path::new(CARGA)));
+    let (driver, mut inbox, log) = driver(program, Hosts::new(Arc::new(PanickingErp)), 8);
+    let id = ConversationId::from("zumbi");
+    driver
+        .open(id.clone(), None, context("555"))
+        .expect("opens");
+    driver.send(&id, Event::text("Ana")).expect("live");
+    driver
+        .send(&id, Event::text("529.982.247-25"))
+        .expect("live");
+    let received = collect(&mut inbox, 1, Duration::from_secs(60)).await;
+    let last = received[&id].items.last().expect("deliveries");
+    let Outbound::Failed(reason) = last else {
+        panic!("expected the conversation to fail, got {last:?}");
+    };
+    assert_eq!(
+        reason,
+        "the conversation's task failed: adapter bug for 529.***.***-25"
+    );
+    let records = log.take();
+    let record = records.last().expect("a log line");
+    assert_eq!(record.level, Level::Error);
+    assert!(
+        record.message.contains("529.***.***-25"),
+        "{}",
+        record.message
+    );
+    assert_eq!(
+        driver.send(&id, Event::text("oi")),
+        Err(DriverError::Unknown(id.clone()))
+    );
+    assert_eq!(driver.stats().failed, 1);
+    assert_eq!(driver.stats().live, 0);
+}
+
 #[tokio::test(start_paused = true)]
 async fn an_erp_failure_takes_the_fail_path_with_one_masked_log_line() {
     let program = Arc::new(compile_dir(Path::new(CARGA)));

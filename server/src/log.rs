@@ -1,16 +1,14 @@
 //! The server's log: one line per event on stderr, plain or JSON (`[server] log_format`).
-//! Every line's text goes through [`mask`], the one place customer and ERP text is
-//! masked (CPF/CNPJ and phone-shaped numbers starred), so the masking rule changes in
-//! one line. Secrets never reach a log line: tokens are only compared, never printed.
+//! Every line's text goes through [`mask`], the project's one masking rule
+//! (`fluxo_stdlib::mask`: CPF/CNPJ with valid check digits, phones, e-mails, URL
+//! credentials and secret-looking parameters). Secrets never reach a log line: tokens
+//! are only compared, never printed.
 
 use std::io::Write as _;
 
 use serde_json::json;
 
-/// Masks CPF/CNPJ- and phone-shaped numbers in `text`.
-pub fn mask(text: &str) -> String {
-    fluxo_host::driver::mask_documents(text)
-}
+pub use fluxo_stdlib::mask::mask;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {

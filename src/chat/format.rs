@@ -81,8 +81,10 @@ impl fmt::Display for FormatError {
     }
 }
 
-/// Reads a transcript. Headers may appear only before the first event line.
+/// Reads a transcript. Headers may appear only before the first event line. A
+/// leading byte-order mark (what some Windows editors write) is not part of the text.
 pub fn parse(text: &str) -> Result<Transcript, FormatError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = Transcript::default();
     for (idx, raw) in text.lines().enumerate() {
         let number = idx + 1;
@@ -94,20 +96,22 @@ pub fn parse(text: &str) -> Result<Transcript, FormatError> {
         if line.trim_start().is_empty() || line.trim_start().starts_with("//") {
             continue;
         }
-        let (mark, rest) = line.split_at(1);
+        // The mark is a character, not a byte: a line may start with any letter.
+        let mut chars = line.chars();
+        let mark = chars.next().unwrap_or(' ');
+        let rest = chars.as_str();
         let rest = rest.strip_prefix(' ').unwrap_or(rest);
         match mark {
-            "<" => out.lines.push(Line::Bot(rest.to_string())),
-            ">" => out.lines.push(Line::Customer(rest.to_string())),
-            "=" => out.lines.push(Line::Effect(rest.trim().to_string())),
-            "@" if out.lines.is_empty() => {
+            '<' => out.lines.push(Line::Bot(rest.to_string())),
+            '>' => out.lines.push(Line::Customer(rest.to_string())),
+            '=' => out.lines.push(Line::Effect(rest.trim().to_string())),
+            '@' if out.lines.is_empty() => {
                 header(&mut out.headers, strip_comment(rest)).map_err(err)?
             }
-            "@" => return Err(err("headers must come before the conversation".into())),
+            '@' => return Err(err("headers must come before the conversation".into())),
             _ => {
                 return Err(err(format!(
-                    "expected `<`, `>`, `=`, `@` or `//` at the start of the line, found {:?}",
-                    line.chars().next().unwrap_or(' ')
+                    "expected `<`, `>`, `=`, `@` or `//` at the start of the line, found {mark:?}"
                 )))
             }
         }
@@ -321,5 +325,19 @@ mod tests {
         assert!(parse("@contact name=Ana\n").is_err());
         assert!(parse("@company \"unterminated\n").is_err());
         assert!(parse("@flow\n").is_err());
+    }
+
+    #[test]
+    fn a_line_may_start_with_any_character() {
+        let err = parse("< oi\nólá\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 2: expected `<`, `>`, `=`, `@` or `//` at the start of the line, found 'ó'"
+        );
+        let err = parse("\u{feff}\u{feff}< oi\n").unwrap_err();
+        assert_eq!(err.line, 1);
+        let parsed = parse("\u{feff}@flow main\n> oi\n").unwrap();
+        assert_eq!(parsed.headers.flow.as_deref(), Some("main"));
+        assert_eq!(parsed.lines, vec![Line::Customer("oi".into())]);
     }
 }

@@ -121,7 +121,7 @@ impl Host {
         for line in report.log.iter().chain(report.result.as_ref().err()) {
             self.note(format!(
                 "lowcode `{script}`: {}",
-                driver::mask_documents(line)
+                fluxo_stdlib::mask::mask(line)
             ));
         }
         report.result

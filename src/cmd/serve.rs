@@ -173,7 +173,7 @@ impl World for CliWorld {
                 // `fluxo run` shows these notes (a script's log, why it failed) beside
                 // the chat; a server has no chat, so they go to the log stream.
                 for note in host.take_notes() {
-                    eprintln!("note: {note}");
+                    eprintln!("note: {}", fluxo_stdlib::mask::mask(&note));
                 }
                 result
             }

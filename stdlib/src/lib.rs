@@ -25,5 +25,6 @@ pub mod builtins;
 pub mod catalogue;
 pub mod docs;
 pub mod erp;
+pub mod mask;
 pub mod types;
 pub mod validate;

@@ -2,19 +2,19 @@
 //! that failed and sent a card to its fail path, a script's `print` lines, a
 //! conversation the VM could not run), handed to a `LogSink` the host provides.
 //!
-//! Every message is masked where it is built: CPF/CNPJ-shaped digit runs are starred
-//! (`529.***.***-25`) whatever produced them, an ERP's error detail or a script's
-//! `print`. Credentials never reach this module: `Secret` prints as `***`. This module
+//! Every message is masked where it is built, whatever produced it (an ERP's error
+//! detail, a script's `print`, a URL): `fluxo_stdlib::mask::mask` stars documents,
+//! phones, e-mail addresses, URL credentials and secret parameters. `Secret` prints as
+//! `***` before it could get here. This module
 //! knows nothing about the VM or the hosts; it picks no logging framework, so the
 //! runtime stays free of one.
 
 use std::fmt;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
-use regex::Regex;
+use fluxo_stdlib::mask::mask;
 
 use super::ConversationId;
-use crate::erp::mask_document;
 
 /// How much a record matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -42,7 +42,7 @@ impl Level {
 pub struct LogRecord {
     pub conversation: ConversationId,
     pub level: Level,
-    /// English, masked (see [`mask_documents`]).
+    /// English, masked (see `fluxo_stdlib::mask::mask`).
     pub message: String,
 }
 
@@ -52,7 +52,7 @@ impl LogRecord {
         LogRecord {
             conversation: conversation.clone(),
             level,
-            message: mask_documents(message.as_ref()),
+            message: mask(message.as_ref()),
         }
     }
 }
@@ -112,54 +112,22 @@ impl LogSink for MemoryLog {
     }
 }
 
-/// `text` with every CPF- or CNPJ-shaped number masked by [`mask_document`]: 11 or 14
-/// digits, bare or punctuated (`52998224725`, `529.982.247-25`,
-/// `11.222.333/0001-81`). A phone number of 11 digits is masked too, which logs can
-/// afford.
-pub fn mask_documents(text: &str) -> String {
-    static SHAPE: OnceLock<Option<Regex>> = OnceLock::new();
-    let shape = SHAPE.get_or_init(|| {
-        Regex::new(r"\b(?:\d{2}\.?\d{3}\.?\d{3}/?\d{4}-?\d{2}|\d{3}\.?\d{3}\.?\d{3}-?\d{2})\b").ok()
-    });
-    match shape {
-        Some(shape) => shape
-            .replace_all(text, |found: &regex::Captures| mask_document(&found[0]))
-            .into_owned(),
-        None => text.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn documents_are_masked_in_any_text() {
-        assert_eq!(
-            mask_documents("no customer with CPF 529.982.247-25 (or 52998224725)"),
-            "no customer with CPF 529.***.***-25 (or 529.***.***-25)"
-        );
-        assert_eq!(
-            mask_documents("CNPJ 11.222.333/0001-81 refused"),
-            "CNPJ 11.2**.***/****-81 refused"
-        );
-        assert_eq!(
-            mask_documents("timeout after 5000 ms"),
-            "timeout after 5000 ms"
-        );
-        assert_eq!(
-            mask_documents("protocol 2026112300001234"),
-            "protocol 2026112300001234"
-        );
-    }
-
-    #[test]
     fn records_mask_and_display() {
         let id = ConversationId::from("c-1");
-        let record = LogRecord::new(&id, Level::Warn, "erp failed for 529.982.247-25");
+        let record = LogRecord::new(
+            &id,
+            Level::Warn,
+            "erp failed for cpf52998224725 at http://u:p@erp.test/x?token=t (+5548999990000)",
+        );
         assert_eq!(
             record.to_string(),
-            "warn [c-1] erp failed for 529.***.***-25"
+            "warn [c-1] erp failed for cpf529.***.***-25 at http://***@erp.test/x?token=*** \
+             (*********0000)"
         );
         let log = MemoryLog::default();
         log.record(record.clone());

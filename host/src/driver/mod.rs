@@ -26,7 +26,7 @@ use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
 pub use self::host::{execute, run_script, BlockingHost, Hosts, ScriptReport};
-pub use self::log::{mask_documents, Level, LogRecord, LogSink, MemoryLog, StderrLog};
+pub use self::log::{Level, LogRecord, LogSink, MemoryLog, StderrLog};
 pub use self::scripts::{LoadedScript, ScriptLoadError, Scripts};
 pub use self::settings::lowcode_settings;
 
@@ -238,9 +238,30 @@ impl Driver {
 }
 
 impl Inner {
+    /// Starts a conversation's task, and a watcher that ends the conversation on the
+    /// fail path if the task panics (an adapter's bug, the VM's): its slot would
+    /// otherwise stay "running" forever, queueing later messages nobody handles.
     fn spawn(self: &Arc<Inner>, id: ConversationId, job: Job) {
+        let task = {
+            let inner = Arc::clone(self);
+            let id = id.clone();
+            self.runtime.spawn(async move { inner.run(id, job).await })
+        };
         let inner = Arc::clone(self);
-        self.runtime.spawn(async move { inner.run(id, job).await });
+        self.runtime.spawn(async move {
+            if let Err(err) = task.await {
+                let why = match err.try_into_panic() {
+                    Ok(payload) => payload
+                        .downcast_ref::<&str>()
+                        .map(|it| it.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "a panic".to_string()),
+                    Err(err) => err.to_string(),
+                };
+                let reason = format!("the conversation's task failed: {why}");
+                inner.fail(&id, reason).await;
+            }
+        });
     }
 
     fn push(self: &Arc<Inner>, id: &ConversationId, inbound: Inbound) -> Result<(), DriverError> {
@@ -361,7 +382,7 @@ impl Inner {
     }
 
     async fn fail(&self, id: &ConversationId, reason: String) {
-        let reason = mask_documents(&reason);
+        let reason = fluxo_stdlib::mask::mask(&reason);
         self.log.record(LogRecord::new(
             id,
             Level::Error,

@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 
 use super::error::{script_error, LowcodeError};
 use super::http::HttpSession;
-use super::{extract, record, text, LowcodeConfig};
+use super::{extract, nested, record, text, LowcodeConfig};
 
 /// The clock is read every this many operations: often enough to stop within
 /// microseconds of the deadline, rarely enough to cost nothing measurable.
@@ -51,10 +51,19 @@ impl RunState {
         }
     }
 
+    /// Keeps `line`, cut at [`nested::MAX_PRINTED`] bytes: 200 lines of 1 MiB each
+    /// would be 200 MiB of log per run.
     fn push_log(&self, line: &str) {
         let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
         if log.lines.len() < self.max_log_lines {
-            log.lines.push(line.to_string());
+            let mut cut = line.len().min(nested::MAX_PRINTED);
+            while !line.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            log.lines.push(match line.len() - cut {
+                0 => line.to_string(),
+                n_cut => format!("{}... ({n_cut} more bytes)", &line[..cut]),
+            });
         } else {
             log.n_dropped += 1;
         }
@@ -135,6 +144,7 @@ fn modules() -> &'static [Shared<Module>] {
         let mut helpers = Module::new();
         extract::register(&mut helpers);
         text::register(&mut helpers);
+        nested::register(&mut helpers);
         vec![
             ArithmeticPackage::new().as_shared_module(),
             LogicPackage::new().as_shared_module(),

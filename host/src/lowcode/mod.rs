@@ -25,10 +25,12 @@ mod engine;
 mod error;
 mod extract;
 mod http;
+mod nested;
 mod record;
 mod simulated;
 mod text;
 
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -105,16 +107,47 @@ pub struct RunOutcome {
     pub log: Vec<String>,
 }
 
+/// How long after its deadline a run is given up on when it has not returned: the
+/// clock is read every few operations, so only a host function that never returns to
+/// the engine (a bug: each bounds its own work) gets this far.
+pub const WATCHDOG_SLACK: Duration = Duration::from_millis(500);
+
+/// The stack of a run's thread: what the engine needs for a script (1 MiB for the
+/// deepest calls `max_call_depth` allows) plus, per level of nesting that the size
+/// limits allow (an array of arrays of ... counts one element per level), what Rhai's
+/// own walks over a value take (its size checks, clone and drop recurse; printing,
+/// comparing and converting values stop at 64 levels). A debug build's frames are
+/// several times larger, and it is the one tests run.
+fn stack_size(limits: &Limits) -> usize {
+    const BASE: usize = 4 << 20;
+    const PER_LEVEL: usize = if cfg!(debug_assertions) { 2048 } else { 1024 };
+    const MAX_STACK: usize = 256 << 20;
+    let levels = limits
+        .max_array_size
+        .max(1)
+        .saturating_add(limits.max_map_size.max(1));
+    levels
+        .saturating_mul(PER_LEVEL)
+        .saturating_add(BASE)
+        .min(MAX_STACK)
+}
+
 /// Runs `script` with `input` bound to the variable `input` and returns the
 /// map it evaluates to (its last expression or a top-level `return`).
 ///
 /// Call it through `spawn_blocking` from async code; it is safe (but
 /// stalls the thread) on an async runtime's own thread too.
 ///
+/// The script runs on a thread of its own, whose stack is sized for the deepest
+/// values the limits allow, so that no script can overflow the caller's stack (an
+/// abort of the whole process, not a panic). A panic in the engine is this run's
+/// error, not the caller's.
+///
 /// Blocks for at most about `timeout` (capped at [`MAX_TIMEOUT`]): the clock
 /// is checked between Rhai operations and bounds every HTTP request, so a hung
 /// server or an endless loop ends the run with [`LowcodeError::Timeout`] or a
-/// [`LowcodeError::Limit`].
+/// [`LowcodeError::Limit`]; CPU-bound host functions bound their input. Should the
+/// run still not return, it is abandoned [`WATCHDOG_SLACK`] after its deadline.
 pub fn run(
     script: &CompiledScript,
     input: Map<String, Value>,
@@ -126,7 +159,39 @@ pub fn run(
         .checked_add(timeout.min(MAX_TIMEOUT))
         .unwrap_or(started);
     let state = Arc::new(engine::RunState::new(config, deadline));
-    let result = engine::evaluate(script.ast(), input, &state, config);
+    let (done, outcome) = mpsc::sync_channel(1);
+    let worker = {
+        let script = script.clone();
+        let state = Arc::clone(&state);
+        let config = config.clone();
+        std::thread::Builder::new()
+            .name(format!("lowcode {}", script.name()))
+            .stack_size(stack_size(&config.limits))
+            .spawn(move || {
+                let result = engine::evaluate(script.ast(), input, &state, &config);
+                // The caller may have given up on this run; nobody is left to tell.
+                let _ = done.send(result);
+            })
+    };
+    let failed = |message: String| LowcodeError::Script {
+        message,
+        line: None,
+    };
+    let result = match worker {
+        Err(err) => Err(failed(format!(
+            "could not start the script's thread: {err}"
+        ))),
+        Ok(_) => {
+            let wait = deadline.saturating_duration_since(Instant::now()) + WATCHDOG_SLACK;
+            match outcome.recv_timeout(wait) {
+                Ok(result) => result,
+                Err(RecvTimeoutError::Timeout) => Err(LowcodeError::Timeout),
+                Err(RecvTimeoutError::Disconnected) => Err(failed(
+                    "the script engine stopped on an internal error (a bug in Fluxo)".into(),
+                )),
+            }
+        }
+    };
     RunOutcome {
         result,
         log: state.take_log(),

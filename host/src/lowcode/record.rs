@@ -8,7 +8,7 @@ use rhai::Dynamic;
 use serde_json::{Map, Value};
 
 use super::error::{LimitKind, LowcodeError};
-use super::Limits;
+use super::{nested, Limits};
 
 /// The type of one field of a script's record, as declared by
 /// `script <id> "<path>" -> { <field>: <type>, ... }`.
@@ -91,6 +91,12 @@ pub(crate) fn from_script(
     value: Dynamic,
     limits: &Limits,
 ) -> Result<Map<String, Value>, LowcodeError> {
+    if nested::too_deep(&value) {
+        return Err(LowcodeError::BadResult(format!(
+            "the script's result nests more than {} levels deep",
+            nested::MAX_DEPTH
+        )));
+    }
     if !value.is_map() {
         return Err(LowcodeError::BadResult(format!(
             "the script must end with a map such as `#{{ dbm: -24.5 }}`, but it returned {}",

@@ -3,12 +3,14 @@
 //! `YYYY-MM-DD` texts; nothing here reads the clock (`today()` comes from the
 //! run's config, see the engine).
 
-use rhai::{EvalAltResult, FuncRegistration, ImmutableString, Module, FLOAT, INT};
+use rhai::{
+    EvalAltResult, FuncRegistration, ImmutableString, Module, NativeCallContext, FLOAT, INT,
+};
 use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
 use time::Date;
 
-use super::error::script_error;
+use super::error::{abort, script_error, LimitKind, LowcodeError};
 
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
@@ -22,18 +24,44 @@ pub(crate) fn register(module: &mut Module) {
         .set_into_module(module, |s: ImmutableString| s.trim().to_string());
     FuncRegistration::new("lower").set_into_module(module, |s: ImmutableString| s.to_lowercase());
     FuncRegistration::new("upper").set_into_module(module, |s: ImmutableString| s.to_uppercase());
-    FuncRegistration::new("replace").set_into_module(
-        module,
-        |s: ImmutableString, from: ImmutableString, to: ImmutableString| {
-            s.replace(from.as_str(), &to)
-        },
-    );
+    FuncRegistration::new("replace").set_into_module(module, replace);
     FuncRegistration::new("url_encode")
         .set_into_module(module, |s: ImmutableString| url_encode(&s));
     FuncRegistration::new("parse_number").set_into_module(module, parse_number);
     FuncRegistration::new("format_date_br").set_into_module(module, format_date_br);
     FuncRegistration::new("parse_date_br").set_into_module(module, parse_date_br);
     FuncRegistration::new("add_days").set_into_module(module, add_days);
+}
+
+/// Every `from` in `s` replaced by `to`; an empty `from` matches between every two
+/// characters. The result's size is known before it is built, and refused when it is
+/// larger than a string may be: Rhai checks a function's result only after it
+/// returns, too late for `replace(s, "", t)` on two 1 MiB strings (1 TiB).
+fn replace(
+    ctx: NativeCallContext,
+    s: ImmutableString,
+    from: ImmutableString,
+    to: ImmutableString,
+) -> Fallible<String> {
+    let n_matches = if from.is_empty() {
+        s.chars().count() + 1
+    } else {
+        s.matches(from.as_str()).count()
+    };
+    let size = n_matches
+        .checked_mul(to.len())
+        .and_then(|added| (s.len() - n_matches * from.len()).checked_add(added));
+    match size {
+        Some(size) if size <= ctx.engine().max_string_size().max(1) => {
+            Ok(s.replace(from.as_str(), &to))
+        }
+        _ => Err(too_large()),
+    }
+}
+
+/// The error of a result that would be larger than a string may be.
+pub(crate) fn too_large() -> Box<EvalAltResult> {
+    abort(LowcodeError::Limit(LimitKind::StringSize))
 }
 
 pub(crate) fn iso_date(date: Date) -> String {

@@ -15,7 +15,7 @@ use super::program::{
     Holiday, HoursRule, LineEntry, LineTable, Menu, MenuOption, Message, MessagePart, Period,
     Program, RecordField, Script, Subject, SwitchArm, SwitchTable, ValueType, VarInfo,
 };
-use super::wire::{LoadError, LoadErrorKind, Reader};
+use super::wire::{LoadError, LoadErrorKind, Reader, VERIFY_BYTES_PER_CODE_BYTE};
 
 /// Where each section's body starts in the file, for the verifier's error offsets.
 #[derive(Clone, Copy, Debug, Default)]
@@ -149,10 +149,8 @@ pub(super) fn decode(bytes: &[u8]) -> Result<(Program, SectionOffsets), LoadErro
             });
         }
         let body_len = outer.var()? as usize;
-        let base = outer.offset();
-        let body = outer.take(body_len)?;
-        offsets.offsets[section as usize - 1] = base;
-        let mut r = Reader::new(body, base);
+        offsets.offsets[section as usize - 1] = outer.offset();
+        let mut r = outer.section(body_len)?;
         read_section(&mut program, section, &mut r)?;
         if r.remaining() != 0 {
             let what = format!(
@@ -162,6 +160,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<(Program, SectionOffsets), LoadErro
             );
             return Err(r.malformed(what));
         }
+        outer.end_section(r);
     }
     if outer.remaining() != 0 {
         return Err(outer.error(LoadErrorKind::TrailingBytes(outer.remaining())));
@@ -251,7 +250,11 @@ fn read_section(p: &mut Program, section: Section, r: &mut Reader<'_>) -> Result
                 })
             })?;
         }
-        Section::Code => p.code = r.take(r.remaining())?.to_vec(),
+        Section::Code => {
+            let len = r.remaining();
+            r.charge(len.saturating_mul(VERIFY_BYTES_PER_CODE_BYTE))?;
+            p.code = r.take(len)?.to_vec();
+        }
         Section::Lines => {
             let mut prev = (0u32, 0u32);
             let entries = r.list(|r| {

@@ -16,10 +16,12 @@ pub mod hash;
 mod leb128;
 pub mod op;
 pub mod program;
+mod starts;
 mod verify;
 mod wire;
 
 pub use op::{Op, OperandKind, OPCODES};
 pub use program::Program;
+
 pub use verify::MAX_STACK;
 pub use wire::{LoadError, LoadErrorKind};

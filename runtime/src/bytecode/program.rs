@@ -14,6 +14,7 @@ use fluxo_stdlib::types::{EnumKind, InputType};
 use super::op::{DecodeError, Op};
 
 pub use super::folded::FoldedLabels;
+pub use super::starts::InstructionStarts;
 
 /// A compiled project.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -46,6 +47,9 @@ pub struct Program {
     /// the program (see `FoldedLabels`); `FoldedLabels::default()` in a program made
     /// by hand.
     pub folded: FoldedLabels,
+    /// Where instructions start, made on first use (see `InstructionStarts`); not part
+    /// of the program either.
+    pub starts: InstructionStarts,
 }
 
 /// A constant of an expression or a card argument.

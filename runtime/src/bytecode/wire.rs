@@ -2,11 +2,25 @@
 //! varints, strings and counted lists, and the load error that carries a byte offset.
 //!
 //! The reader never allocates more than the input can justify: a count is refused
-//! unless the bytes left could hold that many elements of at least one byte each.
+//! unless the bytes left could hold that many elements of at least one byte each, and
+//! every list, string and code blob is charged against one budget of heap bytes
+//! ([`MAX_DECODED`]) before it is allocated. A count alone cannot bound memory: a 65 KB
+//! deflated file inflates to 64 MiB of one-byte entries, each decoded into a 24-byte
+//! struct (1.6 GB), so the budget counts what the decoded structures take, not what
+//! the payload takes.
 
 use std::fmt;
 
 use super::leb128::{self, VarintError};
+
+/// The most heap bytes the decoded structures of one program (and the verifier's
+/// tables, see [`VERIFY_BYTES_PER_CODE_BYTE`]) may take. A 10,000-card program takes
+/// about 2 MiB; with the inflated payload (at most 64 MiB) loading stays under 256 MB.
+pub const MAX_DECODED: usize = 96 << 20;
+
+/// What the verifier allocates per byte of code (its instruction list, operand list,
+/// byte-to-instruction index and stack-depth table), charged when the code is read.
+pub const VERIFY_BYTES_PER_CODE_BYTE: usize = 40;
 
 /// Why a byte string is not a loadable program.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,6 +138,9 @@ pub struct Reader<'a> {
     pub pos: usize,
     pub end: usize,
     pub base: usize,
+    /// Heap bytes the decoded program may still take; a section's reader takes over
+    /// its parent's ([`Reader::section`]) and gives back the rest.
+    pub budget: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -133,6 +150,35 @@ impl<'a> Reader<'a> {
             pos: 0,
             end: bytes.len(),
             base,
+            budget: MAX_DECODED,
+        }
+    }
+
+    /// A reader of the next `len` bytes, sharing this reader's budget until
+    /// [`Reader::end_section`] hands it back.
+    pub fn section(&mut self, len: usize) -> Result<Reader<'a>, LoadError> {
+        let base = self.offset();
+        let body = self.take(len)?;
+        let mut inner = Reader::new(body, base);
+        inner.budget = std::mem::take(&mut self.budget);
+        Ok(inner)
+    }
+
+    pub fn end_section(&mut self, inner: Reader<'a>) {
+        self.budget = inner.budget;
+    }
+
+    /// Takes `bytes` from the budget, or refuses the program as too large.
+    pub fn charge(&mut self, bytes: usize) -> Result<(), LoadError> {
+        match self.budget.checked_sub(bytes) {
+            Some(left) => {
+                self.budget = left;
+                Ok(())
+            }
+            None => Err(self.malformed(format!(
+                "the program needs more than the {} MiB of memory a program may take",
+                MAX_DECODED >> 20
+            ))),
         }
     }
 
@@ -220,6 +266,7 @@ impl<'a> Reader<'a> {
 
     pub fn str(&mut self) -> Result<String, LoadError> {
         let len = self.len()?;
+        self.charge(len)?;
         let at = self.offset();
         let bytes = self.take(len)?;
         match std::str::from_utf8(bytes) {
@@ -248,6 +295,7 @@ impl<'a> Reader<'a> {
         mut each: impl FnMut(&mut Reader<'a>) -> Result<T, LoadError>,
     ) -> Result<Vec<T>, LoadError> {
         let count = self.len()?;
+        self.charge(count.saturating_mul(std::mem::size_of::<T>()))?;
         let mut items = Vec::with_capacity(count);
         for _ in 0..count {
             items.push(each(self)?);

@@ -48,56 +48,8 @@ impl fmt::Display for Secret {
     }
 }
 
-/// A CPF or CNPJ as logs may show it: the first three and the last two characters
-/// kept, the rest starred, in the usual mask (`123.***.***-09`,
-/// `11.2**.***/****-81`). Anything that is neither is starred whole but for its
-/// length, so a typo in a document never leaks either.
-pub fn mask_document(document: &str) -> String {
-    let chars: Vec<char> = document
-        .chars()
-        .filter(|it| it.is_ascii_alphanumeric())
-        .collect();
-    let shown = |idx: usize| -> char {
-        if idx < 3 || idx + 2 >= chars.len() {
-            chars[idx]
-        } else {
-            '*'
-        }
-    };
-    let pattern: &[usize] = match chars.len() {
-        11 => &[3, 3, 3, 2],
-        14 => &[2, 3, 3, 4, 2],
-        _ => return "*".repeat(chars.len()),
-    };
-    let separators: &[char] = if chars.len() == 11 {
-        &['.', '.', '-']
-    } else {
-        &['.', '.', '/', '-']
-    };
-    let mut out = String::with_capacity(chars.len() + separators.len());
-    let mut idx = 0;
-    for (group_idx, group_len) in pattern.iter().enumerate() {
-        if group_idx > 0 {
-            out.push(separators[group_idx - 1]);
-        }
-        for _ in 0..*group_len {
-            out.push(shown(idx));
-            idx += 1;
-        }
-    }
-    out
-}
-
-/// A phone number as logs may show it: only the last four digits (`*******0000`).
-pub fn mask_phone(phone: &str) -> String {
-    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
-    let keep = digits.len().saturating_sub(4);
-    digits
-        .iter()
-        .enumerate()
-        .map(|(idx, ch)| if idx < keep { '*' } else { *ch })
-        .collect()
-}
+// The masks live in the stdlib beside the one function that masks log text.
+pub use fluxo_stdlib::mask::{mask_document, mask_phone};
 
 #[cfg(test)]
 mod tests {

@@ -203,7 +203,8 @@ impl Session {
         session: &mut Session,
     ) -> Result<(), SnapshotError> {
         let fits = match snapshot::decode(bytes, program, session) {
-            Ok(()) => program.op_at(session.pc).is_ok(),
+            // A pc inside an instruction would run its operands as code.
+            Ok(()) => program.starts_instruction(session.pc) && program.op_at(session.pc).is_ok(),
             Err(err) => {
                 *session = Session::default();
                 return Err(err);

@@ -530,6 +530,27 @@ mod tests {
     }
 
     #[test]
+    fn a_snapshot_waiting_inside_an_instruction_is_refused() {
+        use crate::bytecode::Op;
+        let mut session = sample();
+        let mut program = program();
+        Op::Jump { target: 300 }.encode(&mut program.code);
+        Op::End {}.encode(&mut program.code);
+        for (pc, fits) in [(0, true), (1, false), (2, false), (3, true), (4, false)] {
+            session.pc = pc;
+            let restored = Session::restore(&encode(&session), &program);
+            match fits {
+                true => assert!(restored.is_ok(), "pc {pc}: {restored:?}"),
+                false => assert_eq!(
+                    restored.map(|_| ()),
+                    Err(SnapshotError::Malformed(DOES_NOT_FIT)),
+                    "pc {pc}"
+                ),
+            }
+        }
+    }
+
+    #[test]
     fn refuses_a_context_text_that_is_not_utf8() {
         let bytes = encode(&sample());
         let name = bytes
