@@ -75,7 +75,7 @@ pub async fn execute(
     log: &dyn LogSink,
 ) -> HostResult {
     match call {
-        HostCall::Erp { request } => HostResult::Erp(erp(hosts, request, id, log).await),
+        HostCall::Erp { request } => HostResult::Erp(erp(hosts, request, now, id, log).await),
         HostCall::Lowcode {
             script,
             input,
@@ -101,13 +101,17 @@ pub async fn execute(
     }
 }
 
+/// Runs on the conversation's day, so dates an adapter fills in (an unlock's end) come
+/// from the conversation's clock (`--now`, a transcript's `@now`), not the wall clock.
 async fn erp(
     hosts: &Hosts,
     request: &Request,
+    now: Timestamp,
     id: &ConversationId,
     log: &dyn LogSink,
 ) -> Result<crate::erp::Response, ErpError> {
-    let result = hosts.erp.call(request.clone()).await;
+    let today = fluxo_runtime::clock::local(now).date;
+    let result = crate::erp::on_conversation_day(today, hosts.erp.call(request.clone())).await;
     if let Err(error) = &result {
         let (level, consequence) = if error.is_infrastructure() {
             (Level::Warn, "; the card takes its fail path")
