@@ -44,6 +44,8 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
             "fluxo-runtime",
         ],
     ),
+    // It drives `fluxo serve` and `fluxo run` as processes, through HTTP and pipes.
+    ("fluxo-loadtest", &[]),
     (
         "fluxo",
         &[
@@ -89,12 +91,13 @@ const CORE_SOURCES: &[&str] = &[
     "runtime/src",
     "compiler/src",
     "host/src",
+    "loadtest/src",
 ];
 
 /// Where the Rust sources of the repository are.
 const SOURCE_DIRS: &[&str] = &[
     "grammar", "stdlib", "lowcode", "runtime", "compiler", "host", "src", "tests", "benches",
-    "bench", "fuzz",
+    "bench", "fuzz", "loadtest",
 ];
 
 const MAX_LINES: usize = 600;

@@ -28,7 +28,8 @@ pub struct CrashOptions {
     pub work: PathBuf,
     pub conversations: usize,
     pub seed: u64,
-    /// At most this many SIGKILLs (fewer when the conversations are all sent first).
+    /// SIGKILLs, each followed by a start. Those after the last message is sent
+    /// still count: the server then has turns queued in its inbox.
     pub kills: usize,
     /// A kill comes this many milliseconds after the previous start (uniform).
     pub kill_gap_ms: (u64, u64),
@@ -192,6 +193,14 @@ fn prepare(options: &CrashOptions, report: &mut CrashReport) -> Result<(PathBuf,
     let fixture = families.fixture(found.iter().map(|(index, ..)| *index));
     let path = program.join("erp-demo.json");
     std::fs::write(&path, fixture).map_err(|err| format!("{}: {err}", path.display()))?;
+    // The oracle's transcripts, for whoever reads a failure.
+    let expected = options.work.join("expected");
+    std::fs::create_dir_all(&expected).map_err(|err| format!("{}: {err}", expected.display()))?;
+    for (_, conversation, it) in &found {
+        let path = expected.join(format!("{}.chat", conversation.key));
+        let text = format!("// {}\n{}\n", conversation.origin, it.lines.join("\n"));
+        std::fs::write(&path, text).map_err(|err| format!("{}: {err}", path.display()))?;
+    }
     let cases = found
         .into_iter()
         .map(|(_, conversation, expected)| Case {
@@ -228,7 +237,6 @@ struct Shared {
     /// The running server's address (it changes at every start).
     base: RwLock<String>,
     server: Mutex<Option<Server>>,
-    sending: AtomicBool,
     /// The server could not be started again: stop sending.
     broken: AtomicBool,
     next: AtomicUsize,
@@ -261,7 +269,6 @@ async fn drive(
     let shared = Arc::new(Shared {
         base: RwLock::new(server.base.clone()),
         server: Mutex::new(Some(server)),
-        sending: AtomicBool::new(true),
         broken: AtomicBool::new(false),
         next: AtomicUsize::new(0),
         messages: AtomicUsize::new(0),
@@ -283,7 +290,6 @@ async fn drive(
             .await
             .map_err(|err| format!("a sender panicked: {err}"))?;
     }
-    shared.sending.store(false, Ordering::SeqCst);
     let (runs, kills) = killer
         .await
         .map_err(|err| format!("the killer panicked: {err}"))?;
@@ -410,9 +416,6 @@ async fn killer(shared: Arc<Shared>, spec: ServerSpec, options: CrashOptions) ->
     while kills < options.kills {
         let (lo, hi) = options.kill_gap_ms;
         tokio::time::sleep(Duration::from_millis(rng.between(lo, hi))).await;
-        if !shared.sending.load(Ordering::SeqCst) {
-            break;
-        }
         let (ours, spec) = (shared.clone(), spec.clone());
         let restarted = tokio::task::spawn_blocking(move || restart(&ours, &spec)).await;
         let failure = match restarted {

@@ -147,7 +147,7 @@ fn formatted_phone(national: &str) -> String {
 fn family_document(demo: &str, index: usize, family: usize) -> String {
     match digits(demo).len() {
         14 => {
-            let base = format!("{}{:07}0001", index % 10, family % 10_000_000);
+            let base = format!("{}{:07}0001", index % 9 + 1, family % 10_000_000);
             let full = with_check_digits(&base, cnpj_digit);
             format!(
                 "{}.{}.{}/{}-{}",
@@ -159,7 +159,7 @@ fn family_document(demo: &str, index: usize, family: usize) -> String {
             )
         }
         11 => {
-            let base = format!("{}{:08}", index % 10, family % 100_000_000);
+            let base = format!("{}{:08}", index % 9 + 1, family % 100_000_000);
             let full = with_check_digits(&base, cpf_digit);
             format!(
                 "{}.{}.{}-{}",

@@ -156,11 +156,16 @@ pub fn judge(expected: &[String], got: &[String]) -> Verdict {
     if at == got.len() {
         return Verdict::Behind;
     }
-    let write = [at.checked_sub(1), Some(at)]
-        .into_iter()
-        .flatten()
-        .filter_map(|it| expected.get(it))
-        .find(|it| is_write(it));
+    // The write's line is shown (the call was made), then the paths part; or the
+    // server annotates the line itself (`= erp trust_unlock 5002 ...`).
+    let annotated = expected
+        .get(at)
+        .filter(|want| is_write(want) && got.get(at).is_some_and(|have| have.starts_with(*want)));
+    let write = at
+        .checked_sub(1)
+        .and_then(|it| expected.get(it))
+        .filter(|it| is_write(it))
+        .or(annotated);
     if let Some(write) = write {
         let sent = |lines: &[String]| lines.iter().filter(|it| *it == write).count();
         let expected_before = sent(&expected[..at.min(expected.len())]);

@@ -188,13 +188,13 @@ mod tests {
             &dir,
             "echo listening on http://127.0.0.1:4321; echo 'write outcome unknown' >&2; echo later; sleep 30",
         );
-        let spec = spec(&fluxo, &dir);
-        let server = spec.start().unwrap();
+        let serving = spec(&fluxo, &dir);
+        let server = serving.start().unwrap();
         assert_eq!(server.base, "http://127.0.0.1:4321");
         std::thread::sleep(Duration::from_millis(200));
         server.kill().unwrap();
-        assert_eq!(spec.outcome_unknown_lines(), 1);
-        assert!(std::fs::read_to_string(&spec.log).unwrap().contains("later"));
+        assert_eq!(serving.outcome_unknown_lines(), 1);
+        assert!(std::fs::read_to_string(&serving.log).unwrap().contains("later"));
 
         let silent = spec(&fake(&dir, "echo something else"), &dir);
         let err = silent.start().err().unwrap();
