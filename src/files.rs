@@ -1,5 +1,5 @@
 //! Finding and loading `.flow` files (a file path, or a folder searched recursively) and
-//! the Low Code scripts their `script` items name, and wording I/O errors for the one
+//! the Low Code scripts their `script` items name, loading built `.fxb` programs, and wording I/O errors for the one
 //! line the CLI prints.
 //!
 //! It is the root package's library (the binary, its tests and benches load programs
@@ -9,6 +9,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use fluxo_compiler::Sources;
+use fluxo_runtime::bytecode::Program;
 
 /// An I/O problem, already worded for the one-line `error:` the CLI prints.
 #[derive(Debug)]
@@ -101,6 +102,17 @@ pub fn load_scripts(sources: &mut Sources, mut read: impl FnMut(&Path) -> io::Re
             ),
         }
     }
+}
+
+/// Whether `path` names a built program (`.fxb`) rather than flow sources.
+pub fn is_fxb(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "fxb")
+}
+
+/// Reads the built program at `path` and verifies it, as the runtime loads one.
+pub fn load_fxb(path: &Path) -> CliResult<Program> {
+    let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
+    Program::from_bytes(&bytes).map_err(|e| CliError(format!("{}: {e}", path.display())))
 }
 
 /// An I/O error as the end of a sentence: "no such file or directory".

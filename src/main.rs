@@ -33,6 +33,7 @@ enum Command {
     Import(cmd::import::Args),
     Run(cmd::run::Args),
     Test(cmd::test::Args),
+    Serve(cmd::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
         Command::Import(args) => cmd::import::run(args),
         Command::Run(args) => cmd::run::run(args),
         Command::Test(args) => cmd::test::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
     };
     match res {
         Ok(code) => code,

@@ -36,6 +36,10 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
         &["fluxo-stdlib", "fluxo-runtime", "fluxo-lowcode"],
     ),
     (
+        "fluxo-server",
+        &["fluxo-stdlib", "fluxo-runtime", "fluxo-host"],
+    ),
+    (
         "fluxo-bench",
         &[
             "fluxo-grammar",
@@ -55,6 +59,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
             "fluxo-runtime",
             "fluxo-lowcode",
             "fluxo-host",
+            "fluxo-server",
         ],
     ),
 ];
@@ -91,13 +96,14 @@ const CORE_SOURCES: &[&str] = &[
     "runtime/src",
     "compiler/src",
     "host/src",
+    "server/src",
     "loadtest/src",
 ];
 
 /// Where the Rust sources of the repository are.
 const SOURCE_DIRS: &[&str] = &[
-    "grammar", "stdlib", "lowcode", "runtime", "compiler", "host", "src", "tests", "benches",
-    "bench", "fuzz", "loadtest",
+    "grammar", "stdlib", "lowcode", "runtime", "compiler", "host", "server", "src", "tests",
+    "benches", "bench", "fuzz", "loadtest",
 ];
 
 const MAX_LINES: usize = 600;

@@ -7,7 +7,8 @@
 //! - `erp`: the ERP adapters (HTTP clients with reqwest, a generic HTTP adapter, the
 //!   simulated ERP) and their resilience wrapper;
 //! - `lowcode`: running Low Code scripts in a sandbox with limits, HTTP and HTML;
-//! - `intent`: classifying a customer's text into a card's intents (offline or AI).
+//! - `intent`: classifying a customer's text into a card's intents (offline or AI);
+//! - `transcript`: how outputs and host calls read as `.chat` lines.
 //!
 //! It depends on the runtime for the vocabulary of host calls and never on the
 //! compiler: a deployment runs `.fxb` files.
@@ -20,3 +21,4 @@ pub mod driver;
 pub mod erp;
 pub mod intent;
 pub mod lowcode;
+pub mod transcript;

@@ -1,16 +1,17 @@
 //! The host `fluxo run` and `fluxo test` answer a session's host calls with: the
 //! simulated ERP (from a fixture) or, with `fluxo run --erp`, a real one; canned Low
 //! Code records, else the program's scripts run for real; and the offline intent
-//! classifier. Also how effects and host calls read as transcript `=` lines.
+//! classifier. How outputs and host calls read as transcript lines is
+//! `fluxo_host::transcript`, shared with `fluxo serve`.
 
 use std::collections::HashMap;
 
 use fluxo_host::driver::{self, BlockingHost, ConversationId, Scripts, StderrLog};
-use fluxo_host::erp::{ErpError, Request, SimulatedErp};
+use fluxo_host::erp::{ErpError, SimulatedErp};
 use fluxo_host::intent::{IntentOption, OfflineClassifier};
 use fluxo_host::lowcode::LowcodeConfig;
 use fluxo_runtime::clock;
-use fluxo_runtime::session::{Effect, HostCall, HostResult, Output};
+use fluxo_runtime::session::{HostCall, HostResult};
 use serde_json::{Map, Value};
 
 /// Answers host calls; without a real ERP, only scripts reach the network.
@@ -94,94 +95,4 @@ impl Host {
     }
 }
 
-/// A transcript's lines for one output: a text's lines as `<`, anything else as `=`.
-pub fn output_lines(output: &Output) -> Vec<(char, String)> {
-    match output {
-        Output::Text { text } => text
-            .split('\n')
-            .map(|line| ('<', line.to_string()))
-            .collect(),
-        Output::File { url, caption: None } => vec![('=', format!("file {url}"))],
-        Output::File {
-            url,
-            caption: Some(caption),
-        } => vec![('=', format!("file {url} caption: {caption}"))],
-        Output::Audio { file } => vec![('=', format!("audio {file}"))],
-        Output::Effect { effect } => vec![('=', effect_line(effect))],
-    }
-}
-
-fn effect_line(effect: &Effect) -> String {
-    match effect {
-        Effect::Tag { tag } => format!("tag {tag}"),
-        Effect::Transfer {
-            department,
-            attendant: None,
-        } => format!("transfer {department}"),
-        Effect::Transfer {
-            department,
-            attendant: Some(attendant),
-        } => format!("transfer {department} attendant {attendant}"),
-        Effect::Notify { group, text } => format!("notify {group}: {text}"),
-        Effect::OptOut => "optout".into(),
-        Effect::End => "end".into(),
-        Effect::Describe { text } => format!("describe {text}"),
-        Effect::Link {
-            customer_id, name, ..
-        } => format!("link {customer_id} {name}"),
-        Effect::Template { template } => format!("template {template}"),
-        Effect::ForwardCall {
-            number,
-            route: None,
-        } => format!("forward_call {number}"),
-        Effect::ForwardCall {
-            number,
-            route: Some(route),
-        } => format!("forward_call {number} route {route}"),
-        Effect::Rating { target, value } => format!("rating {target} {value}"),
-    }
-}
-
-/// The `=` line of a host call: `erp <op> <args>`, `lowcode <script>`, `intent <text>`.
-pub fn call_line(call: &HostCall) -> String {
-    match call {
-        HostCall::Erp { request } => {
-            let args = match request {
-                Request::FindCustomerByDocument { document } => vec![document.clone()],
-                Request::FindCustomerByPhone { phone } => vec![phone.clone()],
-                Request::ListContracts { customer_id } => vec![customer_id.clone()],
-                Request::SecondCopy { contract_id }
-                | Request::Invoice { contract_id }
-                | Request::TrustUnlock { contract_id }
-                | Request::ReleaseSpeed { contract_id }
-                | Request::Diagnose { contract_id } => vec![contract_id.clone()],
-                Request::ContractDocument { contract_id, phone }
-                | Request::SignContract { contract_id, phone } => {
-                    vec![contract_id.clone(), phone.clone()]
-                }
-                Request::ListTicketOptions => Vec::new(),
-                Request::OpenTicket {
-                    contract_id,
-                    department,
-                    subject,
-                    ..
-                } => vec![contract_id.clone(), department.clone(), subject.clone()],
-                Request::Authenticate {
-                    document, login, ..
-                } => vec![document.clone(), login.clone(), "***".into()],
-                Request::WifiPassword { contract_id, .. } => {
-                    vec![contract_id.clone(), "***".into()]
-                }
-            };
-            let mut line = format!("erp {}", request.op());
-            for arg in args {
-                line.push(' ');
-                line.push_str(&arg);
-            }
-            line
-        }
-        HostCall::Lowcode { script, .. } => format!("lowcode {script}"),
-        HostCall::Intent { text, .. } => format!("intent {text}"),
-        HostCall::Agent { agent, text, .. } => format!("agent {agent} {text}"),
-    }
-}
+pub use fluxo_host::transcript::{call_line, output_lines};

@@ -3,8 +3,10 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use fluxo_host::driver::{lowcode_settings, Scripts};
+use fluxo_host::driver::{lowcode_settings, BlockingHost, Hosts, Scripts};
+use fluxo_host::erp::config::ErpConfig;
 use fluxo_host::erp::SimulatedErp;
 use fluxo_host::lowcode::LowcodeConfig;
 use fluxo_runtime::bytecode::Program;
@@ -186,4 +188,28 @@ pub fn customer_event(line: &str) -> Event {
         }
     }
     Event::text(line)
+}
+
+/// Makes `host` answer ERP calls with the ERP `erp` (the `[erp]` table of the config
+/// at `path`) configures: the simulated one when it names a fixture (relative to the
+/// config file), else the real one, its secrets read from the environment.
+pub fn use_erp(host: &mut Host, path: &Path, erp: &ErpConfig) -> CliResult<()> {
+    let in_file = |err: &dyn std::fmt::Display| CliError(format!("{}: {err}", path.display()));
+    match &erp.fixture {
+        Some(fixture) => {
+            let fixture = path.parent().unwrap_or(Path::new(".")).join(fixture);
+            let simulated = SimulatedErp::from_json(&files::read(&fixture)?)
+                .map_err(|err| CliError(format!("{}: {err}", fixture.display())))?;
+            host.erp = Some(simulated.for_system(erp.system));
+        }
+        None => {
+            let adapter = erp
+                .build(&|var| std::env::var(var).ok())
+                .map_err(|err| in_file(&err))?;
+            let real = BlockingHost::new(Hosts::new(Arc::from(adapter)))
+                .map_err(|err| CliError(format!("cannot start the ERP client: {err}")))?;
+            host.real_erp = Some(real);
+        }
+    }
+    Ok(())
 }

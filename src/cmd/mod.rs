@@ -9,4 +9,5 @@ pub mod export;
 pub mod fmt;
 pub mod import;
 pub mod run;
+pub mod serve;
 pub mod test;

@@ -5,12 +5,10 @@
 //! line of stdin; end of input ends the chat. Timers fire at once.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use fluxo_host::driver::{BlockingHost, Hosts};
-use fluxo_host::erp::{config, SimulatedErp};
+use fluxo_host::erp::config;
 use fluxo_runtime::session::{Ending, Event, Session, Wait};
 use fluxo_stdlib::erp::ErpSystem;
 use fluxo_stdlib::types::Literal;
@@ -150,30 +148,13 @@ fn configure(host: &mut host::Host, args: &Args) -> CliResult<()> {
             erp.system.name()
         )));
     }
-    match &erp.fixture {
-        Some(fixture) => {
-            let fixture = path.parent().unwrap_or(Path::new(".")).join(fixture);
-            let simulated = SimulatedErp::from_json(&files::read(&fixture)?)
-                .map_err(|err| CliError(format!("{}: {err}", fixture.display())))?;
-            host.erp = Some(simulated.for_system(erp.system));
-        }
-        None => {
-            let adapter = erp
-                .build(&|var| std::env::var(var).ok())
-                .map_err(|err| in_file(&err))?;
-            let real = BlockingHost::new(Hosts::new(Arc::from(adapter)))
-                .map_err(|err| CliError(format!("cannot start the ERP client: {err}")))?;
-            host.real_erp = Some(real);
-        }
-    }
-    Ok(())
+    setup::use_erp(host, path, &erp)
 }
 
 fn print_line(out: &mut impl Write, mark: char, text: &str, colour: bool) {
     let _ = match (mark, colour) {
         ('=', true) => writeln!(out, "\x1b[2;36m= {text}\x1b[0m"),
         ('<', true) => writeln!(out, "{text}"),
-        _ if text.is_empty() => writeln!(out, "{mark}"),
-        _ => writeln!(out, "{mark} {text}"),
+        _ => writeln!(out, "{}", fluxo_host::transcript::line(mark, text)),
     };
 }

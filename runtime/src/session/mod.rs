@@ -149,6 +149,12 @@ impl Session {
         self.now
     }
 
+    /// Where the session stands in its program's code: with `Program::location` and
+    /// `Program::flow_at`, the card a server reports a waiting conversation at.
+    pub fn pc(&self) -> u32 {
+        self.pc
+    }
+
     /// The registration the conversation is linked to.
     pub fn link(&self) -> Option<&Link> {
         self.ctx.link.as_ref()

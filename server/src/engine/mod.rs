@@ -1,0 +1,225 @@
+//! The engine: runs conversations from the store. Work for a conversation (a stored
+//! message, a due timer, a write interrupted by a crash) wakes it; each conversation
+//! has at most one worker at a time, which handles its work strictly in arrival order,
+//! one turn per commit (`turn`). Different conversations run at once.
+//!
+//! Workers are blocking tasks (the VM is synchronous, the store blocks, and host calls
+//! are answered by a synchronous [`World`]); the commit thread batches their commits.
+
+pub mod turn;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+use tokio::sync::oneshot;
+
+use crate::commit::Committer;
+use crate::log::Log;
+use crate::metrics::Metrics;
+use crate::store::{DueTimer, Millis, Store, StoreError, Write};
+use crate::{Settings, World};
+use fluxo_runtime::bytecode::Program;
+
+/// Why the engine could not do something; in English.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EngineError(pub String);
+
+impl std::fmt::Display for EngineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<StoreError> for EngineError {
+    fn from(error: StoreError) -> EngineError {
+        EngineError(error.to_string())
+    }
+}
+
+/// A conversation's scheduling state while a worker runs it.
+#[derive(Default)]
+struct Slot {
+    /// Work arrived since the worker last looked.
+    again: bool,
+    timers: Vec<DueTimer>,
+}
+
+/// Everything the server's tasks share.
+pub struct Engine {
+    pub store: Arc<dyn Store>,
+    pub committer: Committer,
+    pub world: Arc<dyn World>,
+    pub settings: Settings,
+    pub metrics: Arc<Metrics>,
+    pub log: Log,
+    programs: RwLock<HashMap<u64, Arc<Program>>>,
+    newest: RwLock<u64>,
+    slots: Mutex<HashMap<String, Slot>>,
+    /// Callers waiting for the reply to the message stored at a seq (`?wait=true`).
+    waiters: Mutex<HashMap<i64, Vec<oneshot::Sender<String>>>>,
+}
+
+/// The wall clock, in Unix milliseconds.
+pub fn now_ms() -> Millis {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
+}
+
+impl Engine {
+    pub fn new(
+        store: Arc<dyn Store>,
+        world: Arc<dyn World>,
+        settings: Settings,
+        metrics: Arc<Metrics>,
+    ) -> Result<Arc<Engine>, EngineError> {
+        let committer = Committer::start(Arc::clone(&store), Arc::clone(&metrics))
+            .map_err(|e| EngineError(format!("cannot start the commit thread: {e}")))?;
+        let log = Log {
+            json: settings.json_logs,
+        };
+        Ok(Arc::new(Engine {
+            store,
+            committer,
+            world,
+            settings,
+            metrics,
+            log,
+            programs: RwLock::new(HashMap::new()),
+            newest: RwLock::new(0),
+            slots: Mutex::new(HashMap::new()),
+            waiters: Mutex::new(HashMap::new()),
+        }))
+    }
+
+    /// Stores `bytes` (a `.fxb`) as a program version and makes it the newest: new
+    /// conversations start on it; waiting ones stay on theirs. Returns its hash.
+    pub fn publish(&self, bytes: &[u8]) -> Result<u64, EngineError> {
+        let program = Program::from_bytes(bytes)
+            .map_err(|e| EngineError(format!("not a valid program: {e}")))?;
+        let hash = program.source_hash;
+        self.world
+            .load(hash, &program)
+            .map_err(|e| EngineError(format!("the program's scripts do not load: {e}")))?;
+        self.committer.commit_blocking(Write::Program {
+            hash,
+            bytes: bytes.to_vec(),
+            at: now_ms(),
+        })?;
+        self.programs
+            .write()
+            .unwrap_or_else(|it| it.into_inner())
+            .insert(hash, Arc::new(program));
+        *self.newest.write().unwrap_or_else(|it| it.into_inner()) = hash;
+        Ok(hash)
+    }
+
+    pub fn newest(&self) -> u64 {
+        *self.newest.read().unwrap_or_else(|it| it.into_inner())
+    }
+
+    /// The program with source hash `hash`, loaded from the store the first time.
+    pub fn program(&self, hash: u64) -> Result<Arc<Program>, EngineError> {
+        if let Some(found) = self
+            .programs
+            .read()
+            .unwrap_or_else(|it| it.into_inner())
+            .get(&hash)
+        {
+            return Ok(Arc::clone(found));
+        }
+        let bytes = self
+            .store
+            .program(hash)?
+            .ok_or_else(|| EngineError(format!("no stored program {hash:016x}")))?;
+        let program = Arc::new(
+            Program::from_bytes(&bytes)
+                .map_err(|e| EngineError(format!("the stored program {hash:016x}: {e}")))?,
+        );
+        self.world
+            .load(hash, &program)
+            .map_err(|e| EngineError(format!("the program {hash:016x}'s scripts: {e}")))?;
+        self.programs
+            .write()
+            .unwrap_or_else(|it| it.into_inner())
+            .insert(hash, Arc::clone(&program));
+        Ok(program)
+    }
+
+    /// There is work for `key` (a stored message, or `timer` due): runs its worker
+    /// unless one runs already, which then looks again.
+    pub fn wake(self: &Arc<Engine>, key: &str, timer: Option<DueTimer>) {
+        {
+            let mut slots = self.slots.lock().unwrap_or_else(|it| it.into_inner());
+            if let Some(slot) = slots.get_mut(key) {
+                slot.again = true;
+                slot.timers.extend(timer);
+                return;
+            }
+            slots.insert(
+                key.to_string(),
+                Slot {
+                    again: false,
+                    timers: timer.into_iter().collect(),
+                },
+            );
+        }
+        let engine = Arc::clone(self);
+        let key = key.to_string();
+        tokio::task::spawn_blocking(move || engine.worker(&key));
+    }
+
+    fn worker(self: &Arc<Engine>, key: &str) {
+        let mut timers = Vec::new();
+        loop {
+            if let Err(error) = self.run(key, std::mem::take(&mut timers)) {
+                // The work stays stored; the sweep wakes the conversation again.
+                self.log
+                    .error(Some(key), &format!("the turn failed: {error}"));
+            }
+            let mut slots = self.slots.lock().unwrap_or_else(|it| it.into_inner());
+            let Some(slot) = slots.get_mut(key) else {
+                return;
+            };
+            if slot.again || !slot.timers.is_empty() {
+                slot.again = false;
+                timers = std::mem::take(&mut slot.timers);
+                continue;
+            }
+            slots.remove(key);
+            return;
+        }
+    }
+
+    /// Registers for the reply to the message stored at `seq`.
+    pub fn wait_reply(&self, seq: i64) -> oneshot::Receiver<String> {
+        let (tx, rx) = oneshot::channel();
+        self.waiters
+            .lock()
+            .unwrap_or_else(|it| it.into_inner())
+            .entry(seq)
+            .or_default()
+            .push(tx);
+        rx
+    }
+
+    /// Drops the registrations for `seq` (the caller gave up or found the reply stored).
+    pub fn forget_reply(&self, seq: i64) {
+        self.waiters
+            .lock()
+            .unwrap_or_else(|it| it.into_inner())
+            .remove(&seq);
+    }
+
+    fn replied(&self, seq: i64, reply: &str) {
+        let waiting = self
+            .waiters
+            .lock()
+            .unwrap_or_else(|it| it.into_inner())
+            .remove(&seq);
+        for tx in waiting.into_iter().flatten() {
+            let _ = tx.send(reply.to_string());
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! The admin API, behind its own bearer token (`[server] admin_token_env`; without
+//! one it answers 404 as if absent): publish a program version (`.fxb` bytes), list
+//! conversations, end one, and erase a contact with every stored message, snapshot,
+//! transcript line and delivery of theirs (LGPD).
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{authorized, error, unauthorized, unavailable, Shared};
+use crate::store::Status;
+
+/// Checks the admin token; the error response when the call may not proceed.
+fn admit(app: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+    let Some(token) = app.engine.settings.admin_token.as_deref() else {
+        return Err(error(
+            StatusCode::NOT_FOUND,
+            "the admin API is off: set `admin_token_env` in the [server] table",
+        ));
+    };
+    if authorized(headers, Some(token)) {
+        Ok(())
+    } else {
+        Err(unauthorized())
+    }
+}
+
+pub async fn publish(State(app): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(response) = admit(&app, &headers) {
+        return response;
+    }
+    match app.blocking(move |e| e.publish(&body)).await {
+        Ok(Ok(hash)) => {
+            app.engine
+                .log
+                .info(None, &format!("published program {hash:016x}"));
+            (
+                StatusCode::CREATED,
+                axum::Json(json!({"program": format!("{hash:016x}")})),
+            )
+                .into_response()
+        }
+        Ok(Err(reason)) => error(StatusCode::BAD_REQUEST, reason.0),
+        Err(response) => response,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    after: Option<String>,
+    limit: Option<usize>,
+}
+
+pub async fn list(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    if let Err(response) = admit(&app, &headers) {
+        return response;
+    }
+    let status = match query.status.as_deref().map(Status::from_name) {
+        None => None,
+        Some(Some(status)) => Some(status),
+        Some(None) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "`status` is one of customer timer write done failed",
+            )
+        }
+    };
+    let limit = query.limit.unwrap_or(100).clamp(1, 1000);
+    let after = query.after;
+    let found = app
+        .blocking(move |e| e.store.conversations(status, after.as_deref(), limit))
+        .await;
+    match found {
+        Ok(Ok(rows)) => {
+            let rows: Vec<_> = rows
+                .into_iter()
+                .map(|it| {
+                    json!({
+                        "key": it.key,
+                        "wait": it.status.name(),
+                        "program": format!("{:016x}", it.program),
+                        "channel": it.channel,
+                        "updated": it.updated,
+                    })
+                })
+                .collect();
+            axum::Json(json!({"conversations": rows})).into_response()
+        }
+        Ok(Err(reason)) => unavailable(&app, "listing conversations", reason),
+        Err(response) => response,
+    }
+}
+
+pub async fn end(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+) -> Response {
+    if let Err(response) = admit(&app, &headers) {
+        return response;
+    }
+    match app.blocking(move |e| e.end_by_operator(&key)).await {
+        Ok(Ok(true)) => axum::Json(json!({"ended": true})).into_response(),
+        Ok(Ok(false)) => error(StatusCode::NOT_FOUND, "no live conversation with this key"),
+        Ok(Err(reason)) => unavailable(&app, "ending the conversation", reason),
+        Err(response) => response,
+    }
+}
+
+pub async fn erase(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(contact): Path<String>,
+) -> Response {
+    if let Err(response) = admit(&app, &headers) {
+        return response;
+    }
+    match app.blocking(move |e| e.store.erase_contact(&contact)).await {
+        Ok(Ok(n)) => {
+            app.engine
+                .log
+                .info(None, &format!("erased a contact and {n} conversations"));
+            axum::Json(json!({"erased_conversations": n})).into_response()
+        }
+        Ok(Err(reason)) => unavailable(&app, "erasing the contact", reason),
+        Err(response) => response,
+    }
+}

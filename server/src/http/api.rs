@@ -1,0 +1,249 @@
+//! The generic channel (docs/server.md, "API"): `POST .../messages` stores a message
+//! and answers 202 once it is durable, or with `?wait=true` 200 and the turn's reply;
+//! `GET` a conversation's state and its transcript in the `.chat` line format.
+
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{authorized, error, unauthorized, unavailable, Shared};
+use crate::engine::now_ms;
+use crate::engine::turn::Inbound;
+use crate::log::mask;
+use crate::store::{NewMessage, Outcome, Write};
+use fluxo_runtime::session::Session;
+use fluxo_stdlib::types::Channel;
+
+const MAX_KEY: usize = 200;
+const MEDIA_KINDS: [&str; 5] = ["image", "audio", "video", "document", "sticker"];
+
+#[derive(Deserialize)]
+pub struct MessageQuery {
+    #[serde(default)]
+    wait: bool,
+}
+
+/// Why a body is not a message, in the words the 400 answer gives.
+fn validate(key: &str, body: &[u8]) -> Result<Inbound, String> {
+    if key.is_empty() || key.len() > MAX_KEY {
+        return Err(format!(
+            "the conversation key must have 1 to {MAX_KEY} bytes"
+        ));
+    }
+    let inbound: Inbound =
+        serde_json::from_slice(body).map_err(|e| format!("the body is not a message: {e}"))?;
+    if inbound.id.is_empty() || inbound.id.len() > MAX_KEY {
+        return Err(format!("`id` must have 1 to {MAX_KEY} bytes"));
+    }
+    if inbound.text.is_none() && inbound.reply_id.is_none() && inbound.media.is_none() {
+        return Err("a message needs `text`, `reply_id` or `media`".into());
+    }
+    if let Some(channel) = &inbound.channel {
+        if Channel::from_name(channel).is_none() {
+            return Err(format!(
+                "unknown channel `{channel}` (whatsapp telegram facebook instagram telephony webchat)"
+            ));
+        }
+    }
+    if let Some(media) = &inbound.media {
+        if !MEDIA_KINDS.contains(&media.kind.as_str()) {
+            return Err(format!(
+                "unknown media kind `{}` (image audio video document sticker)",
+                media.kind
+            ));
+        }
+    }
+    Ok(inbound)
+}
+
+pub async fn post_message(
+    State(app): State<Shared>,
+    Path(key): Path<String>,
+    Query(query): Query<MessageQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let started = Instant::now();
+    if !authorized(&headers, app.engine.settings.api_token.as_deref()) {
+        return unauthorized();
+    }
+    let inbound = match validate(&key, &body) {
+        Ok(inbound) => inbound,
+        Err(reason) => {
+            app.engine.metrics.inbound("generic", "rejected");
+            return error(StatusCode::BAD_REQUEST, reason);
+        }
+    };
+    let channel = inbound.channel.clone().unwrap_or_else(|| "whatsapp".into());
+    if !app.within_rate(&key) {
+        app.engine.metrics.inbound(&channel, "rejected");
+        return error(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "more than {} messages in a minute for this conversation",
+                app.engine.settings.messages_per_minute
+            ),
+        );
+    }
+    let message_id = inbound.id.clone();
+    let write = Write::Message(NewMessage {
+        conversation: key.clone(),
+        message_id: message_id.clone(),
+        body: serde_json::to_string(&inbound).unwrap_or_default(),
+        received: now_ms(),
+    });
+    let (seq, duplicate) = match app.engine.committer.commit(write).await {
+        Ok(Outcome::Stored { seq }) => (seq, false),
+        Ok(Outcome::Duplicate { seq }) => (seq, true),
+        Ok(Outcome::Done) => return unavailable(&app, "storing the message", "no outcome"),
+        Err(reason) => return unavailable(&app, "storing the message", reason),
+    };
+    app.engine.metrics.ack(started.elapsed());
+    app.engine
+        .metrics
+        .inbound(&channel, if duplicate { "duplicate" } else { "accepted" });
+    if !duplicate {
+        app.engine.wake(&key, None);
+    }
+    if !query.wait {
+        return (
+            StatusCode::ACCEPTED,
+            axum::Json(json!({"id": message_id, "duplicate": duplicate})),
+        )
+            .into_response();
+    }
+    let reply = app.engine.wait_reply(seq);
+    let stored = app
+        .blocking(move |e| e.store.message(&key, &message_id))
+        .await;
+    let found = match stored {
+        Ok(Ok(found)) => found.and_then(|it| it.reply),
+        Ok(Err(reason)) => {
+            app.engine.forget_reply(seq);
+            return unavailable(&app, "reading the reply", reason);
+        }
+        Err(response) => return response,
+    };
+    let text = match found {
+        Some(text) => {
+            app.engine.forget_reply(seq);
+            text
+        }
+        None => {
+            let limit = Duration::from_secs(app.engine.settings.wait_timeout_secs);
+            match tokio::time::timeout(limit, reply).await {
+                Ok(Ok(text)) => text,
+                _ => {
+                    app.engine.forget_reply(seq);
+                    return error(
+                        StatusCode::GATEWAY_TIMEOUT,
+                        "the message is stored but its turn did not finish in time; its \
+                         outputs will be in the transcript",
+                    );
+                }
+            }
+        }
+    };
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        text,
+    )
+        .into_response()
+}
+
+pub async fn get_conversation(
+    State(app): State<Shared>,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if !authorized(&headers, app.engine.settings.api_token.as_deref()) {
+        return unauthorized();
+    }
+    let found = app
+        .blocking(move |e| -> Result<Option<serde_json::Value>, String> {
+            let Some(c) = e.store.conversation(&key).map_err(|it| it.to_string())? else {
+                return Ok(None);
+            };
+            let mut state = json!({
+                "key": c.key,
+                "wait": c.status.name(),
+                "program": format!("{:016x}", c.program),
+                "version": c.version,
+                "channel": c.channel,
+                "contact": mask(&c.contact),
+            });
+            if !c.ending.is_empty() {
+                state["ending"] = json!(mask(&c.ending));
+            }
+            if !c.status.is_final() {
+                let program = e.program(c.program).map_err(|it| it.0)?;
+                if let Ok(session) = Session::restore(&c.snapshot, &program) {
+                    let pc = session.pc();
+                    if let Some(flow) = program
+                        .flow_at(pc)
+                        .and_then(|idx| program.flows.get(idx as usize))
+                        .and_then(|flow| program.string(flow.name))
+                    {
+                        state["flow"] = json!(flow);
+                    }
+                    if let Some(location) = program.location(pc) {
+                        state["file"] = json!(location.file);
+                        state["line"] = json!(location.line);
+                    }
+                }
+            }
+            Ok(Some(state))
+        })
+        .await;
+    match found {
+        Ok(Ok(Some(state))) => axum::Json(state).into_response(),
+        Ok(Ok(None)) => error(StatusCode::NOT_FOUND, "no such conversation"),
+        Ok(Err(reason)) => unavailable(&app, "reading the conversation", reason),
+        Err(response) => response,
+    }
+}
+
+pub async fn get_transcript(
+    State(app): State<Shared>,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if !authorized(&headers, app.engine.settings.api_token.as_deref()) {
+        return unauthorized();
+    }
+    let found = app
+        .blocking(move |e| -> Result<Option<Vec<String>>, String> {
+            let lines = e.store.transcript(&key).map_err(|it| it.to_string())?;
+            if lines.is_empty()
+                && e.store
+                    .conversation(&key)
+                    .map_err(|it| it.to_string())?
+                    .is_none()
+            {
+                let pending = e.store.pending(&key).map_err(|it| it.to_string())?;
+                if pending.is_empty() {
+                    return Ok(None);
+                }
+            }
+            Ok(Some(lines))
+        })
+        .await;
+    match found {
+        Ok(Ok(Some(lines))) => {
+            let mut text = lines.join("\n");
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+        }
+        Ok(Ok(None)) => error(StatusCode::NOT_FOUND, "no such conversation"),
+        Ok(Err(reason)) => unavailable(&app, "reading the transcript", reason),
+        Err(response) => response,
+    }
+}

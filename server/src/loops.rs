@@ -1,0 +1,178 @@
+//! The server's background loops: the sweep (wakes conversations with stored work, at
+//! start after a crash and now and then), the timer loop (fires due timers), the
+//! outbox (delivers outputs to the webhook in order per conversation, retrying with
+//! backoff under a stable idempotency key) and retention (deletes finished
+//! conversations past their time).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::engine::{now_ms, Engine};
+use crate::store::{OutboxItem, Write};
+
+/// How often the sweep looks for stored work nobody is handling.
+const SWEEP: Duration = Duration::from_secs(2);
+/// How often due timers and deliveries are looked for.
+const POLL: Duration = Duration::from_millis(100);
+/// The longest wait between two delivery attempts.
+const MAX_BACKOFF_MS: i64 = 5 * 60 * 1000;
+
+pub fn start(engine: &Arc<Engine>) {
+    tokio::spawn(sweep(Arc::clone(engine)));
+    tokio::spawn(timers(Arc::clone(engine)));
+    tokio::spawn(retention(Arc::clone(engine)));
+    if let Some(url) = engine.settings.webhook.clone() {
+        tokio::spawn(outbox(Arc::clone(engine), url));
+    }
+}
+
+/// Runs a blocking store call off the async threads.
+async fn blocking<T: Send + 'static>(
+    engine: &Arc<Engine>,
+    f: impl FnOnce(&Engine) -> T + Send + 'static,
+) -> Option<T> {
+    let engine = Arc::clone(engine);
+    tokio::task::spawn_blocking(move || f(&engine)).await.ok()
+}
+
+async fn sweep(engine: Arc<Engine>) {
+    loop {
+        match blocking(&engine, |e| e.store.with_work()).await {
+            Some(Ok(keys)) => {
+                for key in keys {
+                    engine.wake(&key, None);
+                }
+            }
+            Some(Err(error)) => engine.log.error(None, &format!("sweep: {error}")),
+            None => {}
+        }
+        tokio::time::sleep(SWEEP).await;
+    }
+}
+
+async fn timers(engine: Arc<Engine>) {
+    // Timers woken and not yet gone from the store (their turn commits delete them):
+    // not woken again on every poll.
+    let mut fired: HashSet<(String, i64, &'static str)> = HashSet::new();
+    loop {
+        match blocking(&engine, |e| e.store.due_timers(now_ms(), 1024)).await {
+            Some(Ok(due)) => {
+                let mut still = HashSet::new();
+                for timer in due {
+                    let id = (timer.conversation.clone(), timer.version, timer.kind.name());
+                    if !fired.contains(&id) {
+                        engine.wake(&timer.conversation.clone(), Some(timer));
+                    }
+                    still.insert(id);
+                }
+                fired = still;
+            }
+            Some(Err(error)) => engine.log.error(None, &format!("timers: {error}")),
+            None => {}
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+async fn retention(engine: Arc<Engine>) {
+    let keep = i64::try_from(engine.settings.retention_secs)
+        .unwrap_or(i64::MAX / 1000)
+        .saturating_mul(1000);
+    loop {
+        let before = now_ms().saturating_sub(keep);
+        match blocking(&engine, move |e| e.store.purge_finished(before)).await {
+            Some(Ok(0)) | None => {}
+            Some(Ok(n)) => engine.log.info(
+                None,
+                &format!("retention: deleted {n} finished conversations"),
+            ),
+            Some(Err(error)) => engine.log.error(None, &format!("retention: {error}")),
+        }
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    }
+}
+
+async fn outbox(engine: Arc<Engine>, url: String) {
+    let client = match reqwest::Client::builder()
+        .timeout(Duration::from_secs(engine.settings.webhook_timeout_secs))
+        .build()
+    {
+        Ok(client) => client,
+        Err(error) => {
+            engine
+                .log
+                .error(None, &format!("the webhook client cannot start: {error}"));
+            return;
+        }
+    };
+    loop {
+        let due = match blocking(&engine, |e| e.store.outbox_due(now_ms(), 256)).await {
+            Some(Ok(due)) => due,
+            Some(Err(error)) => {
+                engine.log.error(None, &format!("outbox: {error}"));
+                Vec::new()
+            }
+            None => Vec::new(),
+        };
+        let busy = !due.is_empty();
+        let mut sends = Vec::with_capacity(due.len());
+        for item in due {
+            let client = client.clone();
+            let url = url.clone();
+            let engine = Arc::clone(&engine);
+            sends.push(tokio::spawn(async move {
+                let write = deliver(&engine, &client, &url, &item).await;
+                if let Err(error) = engine.committer.commit(write).await {
+                    engine
+                        .log
+                        .error(Some(&item.conversation), &format!("outbox: {error}"));
+                }
+            }));
+        }
+        for send in sends {
+            let _ = send.await;
+        }
+        if !busy {
+            tokio::time::sleep(POLL).await;
+        }
+    }
+}
+
+/// One delivery attempt, and what to record of it.
+async fn deliver(engine: &Engine, client: &reqwest::Client, url: &str, item: &OutboxItem) -> Write {
+    let mut body: serde_json::Value =
+        serde_json::from_str(&item.payload).unwrap_or(serde_json::Value::Null);
+    body["idempotency_key"] = serde_json::Value::String(item.idempotency_key.clone());
+    let sent = client
+        .post(url)
+        .header("Idempotency-Key", &item.idempotency_key)
+        .json(&body)
+        .send()
+        .await;
+    let error = match sent {
+        Ok(response) if response.status().is_success() => {
+            engine.metrics.outbound("delivered");
+            return Write::Delivered { id: item.id };
+        }
+        Ok(response) => format!("the webhook answered {}", response.status()),
+        Err(error) => format!("the webhook could not be reached: {error}"),
+    };
+    engine.metrics.outbound("retried");
+    let backoff = 1000_i64
+        .saturating_mul(1 << item.attempts.clamp(0, 20))
+        .min(MAX_BACKOFF_MS);
+    engine.log.warn(
+        Some(&item.conversation),
+        &format!(
+            "delivery {} failed ({error}); retrying in {} s",
+            item.idempotency_key,
+            backoff / 1000
+        ),
+    );
+    Write::Retry {
+        id: item.id,
+        next: now_ms().saturating_add(backoff),
+        error,
+    }
+}

@@ -1,0 +1,316 @@
+//! The store interface: everything `fluxo serve` keeps durably, behind one trait that
+//! the embedded SQLite store (`sqlite`) implements and that a shared PostgreSQL store
+//! will implement too. `conformance` is the suite every implementation must pass.
+//!
+//! The interface is shaped by the guarantees of docs/server.md: writes go through
+//! [`Store::commit`], which applies a batch of [`Write`]s in ONE transaction (group
+//! commit: many inbound messages and many turns share one fsync), and either all of a
+//! batch is durable or none of it is. Reads never change anything. Times are Unix
+//! milliseconds of the wall clock ([`Millis`]); conversation clocks are the VM's seconds.
+
+pub mod conformance;
+pub mod sqlite;
+
+use std::fmt;
+
+/// Unix time in milliseconds (the wall clock; timers and retries use it).
+pub type Millis = i64;
+
+/// A store failure, in English; the server answers 503 and logs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreError(pub String);
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "store: {}", self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An inbound message to store (the inbox), before any turn has seen it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewMessage {
+    pub conversation: String,
+    /// The caller's message id: the dedupe key within the conversation.
+    pub message_id: String,
+    /// The message as JSON (the API's body), read back by the turn that handles it.
+    pub body: String,
+    pub received: Millis,
+}
+
+/// Where a stored message stands in its conversation's inbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboxEntry {
+    /// Arrival order, increasing across the whole store.
+    pub seq: i64,
+    pub message_id: String,
+    pub body: String,
+    /// The JSON reply of the turn that handled it; `None` while it waits.
+    pub reply: Option<String>,
+}
+
+/// What a conversation waits for, as stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Customer,
+    Timer,
+    /// A write host call was journalled and may have been sent: after a crash it
+    /// resumes with "outcome unknown", never by sending it again.
+    Write,
+    /// The bot's part is over (closed, transferred, opted out, forwarded, ended by an
+    /// operator or by inactivity).
+    Done,
+    /// The VM could not run it (a broken snapshot or program).
+    Failed,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Customer => "customer",
+            Status::Timer => "timer",
+            Status::Write => "write",
+            Status::Done => "done",
+            Status::Failed => "failed",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Status> {
+        [
+            Status::Customer,
+            Status::Timer,
+            Status::Write,
+            Status::Done,
+            Status::Failed,
+        ]
+        .into_iter()
+        .find(|it| it.name() == name)
+    }
+
+    /// Whether the conversation is over for good (nothing resumes it).
+    pub fn is_final(self) -> bool {
+        matches!(self, Status::Done | Status::Failed)
+    }
+}
+
+/// A conversation's row: who it is with, its program, its snapshot and what it waits
+/// for. A turn replaces it whole.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Conversation {
+    pub key: String,
+    /// The source hash of the program it runs on (pinned until it ends).
+    pub program: u64,
+    pub status: Status,
+    /// Bumped by every turn: a timer armed at another version is stale.
+    pub version: i64,
+    /// The session snapshot; empty once the conversation is over.
+    pub snapshot: Vec<u8>,
+    /// The contact key (the phone, else the conversation key) its contact state is under.
+    pub contact: String,
+    pub channel: String,
+    /// The conversation clock (VM seconds) when it opened, and the wall clock then:
+    /// its clock now is the first plus the wall time elapsed since the second.
+    pub opened_clock: i64,
+    pub opened: Millis,
+    pub updated: Millis,
+    /// Why it is over (`closed`, `transferred`, `ended by an operator`...); empty while live.
+    pub ending: String,
+    /// For `Status::Write`: the journalled call, as JSON.
+    pub pending_call: Option<String>,
+}
+
+/// A timer that resumes (or ends) a conversation when due.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timer {
+    pub kind: TimerKind,
+    pub due: Millis,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimerKind {
+    /// A `wait` card's timer: resumes the VM with `TimerFired`.
+    Wait,
+    /// The customer stopped answering: the conversation ends.
+    Inactivity,
+}
+
+impl TimerKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            TimerKind::Wait => "wait",
+            TimerKind::Inactivity => "inactivity",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<TimerKind> {
+        match name {
+            "wait" => Some(TimerKind::Wait),
+            "inactivity" => Some(TimerKind::Inactivity),
+            _ => None,
+        }
+    }
+}
+
+/// A due timer, as [`Store::due_timers`] lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DueTimer {
+    pub conversation: String,
+    pub kind: TimerKind,
+    /// The conversation version it was armed at; stale when the conversation moved on.
+    pub version: i64,
+    pub due: Millis,
+}
+
+/// A journalled write host call's record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Journal {
+    /// About to be sent: the call, as JSON.
+    Begin { call: String },
+    /// What came of the write begun at this conversation's previous version: its
+    /// result as JSON, or `outcome unknown`.
+    Finish { result: String },
+}
+
+/// A change to the contact's state that outlives the conversation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContactChange {
+    OptOut,
+    /// The contact wrote again after opting out.
+    OptIn,
+    /// The contact's ERP registration (JSON: customer_id, name, contract_id).
+    Link {
+        customer_id: String,
+        account: String,
+    },
+}
+
+/// The contact's state.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Contact {
+    pub key: String,
+    pub opted_out: bool,
+    /// Linked ERP accounts as JSON objects, oldest first.
+    pub accounts: Vec<String>,
+}
+
+/// Everything one turn changes, committed together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TurnCommit {
+    /// The conversation's new row (inserted on its first turn).
+    pub conversation: Conversation,
+    /// Inbox entries the turn handled, with the reply each gets (JSON).
+    pub handled: Vec<(i64, String)>,
+    /// Transcript lines to append (`< `, `> `, `= ` lines).
+    pub transcript: Vec<String>,
+    /// Outbound webhook payloads (JSON) to append to the outbox, in order.
+    pub outbox: Vec<String>,
+    /// The conversation's timers from now on (all earlier ones are dropped).
+    pub timers: Vec<Timer>,
+    pub journal: Option<Journal>,
+    pub contact: Vec<ContactChange>,
+}
+
+/// An outbound delivery that is due.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub conversation: String,
+    /// Stable across retries and restarts: `<conversation>/<n>`.
+    pub idempotency_key: String,
+    pub payload: String,
+    pub attempts: i64,
+}
+
+/// One write of a batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Write {
+    Message(NewMessage),
+    Turn(Box<TurnCommit>),
+    /// A compiled program (`.fxb` bytes) under its source hash; re-storing one is a no-op.
+    Program {
+        hash: u64,
+        bytes: Vec<u8>,
+        at: Millis,
+    },
+    Delivered {
+        id: i64,
+    },
+    /// A failed delivery, tried again at `next`.
+    Retry {
+        id: i64,
+        next: Millis,
+        error: String,
+    },
+}
+
+/// What a write came to, in the batch's order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// A new message, stored at `seq`.
+    Stored {
+        seq: i64,
+    },
+    /// The conversation already had a message with this id (stored at `seq`).
+    Duplicate {
+        seq: i64,
+    },
+    Done,
+}
+
+/// A conversation as the admin list shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub key: String,
+    pub status: Status,
+    pub program: u64,
+    pub contact: String,
+    pub channel: String,
+    pub updated: Millis,
+}
+
+/// The durable state of a server. Implementations are shared by every task of the
+/// server (hence `Send + Sync`) and block: the server calls them off its async threads.
+pub trait Store: Send + Sync {
+    /// Applies `writes` in one transaction and returns one outcome per write.
+    fn commit(&self, writes: &[Write]) -> StoreResult<Vec<Outcome>>;
+    fn conversation(&self, key: &str) -> StoreResult<Option<Conversation>>;
+    /// The conversation's messages no turn has handled yet, in arrival order.
+    fn pending(&self, key: &str) -> StoreResult<Vec<InboxEntry>>;
+    /// The stored message with this id, handled or not.
+    fn message(&self, key: &str, message_id: &str) -> StoreResult<Option<InboxEntry>>;
+    fn transcript(&self, key: &str) -> StoreResult<Vec<String>>;
+    /// Timers due at `now`, earliest first, at most `limit`.
+    fn due_timers(&self, now: Millis, limit: usize) -> StoreResult<Vec<DueTimer>>;
+    /// When the earliest timer is due.
+    fn next_timer(&self) -> StoreResult<Option<Millis>>;
+    /// For each conversation, its first undelivered outbox item if it is due at `now`
+    /// (later items wait: delivery is in order per conversation).
+    fn outbox_due(&self, now: Millis, limit: usize) -> StoreResult<Vec<OutboxItem>>;
+    /// Conversations with work a crash may have interrupted: unhandled messages, or a
+    /// journalled write without an outcome.
+    fn with_work(&self) -> StoreResult<Vec<String>>;
+    fn program(&self, hash: u64) -> StoreResult<Option<Vec<u8>>>;
+    /// The most recently stored program (new conversations start on it).
+    fn newest_program(&self) -> StoreResult<Option<(u64, Vec<u8>)>>;
+    /// Conversations ordered by key, after `after`, with this status when given.
+    fn conversations(
+        &self,
+        status: Option<Status>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<Summary>>;
+    /// How many live conversations wait (for the customer, a timer or a write).
+    fn waiting(&self) -> StoreResult<u64>;
+    fn contact(&self, key: &str) -> StoreResult<Option<Contact>>;
+    /// Deletes the contact and every conversation, message, transcript line, timer,
+    /// journal entry and outbox item of theirs; returns how many conversations went.
+    fn erase_contact(&self, key: &str) -> StoreResult<u64>;
+    /// Deletes conversations over (done or failed) since before `before`, with all
+    /// they hold; returns how many went.
+    fn purge_finished(&self, before: Millis) -> StoreResult<u64>;
+    /// The journal of a conversation: (call, result) pairs, oldest first.
+    fn journal(&self, key: &str) -> StoreResult<Vec<(String, Option<String>)>>;
+}

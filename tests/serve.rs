@@ -1,0 +1,348 @@
+//! `fluxo serve` driven as a user drives it: the real binary on loopback, its generic
+//! API checked against its own OpenAPI document, its transcripts against `fluxo run`'s
+//! for the same messages, and its durability by SIGKILL and restart (acknowledged
+//! messages kept and handled in order, timers firing after the restart). A write host
+//! call in flight when the server dies is never sent again: two servers share one data
+//! folder in-process, the first stuck inside the write, and the second finishes the
+//! turn with "outcome unknown".
+
+mod client;
+mod openapi;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use client::{fluxo_run, scratch, Server};
+
+fn provedor() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/provedor")
+}
+
+fn json(body: &str) -> Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+/// Asserts that `body` is what the document says `method path` answers with `status`.
+fn conforms(doc: &Value, path: &str, method: &str, status: u16, body: &str) {
+    let schema = openapi::response_schema(doc, path, method, status);
+    let problems = openapi::violations(doc, schema, &json(body));
+    assert!(
+        problems.is_empty(),
+        "{method} {path} {status}: {problems:?}\n{body}"
+    );
+}
+
+const MESSAGES: &str = "/v1/conversations/{key}/messages";
+
+#[test]
+fn a_conversation_over_http_reads_as_fluxo_run_prints_it() {
+    let data = scratch("contract");
+    let server = Server::start(&provedor(), &data, &[]);
+    let (status, doc) = server.get("/v1/openapi.json");
+    assert_eq!(status, 200);
+    let doc = json(&doc);
+    assert_eq!(doc["openapi"], "3.0.3");
+
+    let (status, body) = server.say("ana", "m-1", "oi", true);
+    assert_eq!(status, 200, "{body}");
+    conforms(&doc, MESSAGES, "post", 200, &body);
+    let reply = json(&body);
+    assert_eq!(reply["wait"], "customer");
+    assert_eq!(reply["outputs"][0]["type"], "text");
+    assert!(reply["outputs"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("Você autoriza o envio de mensagens?"));
+
+    let (status, body) = server.say("ana", "m-2", "1", false);
+    assert_eq!(status, 202, "{body}");
+    conforms(&doc, MESSAGES, "post", 202, &body);
+    assert_eq!(json(&body)["duplicate"], false);
+    // The same id again: acknowledged, nothing changes; with wait, the same reply.
+    let (status, body) = server.say("ana", "m-2", "1", false);
+    assert_eq!(
+        (status, json(&body)["duplicate"].clone()),
+        (202, Value::Bool(true))
+    );
+    let (status, first) = server.say("ana", "m-2", "1", true);
+    assert_eq!(status, 200, "{first}");
+    let (_, again) = server.say("ana", "m-2", "2", true);
+    assert_eq!(first, again);
+    assert!(json(&first)["outputs"][0]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Olá, Ana!"));
+
+    let (status, body) = server.get("/v1/conversations/ana");
+    assert_eq!(status, 200, "{body}");
+    conforms(&doc, "/v1/conversations/{key}", "get", 200, &body);
+    let state = json(&body);
+    assert_eq!(
+        (state["wait"].as_str(), state["flow"].as_str()),
+        (Some("customer"), Some("main"))
+    );
+    let (status, body) = server.get("/v1/conversations/nobody");
+    assert_eq!(status, 404);
+    conforms(&doc, "/v1/conversations/{key}", "get", 404, &body);
+    let (status, body) = server.post("/v1/conversations/ana/messages", r#"{"text": "sem id"}"#);
+    assert_eq!(status, 400);
+    conforms(&doc, MESSAGES, "post", 400, &body);
+    assert!(body.contains("id"), "{body}");
+
+    let inputs = ["1", "1", "1", "1", "2", "5"];
+    let mut last = Value::Null;
+    for (n, text) in inputs.iter().enumerate().skip(1) {
+        let (status, body) = server.say("ana", &format!("m-{}", n + 2), text, true);
+        assert_eq!(status, 200, "{body}");
+        conforms(&doc, MESSAGES, "post", 200, &body);
+        last = json(&body);
+    }
+    assert_eq!(
+        (last["wait"].as_str(), last["ending"].as_str()),
+        (Some("done"), Some("closed"))
+    );
+    assert_eq!(server.transcript("ana"), fluxo_run(&provedor(), &inputs));
+
+    let (status, metrics) = server.get("/metrics");
+    assert_eq!(status, 200);
+    assert!(
+        metrics
+            .contains("fluxo_inbound_messages_total{channel=\"whatsapp\",result=\"duplicate\"} 3"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("fluxo_card_visits_total{flow=\"main\""),
+        "{metrics}"
+    );
+    assert_eq!(server.get("/healthz").0, 200);
+    assert_eq!(server.get("/readyz").0, 200);
+}
+
+#[test]
+fn a_killed_server_restarts_and_the_conversation_goes_on_in_order() {
+    let data = scratch("restart");
+    let server = Server::start(&provedor(), &data, &[]);
+    assert_eq!(server.say("bia", "m-1", "oi", true).0, 200);
+    assert_eq!(server.say("bia", "m-2", "1", true).0, 200);
+    // Acknowledged (stored), then SIGKILL before or while its turn runs.
+    assert_eq!(server.say("bia", "m-3", "1", false).0, 202);
+    server.kill();
+
+    let server = Server::start(&provedor(), &data, &[]);
+    // A burst without waiting, then one that waits: turns run strictly in order.
+    for (id, text) in [("m-4", "1"), ("m-5", "1"), ("m-6", "2")] {
+        assert_eq!(server.say("bia", id, text, false).0, 202);
+    }
+    let (status, body) = server.say("bia", "m-7", "5", true);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["wait"], "done");
+    // A message acknowledged before the kill is a duplicate now.
+    assert_eq!(
+        json(&server.say("bia", "m-3", "1", false).1)["duplicate"],
+        true
+    );
+    let inputs = ["1", "1", "1", "1", "2", "5"];
+    assert_eq!(server.transcript("bia"), fluxo_run(&provedor(), &inputs));
+}
+
+#[test]
+fn timers_fire_after_a_restart() {
+    let data = scratch("timers");
+    let flow = data.join("espera.flow");
+    std::fs::write(
+        &flow,
+        "flow main {\n    say \"Oi\"\n    wait 2s\n    say \"Depois\"\n}\n",
+    )
+    .unwrap();
+    let server = Server::start(&flow, &data, &[]);
+    let (status, body) = server.say("c", "m-1", "oi", true);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["wait"], "timer");
+    server.kill();
+
+    let server = Server::start(&flow, &data, &[]);
+    let transcript = server.transcript_when("c", |it| it.contains("Depois"));
+    assert_eq!(transcript, "< Oi\n= wait 2s\n< Depois\n");
+    let (_, state) = server.get("/v1/conversations/c");
+    assert_eq!(json(&state)["wait"], "done");
+}
+
+#[test]
+fn off_loopback_the_server_needs_a_token_and_names_missing_secrets() {
+    let data = scratch("token");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_fluxo"))
+            .arg("serve")
+            .arg(provedor())
+            .arg("--data")
+            .arg(&data)
+            .args(args)
+            .env_remove("FLUXO_TEST_MISSING_TOKEN")
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (code, stderr) = run(&["--listen", "0.0.0.0:0"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("api_token_env"), "{stderr}");
+    let config = data.join("fluxo.toml");
+    std::fs::write(
+        &config,
+        "[server]\napi_token_env = \"FLUXO_TEST_MISSING_TOKEN\"\n",
+    )
+    .unwrap();
+    let (code, stderr) = run(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("[server] api_token_env names the environment variable FLUXO_TEST_MISSING_TOKEN, which is not set"),
+        "{stderr}"
+    );
+    std::fs::write(&config, "[server]\nlisten_to = \"127.0.0.1:1\"\n").unwrap();
+    let (code, stderr) = run(&["--config", config.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("listen_to"), "{stderr}");
+}
+
+/// The simulated ERP, counting write calls; `stuck` never answers one (the server
+/// "dies" inside the call).
+struct CountingWorld {
+    erp: fluxo_host::erp::SimulatedErp,
+    writes: Arc<AtomicUsize>,
+    stuck: bool,
+}
+
+impl fluxo_server::World for CountingWorld {
+    fn load(&self, _: u64, _: &fluxo_runtime::bytecode::Program) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn answer(
+        &self,
+        _: u64,
+        call: &fluxo_runtime::session::HostCall,
+        now: i64,
+    ) -> fluxo_runtime::session::HostResult {
+        use fluxo_runtime::session::{HostCall, HostResult};
+        match call {
+            HostCall::Erp { request } => {
+                if !request.is_read() {
+                    self.writes.fetch_add(1, Ordering::SeqCst);
+                    while self.stuck {
+                        std::thread::sleep(std::time::Duration::from_secs(3600));
+                    }
+                }
+                HostResult::Erp(self.erp.handle(request, fluxo_runtime::clock::today(now)))
+            }
+            HostCall::Intent { .. } => HostResult::Intent(None),
+            HostCall::Lowcode { .. } => HostResult::Lowcode(Err("no scripts here".into())),
+            HostCall::Agent { .. } => HostResult::Agent(None),
+        }
+    }
+}
+
+/// Starts an in-process server on `data` with `world`; its address.
+fn serve_in_process(data: &Path, world: CountingWorld) -> String {
+    let sources = fluxo::files::load_program(&provedor()).unwrap();
+    let compiled = fluxo_compiler::compile(&sources, &fluxo_compiler::CompileOptions::default());
+    let program = compiled.program.unwrap().to_bytes();
+    let mut context = fluxo_runtime::session::Context::new(0);
+    context.company_name = "Provedor Exemplo".into();
+    context.protocol = "20261123000001".into();
+    let mut settings = fluxo_server::Settings::new(context);
+    settings.now = fluxo_runtime::clock::parse_rfc3339(client::NOW);
+    let options = fluxo_server::Options {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data: data.to_path_buf(),
+        program,
+        settings,
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = fluxo_server::run(options, Arc::new(world), |addr| {
+            let _ = tx.send(addr.to_string());
+        });
+    });
+    rx.recv().unwrap()
+}
+
+#[test]
+fn a_write_in_flight_at_a_crash_is_never_sent_again() {
+    let data = scratch("journal");
+    let fixture = std::fs::read_to_string(provedor().join("erp-demo.json")).unwrap();
+    let world = |writes: &Arc<AtomicUsize>, stuck| CountingWorld {
+        erp: fluxo_host::erp::SimulatedErp::from_json(&fixture).unwrap(),
+        writes: Arc::clone(writes),
+        stuck,
+    };
+    let first_writes = Arc::new(AtomicUsize::new(0));
+    let first = serve_in_process(&data, world(&first_writes, true));
+    // Opt in, Financeiro, Desbloqueio, the second contract: its trust unlock is a write.
+    for (n, text) in ["oi", "1", "1", "2", "2"].iter().enumerate() {
+        let body = serde_json::json!({"id": format!("m-{n}"), "text": text,
+            "contact": {"name": "Ana", "phone": "+5548999990000"}});
+        let (status, _) = client::request(
+            &first,
+            "POST",
+            "/v1/conversations/ana/messages",
+            Some(&body.to_string()),
+            &[],
+        );
+        assert_eq!(status, 202);
+    }
+    let stuck = Server::poll(&first, "ana", "write");
+    assert_eq!(stuck["wait"], "write");
+    assert_eq!(first_writes.load(Ordering::SeqCst), 1);
+
+    // A second server on the same data: the first is as good as dead.
+    let second_writes = Arc::new(AtomicUsize::new(0));
+    let second = serve_in_process(&data, world(&second_writes, false));
+    let state = Server::poll(&second, "ana", "customer");
+    assert_eq!(state["wait"], "customer");
+    assert_eq!(
+        second_writes.load(Ordering::SeqCst),
+        0,
+        "the write was sent again"
+    );
+    let (_, transcript) = client::request(
+        &second,
+        "GET",
+        "/v1/conversations/ana/transcript",
+        None,
+        &[],
+    );
+    assert_eq!(
+        transcript.matches("= erp trust_unlock 5002").count(),
+        1,
+        "{transcript}"
+    );
+    let after = transcript
+        .split("= erp trust_unlock 5002\n")
+        .nth(1)
+        .unwrap();
+    assert!(!after.contains("foi desbloqueada"), "{after}");
+}
+
+impl Server {
+    /// Polls `GET /v1/conversations/key` at `addr` until it waits for `wait` (10 s).
+    fn poll(addr: &str, key: &str, wait: &str) -> Value {
+        let mut last = String::new();
+        for _ in 0..200 {
+            let (status, body) =
+                client::request(addr, "GET", &format!("/v1/conversations/{key}"), None, &[]);
+            if status == 200 && json(&body)["wait"] == wait {
+                return json(&body);
+            }
+            last = body;
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("{key} never waited for {wait}: {last}");
+    }
+}
