@@ -89,7 +89,10 @@ mod tests {
         let two = b"POST /a HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET /b HTTP/1.1\r\n\r\n";
         assert_eq!(request_end(two), Some(42));
         assert_eq!(request_end(&two[42..]), Some(19));
-        assert_eq!(request_end(b"POST /a HTTP/1.1\r\nContent-Length: 3\r\n\r\nab"), None);
+        assert_eq!(
+            request_end(b"POST /a HTTP/1.1\r\nContent-Length: 3\r\n\r\nab"),
+            None
+        );
         assert_eq!(request_end(b"GET / HTTP/1.1\r\n"), None);
     }
 

@@ -61,12 +61,13 @@ impl Api {
             message.key,
             if wait { "?wait=true" } else { "" }
         );
-        let body = json!({
+        let mut body = json!({
             "id": message.id,
-            "text": message.text,
             "contact": {"name": message.name, "phone": message.phone},
             "channel": "whatsapp",
         });
+        let (field, value) = content(message.text);
+        body[field] = value;
         let response = self
             .http
             .post(url)
@@ -111,6 +112,23 @@ impl Api {
     }
 }
 
+/// A transcript's customer line as the API's message content, read as `fluxo run`
+/// reads it: `[reply <id>]` taps an interactive option, `[<kind> <url>]` sends media
+/// (image, audio, video, document, sticker), anything else is text.
+fn content(line: &str) -> (&'static str, Value) {
+    if let Some(inner) = line.strip_prefix('[').and_then(|it| it.strip_suffix(']')) {
+        let (kind, rest) = inner.split_once(' ').unwrap_or((inner, ""));
+        match kind {
+            "reply" => return ("reply_id", Value::String(rest.trim().to_string())),
+            "image" | "audio" | "video" | "document" | "sticker" => {
+                return ("media", json!({"kind": kind, "url": rest.trim()}))
+            }
+            _ => {}
+        }
+    }
+    ("text", Value::String(line.to_string()))
+}
+
 /// `{"outputs": [{"type": "text", "text": ...}, ...], "wait": ...}`.
 fn reply(body: &str) -> Option<Ack> {
     let value: Value = serde_json::from_str(body).ok()?;
@@ -128,6 +146,23 @@ fn reply(body: &str) -> Option<Ack> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transcript_notation_becomes_replies_and_media() {
+        assert_eq!(content("1"), ("text", json!("1")));
+        assert_eq!(
+            content("[reply Quero contratar]"),
+            ("reply_id", json!("Quero contratar"))
+        );
+        assert_eq!(
+            content("[image https://cdn.example/a.jpg]"),
+            (
+                "media",
+                json!({"kind": "image", "url": "https://cdn.example/a.jpg"})
+            )
+        );
+        assert_eq!(content("[oi]"), ("text", json!("[oi]")));
+    }
 
     #[test]
     fn a_reply_body_gives_its_texts_and_wait() {

@@ -34,7 +34,13 @@ impl Families {
                 let phones = customer
                     .get("phones")
                     .and_then(Value::as_array)
-                    .map(|phones| phones.iter().filter_map(Value::as_str).map(digits).collect())
+                    .map(|phones| {
+                        phones
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .map(digits)
+                            .collect()
+                    })
                     .unwrap_or_default();
                 (document, phones)
             })
@@ -213,7 +219,10 @@ mod tests {
     fn check_digits_match_known_documents() {
         // Ana's CPF and the bakery's CNPJ in examples/provedor/erp-demo.json.
         assert_eq!(with_check_digits("529982247", cpf_digit), "52998224725");
-        assert_eq!(with_check_digits("112223330001", cnpj_digit), "11222333000181");
+        assert_eq!(
+            with_check_digits("112223330001", cnpj_digit),
+            "11222333000181"
+        );
     }
 
     #[test]

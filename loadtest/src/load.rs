@@ -121,15 +121,28 @@ async fn measure(options: &LoadOptions, spec: &ServerSpec, syncs: f64) -> Result
             per_conversation: 1,
             ..options.clone()
         };
-        let seed = hammer(&api, &server.base, "waiting", &seeding, options.conversations, false).await;
-        println!("seeding {} waiting conversations: {seed}", options.conversations);
+        let seed = hammer(
+            &api,
+            &server.base,
+            "waiting",
+            &seeding,
+            options.conversations,
+            false,
+        )
+        .await;
+        println!(
+            "seeding {} waiting conversations: {seed}",
+            options.conversations
+        );
         let drained = drain(&api, &server.base, "waiting", &seeding).await;
         println!("  their first turns caught up {drained:.2} s after the last acknowledgement");
         let bytes = size(&spec.data);
         println!(
             "store: {:.1} MiB on disk, {:.0} bytes per conversation held",
             bytes as f64 / 1048576.0,
-            bytes as f64 / (options.conversations + options.messages / options.per_conversation.max(1)) as f64
+            bytes as f64
+                / (options.conversations + options.messages / options.per_conversation.max(1))
+                    as f64
         );
         let ack = hammer(&api, &server.base, "ack2", options, options.messages, false).await;
         println!("202 path with them in the store: {ack}");

@@ -11,7 +11,10 @@ use fluxo_loadtest::crash::{self, CrashOptions};
 use fluxo_loadtest::load::{self, LoadOptions};
 
 #[derive(Parser)]
-#[command(name = "fluxo-loadtest", about = "Crash test and load benchmark of `fluxo serve`")]
+#[command(
+    name = "fluxo-loadtest",
+    about = "Crash test and load benchmark of `fluxo serve`"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -59,6 +62,12 @@ enum Command {
         /// Share of messages sent with `?wait=true`, in percent.
         #[arg(long, default_value_t = 30)]
         wait_percent: u64,
+        /// Shortest pause of a customer before a message, in milliseconds.
+        #[arg(long, default_value_t = 0)]
+        min_think_ms: u64,
+        /// Longest pause of a customer before a message, in milliseconds.
+        #[arg(long, default_value_t = 100)]
+        max_think_ms: u64,
         /// Seconds the server may take to catch up after the last message.
         #[arg(long, default_value_t = 120)]
         settle_secs: u64,
@@ -108,6 +117,8 @@ fn main() -> ExitCode {
             min_gap_ms,
             max_gap_ms,
             wait_percent,
+            min_think_ms,
+            max_think_ms,
             settle_secs,
         } => {
             let options = CrashOptions {
@@ -120,6 +131,7 @@ fn main() -> ExitCode {
                 kill_gap_ms: (min_gap_ms, max_gap_ms.max(min_gap_ms)),
                 concurrency: common.concurrency,
                 wait_percent,
+                think_ms: (min_think_ms, max_think_ms.max(min_think_ms)),
                 now: common.now.clone(),
                 settle: Duration::from_secs(settle_secs),
             };

@@ -193,7 +193,10 @@ mod tests {
             .collect();
         assert!(!replays.is_empty());
         for replay in replays {
-            assert_eq!(replay.inputs[1], families.input("529.982.247-25", replay.family));
+            assert_eq!(
+                replay.inputs[1],
+                families.input("529.982.247-25", replay.family)
+            );
         }
     }
 }

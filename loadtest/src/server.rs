@@ -75,7 +75,10 @@ impl ServerSpec {
                 ));
             }
         };
-        let base = first.trim().strip_prefix("listening on ").map(str::to_string);
+        let base = first
+            .trim()
+            .strip_prefix("listening on ")
+            .map(str::to_string);
         match base {
             Some(base) if base.starts_with("http://") => Ok(Server { child, base }),
             _ => {
@@ -111,11 +114,7 @@ impl ServerSpec {
 }
 
 /// Sends the first line (an empty one at end of output), then copies the rest.
-fn copy_after_first_line(
-    stdout: impl std::io::Read,
-    mut log: File,
-    first: mpsc::Sender<String>,
-) {
+fn copy_after_first_line(stdout: impl std::io::Read, mut log: File, first: mpsc::Sender<String>) {
     let mut reader = BufReader::new(stdout);
     let mut line = String::new();
     let _ = reader.read_line(&mut line);
@@ -194,7 +193,9 @@ mod tests {
         std::thread::sleep(Duration::from_millis(200));
         server.kill().unwrap();
         assert_eq!(serving.outcome_unknown_lines(), 1);
-        assert!(std::fs::read_to_string(&serving.log).unwrap().contains("later"));
+        assert!(std::fs::read_to_string(&serving.log)
+            .unwrap()
+            .contains("later"));
 
         let silent = spec(&fake(&dir, "echo something else"), &dir);
         let err = silent.start().err().unwrap();
