@@ -6,16 +6,18 @@
 //! repeating the same id after no answer, as a channel platform does; so every input
 //! the oracle expects was acknowledged, and a transcript missing one lost it.
 
-use std::path::{Path, PathBuf};
+mod judge;
+mod prepare;
+
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::client::{Ack, Api, Message, SendError};
-use crate::fixture::Families;
-use crate::oracle::{self, Expected, Oracle, Verdict};
+use crate::oracle::Expected;
 use crate::rng::Rng;
-use crate::script::{self, Conversation};
+use crate::script::Conversation;
 use crate::server::{Server, ServerSpec};
 use crate::Result;
 
@@ -58,6 +60,11 @@ pub struct CrashReport {
     pub resends: usize,
     /// `?wait=true` replies checked against the oracle's turn.
     pub replies: usize,
+    /// `?wait=true` replies answered with `"wait": "write"`: the reply stored at a
+    /// write's checkpoint (the outputs before the write), not the turn's. A finding
+    /// about the server (see docs/crash-and-load.md), listed apart from `failures` so
+    /// that a fix shows as this going to zero: one example per conversation.
+    pub partial_replies: Vec<String>,
     /// Accepted divergences: a write whose outcome a kill made unknown.
     pub outcome_unknown: usize,
     /// Lines of the server's log that mention an unknown outcome.
@@ -92,6 +99,14 @@ impl std::fmt::Display for CrashReport {
             self.sending.as_secs_f64(),
             self.kills_while_sending
         )?;
+        if !self.partial_replies.is_empty() {
+            writeln!(
+                f,
+                "partial replies {} (`?wait=true` answered at a write's checkpoint), e.g. {}",
+                self.partial_replies.len(),
+                self.partial_replies[0]
+            )?;
+        }
         for failure in self.failures.iter().take(20) {
             writeln!(f, "FAIL {failure}")?;
         }
@@ -113,7 +128,7 @@ struct Case {
 pub fn run(options: &CrashOptions) -> Result<CrashReport> {
     let started = Instant::now();
     let mut report = CrashReport::default();
-    let (program, cases) = prepare(options, &mut report)?;
+    let (program, cases) = prepare::prepare(options, &mut report)?;
     report.conversations = cases.len();
     let spec = ServerSpec {
         fluxo: options.fluxo.clone(),
@@ -135,113 +150,6 @@ pub fn run(options: &CrashOptions) -> Result<CrashReport> {
     Ok(report)
 }
 
-/// The program with the run's fixture, and the conversations with their oracles.
-fn prepare(options: &CrashOptions, report: &mut CrashReport) -> Result<(PathBuf, Vec<Case>)> {
-    let program = options.work.join("program");
-    let _ = std::fs::remove_dir_all(&options.work);
-    copy_program(&options.program, &program)?;
-    let demo = read(&options.program.join("erp-demo.json"))?;
-    let families = Families::new(&demo)?;
-    let chats = script::load_chats(&options.program)?;
-    let fixtures = options.work.join("fixtures");
-    std::fs::create_dir_all(&fixtures).map_err(|err| format!("{}: {err}", fixtures.display()))?;
-    // Two oracle processes at a time: the machine's cores, not more.
-    let workers = 2;
-    let next = AtomicUsize::new(0);
-    let found: Mutex<Vec<(usize, Conversation, Expected)>> = Mutex::new(Vec::new());
-    let dropped = AtomicUsize::new(0);
-    let error: Mutex<Option<String>> = Mutex::new(None);
-    let wanted = options.conversations;
-    std::thread::scope(|scope| {
-        for worker in 0..workers {
-            let (next, found, dropped, error) = (&next, &found, &dropped, &error);
-            let (families, chats, program) = (&families, &chats, &program);
-            let fixture = fixtures.join(format!("worker{worker}.json"));
-            scope.spawn(move || loop {
-                let have = found.lock().map(|it| it.len()).unwrap_or(wanted);
-                if have >= wanted || error.lock().map(|it| it.is_some()).unwrap_or(true) {
-                    return;
-                }
-                let index = next.fetch_add(1, Ordering::SeqCst);
-                let conversation = script::conversation(chats, families, options.seed, index);
-                let oracle = Oracle {
-                    fluxo: options.fluxo.clone(),
-                    program: program.clone(),
-                    now: options.now.clone(),
-                    fixture: Some(fixture.clone()),
-                };
-                let outcome = std::fs::write(&fixture, families.fixture([index]))
-                    .map_err(|err| format!("{}: {err}", fixture.display()))
-                    .and_then(|()| oracle.expected(&conversation));
-                match outcome {
-                    Ok(Some(expected)) => {
-                        if let Ok(mut found) = found.lock() {
-                            found.push((index, conversation, expected));
-                        }
-                    }
-                    Ok(None) => {
-                        dropped.fetch_add(1, Ordering::SeqCst);
-                    }
-                    Err(err) => {
-                        if let Ok(mut error) = error.lock() {
-                            *error = Some(err);
-                        }
-                    }
-                }
-            });
-        }
-    });
-    if let Some(err) = error.into_inner().ok().flatten() {
-        return Err(err);
-    }
-    let mut found = found
-        .into_inner()
-        .map_err(|_| "an oracle worker panicked")?;
-    found.sort_by_key(|(index, ..)| *index);
-    found.truncate(wanted);
-    report.dropped = dropped.load(Ordering::SeqCst);
-    let fixture = families.fixture(found.iter().map(|(index, ..)| *index));
-    let path = program.join("erp-demo.json");
-    std::fs::write(&path, fixture).map_err(|err| format!("{}: {err}", path.display()))?;
-    // The oracle's transcripts, for whoever reads a failure.
-    let expected = options.work.join("expected");
-    std::fs::create_dir_all(&expected).map_err(|err| format!("{}: {err}", expected.display()))?;
-    for (_, conversation, it) in &found {
-        let path = expected.join(format!("{}.chat", conversation.key));
-        let text = format!("// {}\n{}\n", conversation.origin, it.lines.join("\n"));
-        std::fs::write(&path, text).map_err(|err| format!("{}: {err}", path.display()))?;
-    }
-    let cases = found
-        .into_iter()
-        .map(|(_, conversation, expected)| Case {
-            conversation,
-            expected,
-            reply_problems: Mutex::new(Vec::new()),
-        })
-        .collect();
-    Ok((program, cases))
-}
-
-/// Copies the program folder without its transcripts (recursively: scripts).
-fn copy_program(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to).map_err(|err| format!("{}: {err}", to.display()))?;
-    let entries = std::fs::read_dir(from).map_err(|err| format!("{}: {err}", from.display()))?;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_program(&path, &target)?;
-        } else if path.extension().is_none_or(|it| it != "chat") {
-            std::fs::copy(&path, &target).map_err(|err| format!("{}: {err}", path.display()))?;
-        }
-    }
-    Ok(())
-}
-
-fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|err| format!("cannot read {}: {err}", path.display()))
-}
-
 /// What the senders, the killer and the judge share.
 struct Shared {
     /// The running server's address (it changes at every start).
@@ -255,6 +163,7 @@ struct Shared {
     resends: AtomicUsize,
     replies: AtomicUsize,
     failures: Mutex<Vec<String>>,
+    partial: Mutex<Vec<String>>,
 }
 
 impl Shared {
@@ -287,6 +196,7 @@ async fn drive(
         resends: AtomicUsize::new(0),
         replies: AtomicUsize::new(0),
         failures: Mutex::new(Vec::new()),
+        partial: Mutex::new(Vec::new()),
     });
     let api = Api::new(Duration::from_secs(30))?;
     let senders: Vec<_> = (0..options.concurrency.max(1))
@@ -310,10 +220,15 @@ async fn drive(
         .map_err(|err| format!("the killer panicked: {err}"))?;
     report.runs += runs;
     report.kills = kills;
-    report.outcome_unknown = settle(&shared, &cases, &api, options.settle).await;
+    report.outcome_unknown = judge::settle(&shared, &cases, &api, options.settle).await;
     report.messages = shared.messages.load(Ordering::SeqCst);
     report.resends = shared.resends.load(Ordering::SeqCst);
     report.replies = shared.replies.load(Ordering::SeqCst);
+    report.partial_replies = shared
+        .partial
+        .lock()
+        .map(|it| it.clone())
+        .unwrap_or_default();
     report.failures = shared
         .failures
         .lock()
@@ -362,9 +277,20 @@ async fn sender(shared: &Shared, cases: &[Case], api: &Api, options: &CrashOptio
                 break;
             };
             shared.messages.fetch_add(1, Ordering::SeqCst);
-            if let (Ack::Replied { texts, .. }, true) = (ack, first_try) {
-                shared.replies.fetch_add(1, Ordering::SeqCst);
-                check_reply(case, turn, &texts);
+            match (ack, first_try) {
+                (Ack::Replied { wait, texts }, true) if wait == "write" => {
+                    if let Ok(mut partial) = shared.partial.lock() {
+                        partial.push(format!(
+                            "{} turn {turn} (`{text}`): outputs {texts:?}",
+                            conversation.key
+                        ));
+                    }
+                }
+                (Ack::Replied { texts, .. }, true) => {
+                    shared.replies.fetch_add(1, Ordering::SeqCst);
+                    judge::check_reply(case, turn, &texts);
+                }
+                _ => {}
             }
         }
     }
@@ -407,37 +333,6 @@ async fn deliver(
         first_try = false;
         shared.resends.fetch_add(1, Ordering::SeqCst);
         tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-/// A reply's texts must be the bot lines of its turn in the oracle (turn 0 is the
-/// opening one, turn `n` follows the `n`-th input).
-fn check_reply(case: &Case, turn: usize, texts: &[String]) {
-    let lines = &case.expected.lines;
-    let start = match turn.checked_sub(1) {
-        None => 0,
-        Some(input) => lines
-            .iter()
-            .enumerate()
-            .filter(|(_, it)| oracle::customer(it).is_some())
-            .nth(input)
-            .map_or(lines.len(), |(at, _)| at + 1),
-    };
-    let end = lines[start..]
-        .iter()
-        .position(|it| oracle::customer(it).is_some())
-        .map_or(lines.len(), |it| start + it);
-    let wanted: Vec<&str> = lines[start..end]
-        .iter()
-        .filter_map(|it| it.strip_prefix("< ").or((it == "<").then_some("")))
-        .collect();
-    let got: Vec<&str> = texts.iter().flat_map(|it| it.split('\n')).collect();
-    if got != wanted {
-        if let Ok(mut problems) = case.reply_problems.lock() {
-            problems.push(format!(
-                "the reply of turn {turn} is {got:?}, the oracle's says {wanted:?}"
-            ));
-        }
     }
 }
 
@@ -485,111 +380,4 @@ fn restart(shared: &Shared, spec: &ServerSpec) -> Result<()> {
     }
     *slot = Some(server);
     Ok(())
-}
-
-/// Waits for every transcript to reach its verdict; records failures and returns
-/// how many conversations took an accepted "outcome unknown" divergence.
-async fn settle(shared: &Shared, cases: &[Case], api: &Api, patience: Duration) -> usize {
-    let deadline = Instant::now() + patience;
-    let mut pending: Vec<usize> = (0..cases.len()).collect();
-    let mut unknown = 0;
-    let base = shared.base();
-    loop {
-        let last = Instant::now() > deadline;
-        let mut still = Vec::new();
-        for &index in &pending {
-            let case = &cases[index];
-            let key = &case.conversation.key;
-            let got = api.transcript(&base, key).await;
-            match settled(case, got, last) {
-                Settled::No => still.push(index),
-                Settled::Yes { outcome_unknown } => unknown += usize::from(outcome_unknown),
-                Settled::Failed(why) => shared.fail(format!(
-                    "{key} ({}, inputs {:?}): {why}",
-                    case.conversation.origin, case.expected.inputs
-                )),
-            }
-        }
-        pending = still;
-        if pending.is_empty() || last {
-            return unknown;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
-
-enum Settled {
-    No,
-    Yes { outcome_unknown: bool },
-    Failed(String),
-}
-
-fn settled(case: &Case, got: std::result::Result<Vec<String>, SendError>, last: bool) -> Settled {
-    let expected = &case.expected;
-    let got = match got {
-        Ok(got) => got,
-        Err(_) if !last => return Settled::No,
-        Err(err) => return Settled::Failed(format!("no transcript: {err:?}")),
-    };
-    let replies = case
-        .reply_problems
-        .lock()
-        .map(|it| it.clone())
-        .unwrap_or_default();
-    match oracle::judge(&expected.lines, &got) {
-        Verdict::Same if replies.is_empty() => Settled::Yes {
-            outcome_unknown: false,
-        },
-        Verdict::Same => Settled::Failed(replies.join("; ")),
-        // After the fail path the inputs meant for the oracle's path answer other
-        // questions, and one may open a new conversation under the key when the
-        // fail path ended it (that one's opening message is not a line); so what is
-        // checked is that the customer lines are the sent ones, in order, none twice.
-        Verdict::OutcomeUnknown { write } => {
-            let shown: Vec<&str> = got.iter().filter_map(|it| oracle::customer(it)).collect();
-            let sent: Vec<&str> = expected.inputs.iter().map(String::as_str).collect();
-            if !in_order(&shown, &sent) {
-                Settled::Failed(format!(
-                    "after `{write}` took its fail path, the customer lines are {shown:?}, not the sent {sent:?} in order"
-                ))
-            } else if shown.len() == sent.len() || sent.last() == shown.last() || last {
-                Settled::Yes {
-                    outcome_unknown: true,
-                }
-            } else {
-                Settled::No
-            }
-        }
-        Verdict::Behind if !last => Settled::No,
-        Verdict::Behind => Settled::Failed(format!(
-            "the transcript stops after {} of {} lines; acknowledged inputs lost? last line {:?}, next expected {:?}",
-            got.len(),
-            expected.lines.len(),
-            got.last(),
-            expected.lines.get(got.len())
-        )),
-        Verdict::Differs { at, expected, got } => Settled::Failed(format!(
-            "line {} differs: expected {expected:?}, got {got:?}",
-            at + 1
-        )),
-    }
-}
-
-/// Whether `shown` is `sent` with some items left out, in the same order.
-fn in_order(shown: &[&str], sent: &[&str]) -> bool {
-    let mut rest = sent.iter();
-    shown.iter().all(|it| rest.any(|sent| sent == it))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::in_order;
-
-    #[test]
-    fn customer_lines_after_a_fail_path_keep_the_sent_order() {
-        assert!(in_order(&["1", "3"], &["1", "2", "3"]));
-        assert!(in_order(&[], &["1"]));
-        assert!(!in_order(&["3", "1"], &["1", "2", "3"]));
-        assert!(!in_order(&["1", "1"], &["1", "2"]));
-    }
 }
