@@ -3,10 +3,12 @@
 //! for the same messages, and its durability by SIGKILL and restart (acknowledged
 //! messages kept and handled in order, timers firing after the restart). A write host
 //! call in flight when the server dies is never sent again: two servers share one data
-//! folder in-process, the first stuck inside the write, and the second finishes the
-//! turn with "outcome unknown".
+//! folder's disk state in-process, the first stuck inside the write, and the second
+//! finishes the turn with "outcome unknown".
 
+#[path = "serve/client.rs"]
 mod client;
+#[path = "serve/openapi.rs"]
 mod openapi;
 
 use std::path::{Path, PathBuf};
@@ -15,7 +17,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use client::{fluxo_run, scratch, Server};
+use client::{fluxo_run, request, scratch, Server, Sink};
 
 fn provedor() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/provedor")
@@ -80,6 +82,7 @@ fn a_conversation_over_http_reads_as_fluxo_run_prints_it() {
     assert_eq!(status, 200, "{body}");
     conforms(&doc, "/v1/conversations/{key}", "get", 200, &body);
     let state = json(&body);
+    assert!(state["variables"].is_object(), "{body}");
     assert_eq!(
         (state["wait"].as_str(), state["flow"].as_str()),
         (Some("customer"), Some("main"))
@@ -110,7 +113,7 @@ fn a_conversation_over_http_reads_as_fluxo_run_prints_it() {
     assert_eq!(status, 200);
     assert!(
         metrics
-            .contains("fluxo_inbound_messages_total{channel=\"whatsapp\",result=\"duplicate\"} 3"),
+            .contains("fluxo_inbound_messages_total{channel=\"generic\",result=\"duplicate\"} 3"),
         "{metrics}"
     );
     assert!(
@@ -154,18 +157,21 @@ fn timers_fire_after_a_restart() {
     let flow = data.join("espera.flow");
     std::fs::write(
         &flow,
-        "flow main {\n    say \"Oi\"\n    wait 2s\n    say \"Depois\"\n}\n",
+        "flow main {\n    say \"Oi\"\n    wait 2s\n    say \"Depois\"\n    end\n}\n",
     )
     .unwrap();
     let server = Server::start(&flow, &data, &[]);
     let (status, body) = server.say("c", "m-1", "oi", true);
     assert_eq!(status, 200, "{body}");
     assert_eq!(json(&body)["wait"], "timer");
+    // A message during the wait queues; the timer keeps its time.
+    let (status, body) = server.say("c", "m-2", "olá", true);
+    assert_eq!((status, json(&body)["wait"].as_str()), (200, Some("timer")));
     server.kill();
 
     let server = Server::start(&flow, &data, &[]);
     let transcript = server.transcript_when("c", |it| it.contains("Depois"));
-    assert_eq!(transcript, "< Oi\n= wait 2s\n< Depois\n");
+    assert_eq!(transcript, "< Oi\n= wait 2s\n> olá\n< Depois\n= end\n");
     let (_, state) = server.get("/v1/conversations/c");
     assert_eq!(json(&state)["wait"], "done");
 }
@@ -211,6 +217,179 @@ fn off_loopback_the_server_needs_a_token_and_names_missing_secrets() {
     assert!(stderr.contains("listen_to"), "{stderr}");
 }
 
+/// A conversation key holding a CPF (as a careless integration might build one).
+const CPF_KEY: &str = "cpf-52998224725";
+
+#[test]
+fn outputs_and_handoffs_are_delivered_in_order_and_the_admin_api_works() {
+    let data = scratch("operations");
+    let sink = Sink::start(1);
+    let config = data.join("fluxo.toml");
+    let text = format!(
+        "[server]\nwebhook_url = \"http://{0}/out\"\nadmin_token_env = \"FLUXO_TEST_ADMIN\"\n\
+         messages_per_minute = 6\nmax_body_bytes = 2048\nlog_format = \"json\"\n\n[handoff]\nurl = \"http://{0}/handoff\"\n",
+        sink.addr
+    );
+    std::fs::write(&config, text).unwrap();
+    let server = Server::start_with_env(
+        &provedor(),
+        &data,
+        &["--config", config.to_str().unwrap()],
+        &[("FLUXO_TEST_ADMIN", "s3cret")],
+    );
+    let inputs = ["oi", "1", "5", "Minha fatura veio com valor errado"];
+    let mut outputs = 0;
+    for (n, text) in inputs.iter().enumerate() {
+        let (status, body) = server.say("ana", &format!("m-{n}"), text, true);
+        assert_eq!(status, 200, "{body}");
+        outputs += json(&body)["outputs"].as_array().unwrap().len();
+    }
+    // Every output once, in order, and the hand-off record; the first attempt failed
+    // (500) and was retried with the same idempotency key.
+    let received = sink.wait_for(outputs + 2);
+    assert_eq!(received[0].idempotency_key, received[1].idempotency_key);
+    let delivered = &received[1..];
+    let keys: Vec<&str> = delivered
+        .iter()
+        .map(|it| it.idempotency_key.as_str())
+        .collect();
+    let expected: Vec<String> = (1..=delivered.len()).map(|n| format!("ana/{n}")).collect();
+    assert_eq!(keys, expected);
+    let handoff = delivered
+        .iter()
+        .find(|it| it.path == "/handoff")
+        .expect("a hand-off");
+    assert_eq!(handoff.body["department"], "suporte");
+    assert_eq!(handoff.body["protocol"], "20261123000001");
+    assert_eq!(
+        handoff.body["description"],
+        "Minha fatura veio com valor errado"
+    );
+    assert_eq!(handoff.body["customer"]["customer_id"], "1001");
+    assert!(handoff.body["tags"].is_array() && handoff.body["contact"].is_object());
+    let first = &delivered[0].body;
+    assert_eq!(
+        (first["kind"].as_str(), first["output"]["type"].as_str()),
+        (Some("output"), Some("text"))
+    );
+
+    // Limits: the body size and the rate per conversation.
+    let big = format!("{{\"id\": \"big\", \"text\": \"{}\"}}", "x".repeat(4000));
+    assert_eq!(server.post("/v1/conversations/other/messages", &big).0, 413);
+    let statuses: Vec<u16> = (0..8)
+        .map(|n| server.say(CPF_KEY, &format!("r-{n}"), "oi", false).0)
+        .collect();
+    assert_eq!(statuses, [202, 202, 202, 202, 202, 202, 429, 429]);
+
+    // The admin API: a token, a list, ending, erasing, publishing a version.
+    let admin = |method: &str, path: &str, body: Option<&str>| {
+        request(
+            &server.addr,
+            method,
+            path,
+            body,
+            &[("Authorization", "Bearer s3cret")],
+        )
+    };
+    assert_eq!(
+        request(&server.addr, "GET", "/v1/admin/conversations", None, &[]).0,
+        401
+    );
+    let (status, list) = admin("GET", "/v1/admin/conversations?status=done", None);
+    assert_eq!(status, 200, "{list}");
+    let keys: Vec<String> = json(&list)["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|it| it["key"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(keys, ["ana"]);
+    let _ = server.transcript_when(CPF_KEY, |it| !it.is_empty());
+    assert_eq!(
+        admin(
+            "POST",
+            &format!("/v1/admin/conversations/{CPF_KEY}/end"),
+            None
+        )
+        .0,
+        200
+    );
+    assert_eq!(
+        json(&server.get(&format!("/v1/conversations/{CPF_KEY}")).1)["ending"],
+        "ended by an operator"
+    );
+    assert_eq!(
+        admin(
+            "POST",
+            &format!("/v1/admin/conversations/{CPF_KEY}/end"),
+            None
+        )
+        .0,
+        404
+    );
+    let (status, erased) = admin("DELETE", &format!("/v1/admin/contacts/{CPF_KEY}"), None);
+    assert_eq!(
+        (status, json(&erased)["erased_conversations"].as_u64()),
+        (200, Some(1))
+    );
+    assert_eq!(
+        server
+            .get(&format!("/v1/conversations/{CPF_KEY}/transcript"))
+            .0,
+        404
+    );
+    // JSON logs, one object per line, with the CPF in the key masked.
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    assert!(!log.contains(CPF_KEY), "{log}");
+    let ended = log
+        .lines()
+        .map(json)
+        .find(|it| it["message"] == "ended by an operator")
+        .expect("the end is logged");
+    assert_eq!(ended["conversation"], "cpf-529.***.***-25");
+
+    // A conversation waiting on the first version stays on it after a publish.
+    assert_eq!(server.say("old", "o-1", "oi", true).0, 200);
+    let fxb = data.join("espera.fxb");
+    let flow = data.join("espera.flow");
+    std::fs::write(&flow, "flow main {\n    say \"Versão nova\"\n    end\n}\n").unwrap();
+    let built = std::process::Command::new(env!("CARGO_BIN_EXE_fluxo"))
+        .args(["build", flow.to_str().unwrap(), "-o", fxb.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(built.success());
+    let bytes = std::fs::read(&fxb).unwrap();
+    let published = publish(&server.addr, &bytes);
+    assert_eq!(published.0, 201, "{}", published.1);
+    let (_, reply) = server.say("new", "n-1", "oi", true);
+    assert_eq!(json(&reply)["outputs"][0]["text"], "Versão nova");
+    assert_eq!(
+        json(&server.get("/v1/conversations/new").1)["program"],
+        json(&published.1)["program"]
+    );
+}
+
+/// POSTs `.fxb` bytes to the admin API (the test client sends text bodies only).
+fn publish(addr: &str, bytes: &[u8]) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST /v1/admin/programs HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer s3cret\r\n\
+         Content-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        bytes.len()
+    )
+    .unwrap();
+    stream.write_all(bytes).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    (
+        head.split(' ').nth(1).unwrap().parse().unwrap(),
+        body.to_string(),
+    )
+}
+
 /// The simulated ERP, counting write calls; `stuck` never answers one (the server
 /// "dies" inside the call).
 struct CountingWorld {
@@ -235,8 +414,11 @@ impl fluxo_server::World for CountingWorld {
             HostCall::Erp { request } => {
                 if !request.is_read() {
                     self.writes.fetch_add(1, Ordering::SeqCst);
-                    while self.stuck {
-                        std::thread::sleep(std::time::Duration::from_secs(3600));
+                    if self.stuck {
+                        // The server "dies" here: the call never returns.
+                        loop {
+                            std::thread::park();
+                        }
                     }
                 }
                 HostResult::Erp(self.erp.handle(request, fluxo_runtime::clock::today(now)))
@@ -301,9 +483,14 @@ fn a_write_in_flight_at_a_crash_is_never_sent_again() {
     assert_eq!(stuck["wait"], "write");
     assert_eq!(first_writes.load(Ordering::SeqCst), 1);
 
-    // A second server on the same data: the first is as good as dead.
+    // The disk as the first server left it (it never finishes the write): what a
+    // restart after a crash finds. The first still holds the folder's lock.
+    let copy = scratch("journal-copy");
+    for file in ["fluxo.db", "fluxo.db-wal"] {
+        std::fs::copy(data.join(file), copy.join(file)).unwrap();
+    }
     let second_writes = Arc::new(AtomicUsize::new(0));
-    let second = serve_in_process(&data, world(&second_writes, false));
+    let second = serve_in_process(&copy, world(&second_writes, false));
     let state = Server::poll(&second, "ana", "customer");
     assert_eq!(state["wait"], "customer");
     assert_eq!(
@@ -328,6 +515,62 @@ fn a_write_in_flight_at_a_crash_is_never_sent_again() {
         .nth(1)
         .unwrap();
     assert!(!after.contains("foi desbloqueada"), "{after}");
+    // The journal says so; the request itself (which may hold a password) is not in it.
+    use fluxo_server::store::Store;
+    let store = fluxo_server::store::sqlite::SqliteStore::open(&copy.join("fluxo.db")).unwrap();
+    assert_eq!(
+        store.journal("ana").unwrap(),
+        [(
+            "erp trust_unlock 5002".to_string(),
+            Some("outcome unknown".to_string())
+        )]
+    );
+}
+
+#[test]
+fn with_an_api_token_every_call_needs_it() {
+    let data = scratch("api-token");
+    let config = data.join("fluxo.toml");
+    std::fs::write(&config, "[server]\napi_token_env = \"FLUXO_TEST_API\"\n").unwrap();
+    let server = Server::start_with_env(
+        &provedor(),
+        &data,
+        &["--config", config.to_str().unwrap()],
+        &[("FLUXO_TEST_API", "t0ken")],
+    );
+    let body = r#"{"id": "m-1", "text": "oi"}"#;
+    let path = "/v1/conversations/ana/messages";
+    assert_eq!(server.post(path, body).0, 401);
+    let wrong = [("Authorization", "Bearer t0kem")];
+    assert_eq!(
+        request(&server.addr, "POST", path, Some(body), &wrong).0,
+        401
+    );
+    let right = [("Authorization", "Bearer t0ken")];
+    assert_eq!(
+        request(&server.addr, "POST", path, Some(body), &right).0,
+        202
+    );
+    assert_eq!(server.get("/v1/conversations/ana/transcript").0, 401);
+}
+
+#[test]
+fn one_data_folder_serves_one_server() {
+    let data = scratch("lock");
+    let _first = Server::start(&provedor(), &data, &[]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fluxo"))
+        .arg("serve")
+        .arg(provedor())
+        .args(["--listen", "127.0.0.1:0", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("another fluxo serve is using this data folder"),
+        "{stderr}"
+    );
 }
 
 impl Server {

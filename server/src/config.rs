@@ -12,6 +12,14 @@ use crate::Settings;
 #[derive(Deserialize)]
 struct Document {
     server: Option<ServerConfig>,
+    handoff: Option<HandoffConfig>,
+}
+
+/// The `[handoff]` table: where hand-off records go.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct HandoffConfig {
+    pub url: String,
 }
 
 /// The `[server]` table as written.
@@ -33,6 +41,9 @@ pub struct ServerConfig {
     pub log_format: Option<String>,
     /// The company name new conversations greet with.
     pub company: Option<String>,
+    /// The `[handoff]` table (a table of its own in the file).
+    #[serde(skip)]
+    pub handoff: Option<HandoffConfig>,
 }
 
 impl ServerConfig {
@@ -40,7 +51,12 @@ impl ServerConfig {
     pub fn parse(text: &str) -> Result<ServerConfig, String> {
         let document: Document =
             toml::from_str(text).map_err(|e| e.to_string().trim_end().replace('\n', " "))?;
-        let config = document.server.unwrap_or_default();
+        let mut config = document.server.unwrap_or_default();
+        config.handoff = document.handoff;
+        let is_http = |url: &str| url.starts_with("http://") || url.starts_with("https://");
+        if config.handoff.as_ref().is_some_and(|it| !is_http(&it.url)) {
+            return Err("[handoff] url: not an http:// or https:// URL".into());
+        }
         if let Some(format) = config.log_format.as_deref() {
             if format != "text" && format != "json" {
                 return Err(format!(
@@ -79,6 +95,7 @@ impl ServerConfig {
         settings.api_token = secret("api_token_env", &self.api_token_env)?;
         settings.admin_token = secret("admin_token_env", &self.admin_token_env)?;
         settings.webhook = self.webhook_url.clone();
+        settings.handoff = self.handoff.as_ref().map(|it| it.url.clone());
         let set = |target: &mut u64, value: Option<u64>| {
             if let Some(value) = value {
                 *target = value;
@@ -117,7 +134,8 @@ mod tests {
     #[test]
     fn reads_the_server_table_and_ignores_the_others() {
         let text = "[erp]\nsystem = \"ixc\"\n\n[server]\nlisten = \"0.0.0.0:80\"\n\
-                    api_token_env = \"TOKEN\"\nlog_format = \"json\"\nretention_days = 2\n";
+                    api_token_env = \"TOKEN\"\nlog_format = \"json\"\nretention_days = 2\n\n\
+                    [handoff]\nurl = \"http://127.0.0.1:9/handoff\"\n";
         let config = ServerConfig::parse(text).unwrap();
         assert_eq!(config.listen.as_deref(), Some("0.0.0.0:80"));
         let mut settings = Settings::new(Context::new(0));
@@ -126,6 +144,10 @@ mod tests {
         assert_eq!(settings.api_token.as_deref(), Some("s3cret"));
         assert!(settings.json_logs);
         assert_eq!(settings.retention_secs, 2 * 24 * 3600);
+        assert_eq!(
+            settings.handoff.as_deref(),
+            Some("http://127.0.0.1:9/handoff")
+        );
     }
 
     #[test]

@@ -55,7 +55,9 @@ pub struct Settings {
     /// Where the bot's outputs are POSTed (the outbox); none: only `?wait=true` and
     /// the transcript give them.
     pub webhook: Option<String>,
-    /// Per HTTP call to the webhook.
+    /// Where a hand-off record is POSTed on every `transfer` (`[handoff] url`).
+    pub handoff: Option<String>,
+    /// Per HTTP call to the webhook or the hand-off URL.
     pub webhook_timeout_secs: u64,
     /// How long `?wait=true` waits for the turn.
     pub wait_timeout_secs: u64,
@@ -79,6 +81,7 @@ impl Settings {
             now: None,
             inactivity_secs: 24 * 3600,
             webhook: None,
+            handoff: None,
             webhook_timeout_secs: 10,
             wait_timeout_secs: 30,
             messages_per_minute: 120,
@@ -135,6 +138,9 @@ pub async fn serve(
     }
     std::fs::create_dir_all(&data)
         .map_err(|e| ServerError(format!("{}: cannot create it: {e}", data.display())))?;
+    // One server per data folder: two would both run its conversations. Held until
+    // this function returns; the system drops it when the process dies.
+    let _lock = lock(&data)?;
     let path = data.join("fluxo.db");
     let engine = tokio::task::spawn_blocking(move || -> Result<Arc<Engine>, ServerError> {
         let store = SqliteStore::open(&path).map_err(|e| ServerError(e.to_string()))?;
@@ -165,6 +171,19 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown())
         .await
         .map_err(|e| ServerError(format!("the HTTP server failed: {e}")))
+}
+
+fn lock(data: &std::path::Path) -> Result<std::fs::File, ServerError> {
+    let path = data.join("fluxo.lock");
+    let file = std::fs::File::create(&path)
+        .map_err(|e| ServerError(format!("{}: {e}", path.display())))?;
+    file.try_lock().map_err(|_| {
+        ServerError(format!(
+            "{}: another fluxo serve is using this data folder",
+            data.display()
+        ))
+    })?;
+    Ok(file)
 }
 
 /// [`serve`] on a runtime of its own, for a synchronous caller (the CLI).

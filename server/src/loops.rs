@@ -22,8 +22,8 @@ pub fn start(engine: &Arc<Engine>) {
     tokio::spawn(sweep(Arc::clone(engine)));
     tokio::spawn(timers(Arc::clone(engine)));
     tokio::spawn(retention(Arc::clone(engine)));
-    if let Some(url) = engine.settings.webhook.clone() {
-        tokio::spawn(outbox(Arc::clone(engine), url));
+    if engine.settings.webhook.is_some() || engine.settings.handoff.is_some() {
+        tokio::spawn(outbox(Arc::clone(engine)));
     }
 }
 
@@ -93,7 +93,7 @@ async fn retention(engine: Arc<Engine>) {
     }
 }
 
-async fn outbox(engine: Arc<Engine>, url: String) {
+async fn outbox(engine: Arc<Engine>) {
     let client = match reqwest::Client::builder()
         .timeout(Duration::from_secs(engine.settings.webhook_timeout_secs))
         .build()
@@ -119,10 +119,9 @@ async fn outbox(engine: Arc<Engine>, url: String) {
         let mut sends = Vec::with_capacity(due.len());
         for item in due {
             let client = client.clone();
-            let url = url.clone();
             let engine = Arc::clone(&engine);
             sends.push(tokio::spawn(async move {
-                let write = deliver(&engine, &client, &url, &item).await;
+                let write = deliver(&engine, &client, &item).await;
                 if let Err(error) = engine.committer.commit(write).await {
                     engine
                         .log
@@ -139,10 +138,26 @@ async fn outbox(engine: Arc<Engine>, url: String) {
     }
 }
 
-/// One delivery attempt, and what to record of it.
-async fn deliver(engine: &Engine, client: &reqwest::Client, url: &str, item: &OutboxItem) -> Write {
+/// One delivery attempt, and what to record of it. Outputs go to the webhook,
+/// hand-off records to the hand-off URL.
+async fn deliver(engine: &Engine, client: &reqwest::Client, item: &OutboxItem) -> Write {
     let mut body: serde_json::Value =
         serde_json::from_str(&item.payload).unwrap_or(serde_json::Value::Null);
+    let settings = &engine.settings;
+    let url = match body["kind"].as_str() {
+        Some("handoff") => settings.handoff.as_deref(),
+        _ => settings.webhook.as_deref(),
+    };
+    let Some(url) = url else {
+        engine.log.warn(
+            Some(&item.conversation),
+            &format!(
+                "delivery {}: no URL is configured for it any more; dropped",
+                item.idempotency_key
+            ),
+        );
+        return Write::Delivered { id: item.id };
+    };
     body["idempotency_key"] = serde_json::Value::String(item.idempotency_key.clone());
     let sent = client
         .post(url)

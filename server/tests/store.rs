@@ -11,7 +11,7 @@ fn fresh(dir: &std::path::Path, name: &str) -> SqliteStore {
 
 #[test]
 fn sqlite_passes_the_conformance_suite() {
-    let dir = tempdir();
+    let dir = tempdir("conformance");
     let mut failures = Vec::new();
     for (name, check) in CHECKS {
         if let Err(error) = check(&fresh(&dir, name)) {
@@ -23,7 +23,7 @@ fn sqlite_passes_the_conformance_suite() {
 
 #[test]
 fn committed_messages_survive_reopening() {
-    let dir = tempdir();
+    let dir = tempdir("reopen");
     let path = dir.join("reopen.db");
     {
         let store = SqliteStore::open(&path).unwrap();
@@ -43,15 +43,11 @@ fn committed_messages_survive_reopening() {
     assert_eq!(pending[0].message_id, "m-1");
 }
 
-fn tempdir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "fluxo-store-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
+/// A fresh folder for this test under the target's temporary directory.
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("store-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

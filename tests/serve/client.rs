@@ -1,10 +1,11 @@
-//! A `fluxo serve` process for tests, and a minimal HTTP/1.1 client over loopback
-//! (the tests need nothing more than one request per connection).
+//! A `fluxo serve` process for tests, a minimal HTTP/1.1 client over loopback (the
+//! tests need nothing more than one request per connection) and a fake webhook.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 
 pub const NOW: &str = "2026-11-23T10:00:00-03:00";
 
@@ -19,6 +20,16 @@ impl Server {
     /// Starts `fluxo serve program --listen 127.0.0.1:0 --data data --now NOW` plus
     /// `extra`, and reads the address from its first line of output.
     pub fn start(program: &Path, data: &Path, extra: &[&str]) -> Server {
+        Server::start_with_env(program, data, extra, &[])
+    }
+
+    /// `start`, with these environment variables set.
+    pub fn start_with_env(
+        program: &Path,
+        data: &Path,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Server {
         std::fs::create_dir_all(data).unwrap();
         let log = data.join(format!("server-{}.log", std::process::id()));
         let stderr = std::fs::OpenOptions::new()
@@ -32,6 +43,7 @@ impl Server {
             .args(["--listen", "127.0.0.1:0", "--now", NOW, "--data"])
             .arg(data)
             .args(extra)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()
@@ -90,8 +102,9 @@ impl Server {
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         panic!(
-            "the transcript of {key} never got there: {}",
-            self.transcript(key)
+            "the transcript of {key} never got there: {}\nlog: {}",
+            self.transcript(key),
+            std::fs::read_to_string(&self.log).unwrap_or_default()
         );
     }
 }
@@ -153,6 +166,90 @@ fn dechunk(mut rest: &str) -> String {
         out.push_str(&after[..size]);
         rest = &after[size + 2..];
     }
+}
+
+/// One request a [`Sink`] received.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub path: String,
+    pub idempotency_key: String,
+    pub body: serde_json::Value,
+}
+
+/// A fake webhook on loopback: records every request and answers 500 to the first
+/// `failures` of them, 200 to the rest.
+pub struct Sink {
+    pub addr: String,
+    pub received: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Sink {
+    pub fn start(failures: usize) -> Sink {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&received);
+        std::thread::spawn(move || {
+            for (n, stream) in listener.incoming().enumerate() {
+                let Ok(mut stream) = stream else { continue };
+                let Some(request) = read_request(&mut stream) else {
+                    continue;
+                };
+                log.lock().unwrap().push(request);
+                let status = if n < failures {
+                    "500 Internal Server Error"
+                } else {
+                    "200 OK"
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+            }
+        });
+        Sink { addr, received }
+    }
+
+    /// The requests so far, once there are at least `n` (10 s at most).
+    pub fn wait_for(&self, n: usize) -> Vec<Received> {
+        for _ in 0..200 {
+            let got = self.received.lock().unwrap().clone();
+            if got.len() >= n {
+                return got;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the sink got {:?}", self.received.lock().unwrap());
+    }
+}
+
+fn read_request(stream: &mut TcpStream) -> Option<Received> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let path = line.split(' ').nth(1)?.to_string();
+    let (mut length, mut key) = (0, String::new());
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).ok()?;
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        let (name, value) = header.split_once(": ")?;
+        match name.to_ascii_lowercase().as_str() {
+            "content-length" => length = value.parse().ok()?,
+            "idempotency-key" => key = value.to_string(),
+            _ => {}
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(Received {
+        path,
+        idempotency_key: key,
+        body: serde_json::from_slice(&body).ok()?,
+    })
 }
 
 /// A fresh folder under the target's temporary directory.

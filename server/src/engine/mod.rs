@@ -1,12 +1,15 @@
 //! The engine: runs conversations from the store. Work for a conversation (a stored
 //! message, a due timer, a write interrupted by a crash) wakes it; each conversation
 //! has at most one worker at a time, which handles its work strictly in arrival order,
-//! one turn per commit (`turn`). Different conversations run at once.
+//! one turn per commit (`turn` starts one, `step` runs and commits it; `inbound` is
+//! the stored message). Different conversations run at once.
 //!
 //! Workers are blocking tasks (the VM is synchronous, the store blocks, and host calls
 //! are answered by a synchronous [`World`]); the commit thread batches their commits.
 
-pub mod turn;
+pub mod inbound;
+mod step;
+mod turn;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};

@@ -1,134 +1,22 @@
-//! One turn of one conversation, committed as one transaction: restore the snapshot,
-//! resume the VM with the message (or the timer, or a write's unknown outcome), answer
-//! its host calls, and commit the new snapshot, the transcript lines, the outbox rows,
-//! the timers, the contact's state and the message's reply together.
+//! What starts a turn of one conversation: a stored message (opening a conversation or
+//! resuming one), a due timer, a write's unknown outcome after a crash, an operator
+//! ending it. Each restores the snapshot and hands the VM's turn to `step`, which
+//! commits the new snapshot, the transcript lines, the outbox rows, the timers, the
+//! contact's state and the message's reply together.
 //!
 //! A write host call (see `Request::is_read`) is journalled first: the conversation is
 //! committed waiting on it (status `write`) before the call is sent. A conversation
 //! found in that state after a crash never sends it again: it resumes with the error
 //! "outcome unknown", so the card takes its fail path, and the log says so.
 
-use std::sync::Arc;
-use std::time::Instant;
-
-use serde::{Deserialize, Serialize};
-use serde_json::json;
-
+use super::inbound::Inbound;
+use super::step::{clock, Pending, Step};
 use super::{now_ms, Engine, EngineError};
-use crate::store::{
-    ContactChange, Conversation, DueTimer, InboxEntry, Journal, Status, Timer, TimerKind,
-    TurnCommit, Write,
-};
+use crate::store::{ContactChange, Conversation, DueTimer, InboxEntry, Journal, Status, TimerKind};
 use fluxo_host::erp::ErpError;
-use fluxo_host::transcript::{call_line, line, output_lines};
-use fluxo_runtime::bytecode::Program;
-use fluxo_runtime::clock::Timestamp;
-use fluxo_runtime::session::{
-    Effect, Ending, Event, HostCall, HostResult, Media, Message, Output, Session, Turn, Wait,
-};
-use fluxo_runtime::RuntimeError;
-use fluxo_stdlib::types::{Channel, Literal};
-
-/// A stored inbound message: the generic API's request body.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Inbound {
-    pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reply_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media: Option<InboundMedia>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact: Option<InboundContact>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<String>,
-    /// The platform's protocol number for a new conversation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<String>,
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct InboundMedia {
-    pub kind: String,
-    pub url: String,
-}
-
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct InboundContact {
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub phone: Option<String>,
-}
-
-impl Inbound {
-    /// The message as the VM's event.
-    fn event(&self) -> Event {
-        Event::Message(Message {
-            text: self.text.clone().unwrap_or_default(),
-            reply_id: self.reply_id.clone(),
-            media: self.media.as_ref().map(|it| Media {
-                kind: it.kind.clone(),
-                url: it.url.clone(),
-            }),
-        })
-    }
-
-    /// The message as a transcript's customer line reads it (as `fluxo run` reads it).
-    fn transcript_text(&self) -> String {
-        match (&self.reply_id, &self.media) {
-            (Some(id), _) => format!("[reply {id}]"),
-            (None, Some(media)) => format!("[{} {}]", media.kind, media.url),
-            (None, None) => self.text.clone().unwrap_or_default(),
-        }
-    }
-}
-
-/// What a journalled write left in the conversation row, to finish its turn after a crash.
-#[derive(Deserialize, Serialize)]
-struct Pending {
-    call: HostCall,
-    seq: Option<i64>,
-    outputs: Vec<Output>,
-}
-
-/// A conversation's clock now: its opening clock plus the wall time since.
-fn clock(conversation: &Conversation) -> Timestamp {
-    let elapsed = (now_ms() - conversation.opened).max(0) / 1000;
-    conversation.opened_clock.saturating_add(elapsed)
-}
-
-fn ending_name(ending: Ending) -> &'static str {
-    match ending {
-        Ending::Closed => "closed",
-        Ending::Transferred => "transferred",
-        Ending::OptedOut => "opted_out",
-        Ending::Forwarded => "forwarded",
-    }
-}
-
-/// A turn in progress.
-struct Step<'e> {
-    engine: &'e Engine,
-    program: Arc<Program>,
-    conversation: Conversation,
-    session: Session,
-    /// The inbox entry the turn handles (none for timers).
-    seq: Option<i64>,
-    lines: Vec<String>,
-    outputs: Vec<Output>,
-    outbox: Vec<String>,
-    contact: Vec<ContactChange>,
-    journal: Option<Journal>,
-    timers: Vec<Timer>,
-    /// The contact opted out: nothing goes to the outbound webhook.
-    suppress: bool,
-    started: Instant,
-}
+use fluxo_host::transcript::line;
+use fluxo_runtime::session::{Event, HostResult, Session};
+use fluxo_stdlib::types::Channel;
 
 impl Engine {
     /// Handles everything stored for `key`, then the due `timers`.
@@ -171,6 +59,7 @@ impl Engine {
                     return self.handled_failed(key, entry.seq);
                 };
                 step.seq = Some(entry.seq);
+                step.in_wait = step.conversation.status == Status::Timer;
                 step.lines.push(line('>', &inbound.transcript_text()));
                 let now = clock(&step.conversation);
                 step.session.set_now(now);
@@ -303,13 +192,9 @@ impl Engine {
         let Some(mut step) = self.restore(conversation)? else {
             return Ok(());
         };
-        let what = match &pending {
-            Some(Pending {
-                call: HostCall::Erp { request },
-                ..
-            }) => format!("erp {}", request.op()),
-            _ => "a write".to_string(),
-        };
+        let what = pending
+            .as_ref()
+            .map_or_else(|| "a write".to_string(), |it| format!("`{}`", it.call));
         self.log.warn(
             Some(&key),
             &format!(
@@ -321,7 +206,7 @@ impl Engine {
             step.seq = pending.seq;
             step.outputs = pending.outputs;
         }
-        step.journal = Some(Journal::Finish {
+        step.journal.push(Journal::Finish {
             result: "outcome unknown".into(),
         });
         let now = clock(&step.conversation);
@@ -376,261 +261,5 @@ impl Engine {
             _ => return Ok(()),
         }
         step.finish()
-    }
-}
-
-impl<'e> Step<'e> {
-    fn new(
-        engine: &'e Engine,
-        program: Arc<Program>,
-        conversation: Conversation,
-        session: Session,
-    ) -> Step<'e> {
-        Step {
-            engine,
-            program,
-            conversation,
-            session,
-            seq: None,
-            lines: Vec::new(),
-            outputs: Vec::new(),
-            outbox: Vec::new(),
-            contact: Vec::new(),
-            journal: None,
-            timers: Vec::new(),
-            suppress: false,
-            started: Instant::now(),
-        }
-    }
-
-    fn key(&self) -> &str {
-        &self.conversation.key
-    }
-
-    fn fail(&mut self, reason: &str) {
-        self.engine.log.error(
-            Some(self.key()),
-            &format!("the conversation stopped: {reason}"),
-        );
-        self.conversation.status = Status::Failed;
-        self.conversation.ending = reason.to_string();
-    }
-
-    /// Runs the VM until the conversation waits for the customer or a timer, or ends,
-    /// answering host calls on the way.
-    fn settle(&mut self, mut turn: Result<Turn, RuntimeError>) -> Result<(), EngineError> {
-        loop {
-            let Turn { outputs, wait } = match turn {
-                Ok(turn) => turn,
-                Err(error) => {
-                    self.fail(&format!("runtime error: {error}"));
-                    return Ok(());
-                }
-            };
-            for output in outputs {
-                self.output(output);
-            }
-            let call = match wait {
-                Wait::Customer => {
-                    self.conversation.status = Status::Customer;
-                    let due = now_ms().saturating_add(
-                        i64::try_from(self.engine.settings.inactivity_secs)
-                            .unwrap_or(i64::MAX / 2)
-                            .saturating_mul(1000),
-                    );
-                    self.timers = vec![Timer {
-                        kind: TimerKind::Inactivity,
-                        due,
-                    }];
-                    self.visit();
-                    return Ok(());
-                }
-                Wait::Timer { secs } => {
-                    let wait = Literal::Duration(secs).to_source();
-                    self.lines.push(line('=', &format!("wait {wait}")));
-                    self.conversation.status = Status::Timer;
-                    let millis = i64::try_from(secs).unwrap_or(i64::MAX / 2000) * 1000;
-                    self.timers = vec![Timer {
-                        kind: TimerKind::Wait,
-                        due: now_ms().saturating_add(millis),
-                    }];
-                    return Ok(());
-                }
-                Wait::Done(ending) => {
-                    self.conversation.status = Status::Done;
-                    self.conversation.ending = ending_name(ending).into();
-                    if ending == Ending::Transferred {
-                        self.engine.metrics.handoff();
-                    }
-                    return Ok(());
-                }
-                Wait::Host(call) => call,
-            };
-            self.lines.push(line('=', &call_line(&call)));
-            let now = clock(&self.conversation);
-            self.session.set_now(now);
-            let write = matches!(&call, HostCall::Erp { request } if !request.is_read());
-            if write {
-                self.checkpoint(&call)?;
-            }
-            let result = self.answer(&call, now);
-            if write {
-                self.journal = Some(Journal::Finish {
-                    result: match &result {
-                        HostResult::Erp(Ok(_)) => "ok".into(),
-                        HostResult::Erp(Err(error)) => error.to_string(),
-                        _ => "answered".into(),
-                    },
-                });
-            }
-            turn = self
-                .session
-                .resume(&self.program, Event::HostResult(result));
-        }
-    }
-
-    fn output(&mut self, output: Output) {
-        for (mark, text) in output_lines(&output) {
-            self.lines.push(line(mark, &text));
-        }
-        if let Output::Effect { effect } = &output {
-            match effect {
-                Effect::OptOut => self.contact.push(ContactChange::OptOut),
-                Effect::Link {
-                    customer_id,
-                    name,
-                    contract_id,
-                } => self.contact.push(ContactChange::Link {
-                    customer_id: customer_id.clone(),
-                    account: json!({"customer_id": customer_id, "name": name, "contract_id": contract_id})
-                        .to_string(),
-                }),
-                Effect::Rating { target, value } => self.engine.metrics.rating(target, *value),
-                _ => {}
-            }
-        }
-        if self.engine.settings.webhook.is_some() {
-            if self.suppress {
-                self.engine.metrics.outbound("suppressed");
-            } else {
-                let payload = json!({
-                    "conversation": self.conversation.key,
-                    "contact": self.conversation.contact,
-                    "channel": self.conversation.channel,
-                    "output": output,
-                });
-                self.outbox.push(payload.to_string());
-            }
-        }
-        self.outputs.push(output);
-    }
-
-    fn answer(&self, call: &HostCall, now: Timestamp) -> HostResult {
-        let started = Instant::now();
-        let result = self
-            .engine
-            .world
-            .answer(self.conversation.program, call, now);
-        let kind = match call {
-            HostCall::Erp { request } => format!("erp {}", request.op()),
-            HostCall::Lowcode { .. } => "lowcode".into(),
-            HostCall::Intent { .. } => "intent".into(),
-            HostCall::Agent { .. } => "agent".into(),
-        };
-        let failed = match &result {
-            HostResult::Erp(Err(error)) => error.is_infrastructure(),
-            HostResult::Lowcode(Err(_)) => true,
-            _ => false,
-        };
-        self.engine
-            .metrics
-            .host_call(&kind, started.elapsed(), failed);
-        result
-    }
-
-    /// Commits the conversation waiting on the write `call`, before it is sent.
-    fn checkpoint(&mut self, call: &HostCall) -> Result<(), EngineError> {
-        self.conversation.status = Status::Write;
-        let pending = Pending {
-            call: call.clone(),
-            seq: self.seq,
-            outputs: self.outputs.clone(),
-        };
-        self.conversation.pending_call = serde_json::to_string(&pending).ok();
-        self.journal = Some(Journal::Begin {
-            call: serde_json::to_string(call).unwrap_or_default(),
-        });
-        self.commit()?;
-        Ok(())
-    }
-
-    /// The reply to the handled message: the turn's outputs and what it waits for.
-    fn reply(&self) -> String {
-        let mut reply = json!({
-            "outputs": self.outputs,
-            "wait": self.conversation.status.name(),
-        });
-        if !self.conversation.ending.is_empty() {
-            reply["ending"] = json!(self.conversation.ending);
-        }
-        reply.to_string()
-    }
-
-    /// Commits what the turn did so far; returns the reply stored with the message.
-    fn commit(&mut self) -> Result<String, EngineError> {
-        let conversation = &mut self.conversation;
-        conversation.version += 1;
-        conversation.updated = now_ms();
-        if conversation.status.is_final() {
-            conversation.snapshot.clear();
-            self.timers.clear();
-        } else {
-            self.session.snapshot_into(&mut conversation.snapshot);
-        }
-        if conversation.status != Status::Write {
-            conversation.pending_call = None;
-        }
-        let reply = self.reply();
-        let commit = TurnCommit {
-            conversation: self.conversation.clone(),
-            handled: self
-                .seq
-                .map(|seq| (seq, reply.clone()))
-                .into_iter()
-                .collect(),
-            transcript: std::mem::take(&mut self.lines),
-            outbox: std::mem::take(&mut self.outbox),
-            timers: std::mem::take(&mut self.timers),
-            journal: self.journal.take(),
-            contact: std::mem::take(&mut self.contact),
-        };
-        self.engine
-            .committer
-            .commit_blocking(Write::Turn(Box::new(commit)))?;
-        Ok(reply)
-    }
-
-    fn finish(mut self) -> Result<(), EngineError> {
-        let reply = self.commit()?;
-        if let Some(seq) = self.seq {
-            self.engine.replied(seq, &reply);
-        }
-        self.engine.metrics.turn(self.started.elapsed());
-        Ok(())
-    }
-
-    /// Counts the card the conversation now waits at.
-    fn visit(&self) {
-        let pc = self.session.pc();
-        let Some(location) = self.program.location(pc) else {
-            return;
-        };
-        let flow = self
-            .program
-            .flow_at(pc)
-            .and_then(|idx| self.program.flows.get(idx as usize))
-            .and_then(|flow| self.program.string(flow.name))
-            .unwrap_or("?");
-        self.engine.metrics.visit(flow, location.line);
     }
 }

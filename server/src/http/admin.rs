@@ -5,33 +5,15 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{authorized, error, unauthorized, unavailable, Shared};
+use super::{error, unavailable, AdminCaller, Shared};
 use crate::store::Status;
 
-/// Checks the admin token; the error response when the call may not proceed.
-fn admit(app: &Shared, headers: &HeaderMap) -> Result<(), Response> {
-    let Some(token) = app.engine.settings.admin_token.as_deref() else {
-        return Err(error(
-            StatusCode::NOT_FOUND,
-            "the admin API is off: set `admin_token_env` in the [server] table",
-        ));
-    };
-    if authorized(headers, Some(token)) {
-        Ok(())
-    } else {
-        Err(unauthorized())
-    }
-}
-
-pub async fn publish(State(app): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(response) = admit(&app, &headers) {
-        return response;
-    }
+pub async fn publish(_: AdminCaller, State(app): State<Shared>, body: Bytes) -> Response {
     match app.blocking(move |e| e.publish(&body)).await {
         Ok(Ok(hash)) => {
             app.engine
@@ -56,13 +38,10 @@ pub struct ListQuery {
 }
 
 pub async fn list(
+    _: AdminCaller,
     State(app): State<Shared>,
-    headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Response {
-    if let Err(response) = admit(&app, &headers) {
-        return response;
-    }
     let status = match query.status.as_deref().map(Status::from_name) {
         None => None,
         Some(Some(status)) => Some(status),
@@ -99,14 +78,7 @@ pub async fn list(
     }
 }
 
-pub async fn end(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    Path(key): Path<String>,
-) -> Response {
-    if let Err(response) = admit(&app, &headers) {
-        return response;
-    }
+pub async fn end(_: AdminCaller, State(app): State<Shared>, Path(key): Path<String>) -> Response {
     match app.blocking(move |e| e.end_by_operator(&key)).await {
         Ok(Ok(true)) => axum::Json(json!({"ended": true})).into_response(),
         Ok(Ok(false)) => error(StatusCode::NOT_FOUND, "no live conversation with this key"),
@@ -116,13 +88,10 @@ pub async fn end(
 }
 
 pub async fn erase(
+    _: AdminCaller,
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(contact): Path<String>,
 ) -> Response {
-    if let Err(response) = admit(&app, &headers) {
-        return response;
-    }
     match app.blocking(move |e| e.store.erase_contact(&contact)).await {
         Ok(Ok(n)) => {
             app.engine

@@ -6,20 +6,23 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{authorized, error, unauthorized, unavailable, Shared};
+use super::{error, unavailable, ApiCaller, Shared};
+use crate::engine::inbound::Inbound;
 use crate::engine::now_ms;
-use crate::engine::turn::Inbound;
 use crate::log::mask;
 use crate::store::{NewMessage, Outcome, Write};
 use fluxo_runtime::session::Session;
 use fluxo_stdlib::types::Channel;
 
 const MAX_KEY: usize = 200;
+/// This API's name in the inbound metrics (the WhatsApp and Telegram webhooks are
+/// channels of their own).
+const CHANNEL: &str = "generic";
 const MEDIA_KINDS: [&str; 5] = ["image", "audio", "video", "document", "sticker"];
 
 #[derive(Deserialize)]
@@ -62,26 +65,22 @@ fn validate(key: &str, body: &[u8]) -> Result<Inbound, String> {
 }
 
 pub async fn post_message(
+    _: ApiCaller,
     State(app): State<Shared>,
     Path(key): Path<String>,
     Query(query): Query<MessageQuery>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let started = Instant::now();
-    if !authorized(&headers, app.engine.settings.api_token.as_deref()) {
-        return unauthorized();
-    }
     let inbound = match validate(&key, &body) {
         Ok(inbound) => inbound,
         Err(reason) => {
-            app.engine.metrics.inbound("generic", "rejected");
+            app.engine.metrics.inbound(CHANNEL, "rejected");
             return error(StatusCode::BAD_REQUEST, reason);
         }
     };
-    let channel = inbound.channel.clone().unwrap_or_else(|| "whatsapp".into());
     if !app.within_rate(&key) {
-        app.engine.metrics.inbound(&channel, "rejected");
+        app.engine.metrics.inbound(CHANNEL, "rejected");
         return error(
             StatusCode::TOO_MANY_REQUESTS,
             format!(
@@ -106,7 +105,7 @@ pub async fn post_message(
     app.engine.metrics.ack(started.elapsed());
     app.engine
         .metrics
-        .inbound(&channel, if duplicate { "duplicate" } else { "accepted" });
+        .inbound(CHANNEL, if duplicate { "duplicate" } else { "accepted" });
     if !duplicate {
         app.engine.wake(&key, None);
     }
@@ -158,13 +157,10 @@ pub async fn post_message(
 }
 
 pub async fn get_conversation(
+    _: ApiCaller,
     State(app): State<Shared>,
     Path(key): Path<String>,
-    headers: HeaderMap,
 ) -> Response {
-    if !authorized(&headers, app.engine.settings.api_token.as_deref()) {
-        return unauthorized();
-    }
     let found = app
         .blocking(move |e| -> Result<Option<serde_json::Value>, String> {
             let Some(c) = e.store.conversation(&key).map_err(|it| it.to_string())? else {
@@ -196,6 +192,16 @@ pub async fn get_conversation(
                         state["file"] = json!(location.file);
                         state["line"] = json!(location.line);
                     }
+                    let mut variables = serde_json::Map::new();
+                    for var in program.vars.iter().filter(|it| !it.builtin) {
+                        let Some(name) = program.string(var.name) else {
+                            continue;
+                        };
+                        if let Some(value) = session.var(&program, name) {
+                            variables.insert(name.to_string(), json!(mask(&value.display())));
+                        }
+                    }
+                    state["variables"] = serde_json::Value::Object(variables);
                 }
             }
             Ok(Some(state))
@@ -210,13 +216,10 @@ pub async fn get_conversation(
 }
 
 pub async fn get_transcript(
+    _: ApiCaller,
     State(app): State<Shared>,
     Path(key): Path<String>,
-    headers: HeaderMap,
 ) -> Response {
-    if !authorized(&headers, app.engine.settings.api_token.as_deref()) {
-        return unauthorized();
-    }
     let found = app
         .blocking(move |e| -> Result<Option<Vec<String>>, String> {
             let lines = e.store.transcript(&key).map_err(|it| it.to_string())?;

@@ -10,7 +10,8 @@ mod ops;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, FromRequestParts};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -77,6 +78,44 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A request that carried the generic API's token, or needed none: an extractor,
+/// so a handler without it cannot be written by mistake.
+pub struct ApiCaller;
+
+impl FromRequestParts<Shared> for ApiCaller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Shared) -> Result<Self, Response> {
+        if authorized(&parts.headers, app.engine.settings.api_token.as_deref()) {
+            Ok(ApiCaller)
+        } else {
+            Err(unauthorized())
+        }
+    }
+}
+
+/// A request that carried the admin token. Without an admin token configured the
+/// admin API answers 404.
+pub struct AdminCaller;
+
+impl FromRequestParts<Shared> for AdminCaller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Shared) -> Result<Self, Response> {
+        let Some(token) = app.engine.settings.admin_token.as_deref() else {
+            return Err(error(
+                StatusCode::NOT_FOUND,
+                "the admin API is off: set `admin_token_env` in the [server] table",
+            ));
+        };
+        if authorized(&parts.headers, Some(token)) {
+            Ok(AdminCaller)
+        } else {
+            Err(unauthorized())
+        }
+    }
 }
 
 fn unauthorized() -> Response {

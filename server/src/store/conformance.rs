@@ -3,7 +3,7 @@
 //! returns what went wrong instead of panicking, so a store's test can report every
 //! failing check by name:
 //!
-//! ```ignore
+//! ```text
 //! for (name, check) in fluxo_server::store::conformance::CHECKS {
 //!     check(&fresh_store()).unwrap_or_else(|e| panic!("{name}: {e}"));
 //! }
@@ -110,8 +110,8 @@ fn turn(conversation: Conversation) -> TurnCommit {
         handled: Vec::new(),
         transcript: Vec::new(),
         outbox: Vec::new(),
-        timers: Vec::new(),
-        journal: None,
+        timers: Some(Vec::new()),
+        journal: Vec::new(),
         contact: Vec::new(),
     }
 }
@@ -125,6 +125,11 @@ fn stored(outcome: Option<&Outcome>) -> Result<i64, String> {
 
 fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
+}
+
+fn pending_ids(store: &dyn Store, key: &str) -> Result<Vec<String>, String> {
+    let pending = store.pending(key).map_err(err)?;
+    Ok(pending.into_iter().map(|it| it.message_id).collect())
 }
 
 fn messages_are_deduplicated_by_id(store: &dyn Store) -> Result<(), String> {
@@ -153,22 +158,12 @@ fn pending_messages_come_in_arrival_order(store: &dyn Store) -> Result<(), Strin
     ensure(seqs.windows(2).all(|w| w[0] < w[1]), || {
         format!("seqs {seqs:?}")
     })?;
-    let ids: Vec<String> = store
-        .pending("c")
-        .map_err(err)?
-        .into_iter()
-        .map(|it| it.message_id)
-        .collect();
+    let ids = pending_ids(store, "c")?;
     ensure(ids == ["a", "b", "c"], || format!("pending {ids:?}"))?;
     let mut commit_a = turn(conversation("c", "p", Status::Customer, 1));
     commit_a.handled = vec![(seqs[0], "{\"reply\":1}".into())];
     commit(store, vec![Write::Turn(Box::new(commit_a))])?;
-    let ids: Vec<String> = store
-        .pending("c")
-        .map_err(err)?
-        .into_iter()
-        .map(|it| it.message_id)
-        .collect();
+    let ids = pending_ids(store, "c")?;
     ensure(ids == ["b", "c"], || format!("after handling a: {ids:?}"))?;
     let handled = store.message("c", "a").map_err(err)?;
     ensure(
@@ -207,15 +202,15 @@ fn transcripts_append_in_order(store: &dyn Store) -> Result<(), String> {
 
 fn timers_are_replaced_by_each_turn(store: &dyn Store) -> Result<(), String> {
     let mut first = turn(conversation("w", "p", Status::Timer, 1));
-    first.timers = vec![Timer {
+    first.timers = Some(vec![Timer {
         kind: TimerKind::Wait,
         due: 5000,
-    }];
+    }]);
     let mut other = turn(conversation("x", "q", Status::Customer, 3));
-    other.timers = vec![Timer {
+    other.timers = Some(vec![Timer {
         kind: TimerKind::Inactivity,
         due: 4000,
-    }];
+    }]);
     commit(
         store,
         vec![Write::Turn(Box::new(first)), Write::Turn(Box::new(other))],
@@ -235,6 +230,16 @@ fn timers_are_replaced_by_each_turn(store: &dyn Store) -> Result<(), String> {
             .collect::<Vec<_>>()
             == ["x", "w"],
         || format!("due at 6000 (earliest first): {due:?}"),
+    )?;
+    // A turn that keeps `w`'s timer re-arms it at the new version, due as before.
+    let mut keep = turn(conversation("w", "p", Status::Timer, 2));
+    keep.timers = None;
+    commit(store, vec![Write::Turn(Box::new(keep))])?;
+    let due = store.due_timers(6000, 10).map_err(err)?;
+    let kept = due.iter().find(|it| it.conversation == "w");
+    ensure(
+        kept.is_some_and(|it| it.version == 2 && it.due == 5000),
+        || format!("the kept timer: {kept:?}"),
     )?;
     // The next turn of `w` drops its timer.
     commit(
@@ -297,25 +302,40 @@ fn the_outbox_delivers_in_order_with_stable_keys(store: &dyn Store) -> Result<()
 fn journalled_writes_are_work_after_a_crash(store: &dyn Store) -> Result<(), String> {
     commit(store, vec![message("inbox", "m")])?;
     let mut begin = turn(conversation("j", "p", Status::Write, 1));
-    begin.journal = Some(Journal::Begin {
+    begin.journal = vec![Journal::Begin {
         call: "{\"op\":\"trust_unlock\"}".into(),
-    });
+    }];
     commit(store, vec![Write::Turn(Box::new(begin))])?;
     let mut work = store.with_work().map_err(err)?;
     work.sort();
     ensure(work == ["inbox", "j"], || format!("work {work:?}"))?;
     let mut finish = turn(conversation("j", "p", Status::Customer, 2));
-    finish.journal = Some(Journal::Finish {
-        result: "outcome unknown".into(),
-    });
+    // One turn may finish a write and begin the next.
+    finish.journal = vec![
+        Journal::Finish {
+            result: "outcome unknown".into(),
+        },
+        Journal::Begin {
+            call: "{\"op\":\"open_ticket\"}".into(),
+        },
+        Journal::Finish {
+            result: "ok".into(),
+        },
+    ];
     commit(store, vec![Write::Turn(Box::new(finish))])?;
     let journal = store.journal("j").map_err(err)?;
     ensure(
         journal
-            == [(
-                "{\"op\":\"trust_unlock\"}".to_string(),
-                Some("outcome unknown".to_string()),
-            )],
+            == [
+                (
+                    "{\"op\":\"trust_unlock\"}".to_string(),
+                    Some("outcome unknown".to_string()),
+                ),
+                (
+                    "{\"op\":\"open_ticket\"}".to_string(),
+                    Some("ok".to_string()),
+                ),
+            ],
         || format!("journal {journal:?}"),
     )?;
     let work = store.with_work().map_err(err)?;
@@ -399,11 +419,11 @@ fn erasing_a_contact_leaves_nothing(store: &dyn Store) -> Result<(), String> {
     full.handled = vec![(seq, "{}".into())];
     full.transcript = vec!["< Olá".into()];
     full.outbox = vec!["x".into()];
-    full.timers = vec![Timer {
+    full.timers = Some(vec![Timer {
         kind: TimerKind::Wait,
         due: 1,
-    }];
-    full.journal = Some(Journal::Begin { call: "{}".into() });
+    }]);
+    full.journal = vec![Journal::Begin { call: "{}".into() }];
     full.contact = vec![ContactChange::OptOut];
     let keep = turn(conversation("other", "+55000", Status::Customer, 1));
     commit(

@@ -207,9 +207,13 @@ pub struct TurnCommit {
     pub transcript: Vec<String>,
     /// Outbound webhook payloads (JSON) to append to the outbox, in order.
     pub outbox: Vec<String>,
-    /// The conversation's timers from now on (all earlier ones are dropped).
-    pub timers: Vec<Timer>,
-    pub journal: Option<Journal>,
+    /// The conversation's timers from now on (all earlier ones are dropped); `None`
+    /// keeps the ones it has, re-armed at the new version (a message that arrived
+    /// during a `wait` does not restart its timer).
+    pub timers: Option<Vec<Timer>>,
+    /// Journal records, applied in order (a turn may finish one write and begin
+    /// another).
+    pub journal: Vec<Journal>,
     pub contact: Vec<ContactChange>,
 }
 

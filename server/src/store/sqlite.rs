@@ -185,26 +185,40 @@ fn turn(tx: &Transaction, turn: &TurnCommit) -> rusqlite::Result<()> {
             insert.execute(params![c.key, n, payload, c.updated])?;
         }
     }
-    tx.prepare_cached("DELETE FROM timers WHERE conversation = ?1")?
-        .execute(params![c.key])?;
-    for timer in &turn.timers {
-        tx.prepare_cached(
-            "INSERT OR REPLACE INTO timers (conversation, kind, version, due) VALUES (?1, ?2, ?3, ?4)",
-        )?
-        .execute(params![c.key, timer.kind.name(), c.version, timer.due])?;
-    }
-    match &turn.journal {
-        None => {}
-        Some(Journal::Begin { call }) => {
-            tx.prepare_cached("INSERT INTO journal (conversation, call) VALUES (?1, ?2)")?
-                .execute(params![c.key, call])?;
+    match &turn.timers {
+        None => {
+            tx.prepare_cached("UPDATE timers SET version = ?2 WHERE conversation = ?1")?
+                .execute(params![c.key, c.version])?;
         }
-        Some(Journal::Finish { result }) => {
-            tx.prepare_cached(
-                "UPDATE journal SET result = ?2 WHERE id =
-                 (SELECT MAX(id) FROM journal WHERE conversation = ?1) AND result IS NULL",
-            )?
-            .execute(params![c.key, result])?;
+        Some(timers) => {
+            tx.prepare_cached("DELETE FROM timers WHERE conversation = ?1")?
+                .execute(params![c.key])?;
+            for timer in timers {
+                tx.prepare_cached(
+                    "INSERT INTO timers (conversation, kind, version, due) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![
+                    c.key,
+                    timer.kind.name(),
+                    c.version,
+                    timer.due
+                ])?;
+            }
+        }
+    }
+    for record in &turn.journal {
+        match record {
+            Journal::Begin { call } => {
+                tx.prepare_cached("INSERT INTO journal (conversation, call) VALUES (?1, ?2)")?
+                    .execute(params![c.key, call])?;
+            }
+            Journal::Finish { result } => {
+                tx.prepare_cached(
+                    "UPDATE journal SET result = ?2 WHERE id =
+                     (SELECT MAX(id) FROM journal WHERE conversation = ?1) AND result IS NULL",
+                )?
+                .execute(params![c.key, result])?;
+            }
         }
     }
     for change in &turn.contact {

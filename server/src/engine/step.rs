@@ -1,0 +1,387 @@
+//! A turn in progress: runs the VM until the conversation waits (answering host
+//! calls, journalling writes first), collects what the turn produced (transcript lines,
+//! outputs, outbox rows, hand-off records, timers, contact changes) and commits it all
+//! as one transaction, then hands the reply to whoever waits for it.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{now_ms, Engine, EngineError};
+use crate::store::{
+    ContactChange, Conversation, Journal, Status, Timer, TimerKind, TurnCommit, Write,
+};
+use fluxo_host::transcript::{call_line, line, output_lines};
+use fluxo_runtime::bytecode::Program;
+use fluxo_runtime::clock::Timestamp;
+use fluxo_runtime::session::{
+    Effect, Ending, Event, HostCall, HostResult, Output, Session, Turn, Wait,
+};
+use fluxo_runtime::{RuntimeError, Value};
+use fluxo_stdlib::types::Literal;
+
+/// How many transcript lines a hand-off record carries.
+const HANDOFF_LINES: usize = 20;
+
+/// What a journalled write left in the conversation row, to finish its turn after a crash.
+#[derive(Deserialize, Serialize)]
+pub(super) struct Pending {
+    /// The call as its transcript line (secrets starred).
+    pub call: String,
+    pub seq: Option<i64>,
+    pub outputs: Vec<Output>,
+}
+
+/// A conversation's clock now: its opening clock plus the wall time since.
+pub(super) fn clock(conversation: &Conversation) -> Timestamp {
+    let elapsed = (now_ms() - conversation.opened).max(0) / 1000;
+    conversation.opened_clock.saturating_add(elapsed)
+}
+
+fn ending_name(ending: Ending) -> &'static str {
+    match ending {
+        Ending::Closed => "closed",
+        Ending::Transferred => "transferred",
+        Ending::OptedOut => "opted_out",
+        Ending::Forwarded => "forwarded",
+    }
+}
+
+/// A turn in progress.
+pub(super) struct Step<'e> {
+    pub(super) engine: &'e Engine,
+    pub(super) program: Arc<Program>,
+    pub(super) conversation: Conversation,
+    pub(super) session: Session,
+    /// The inbox entry the turn handles (none for timers).
+    pub(super) seq: Option<i64>,
+    pub(super) lines: Vec<String>,
+    pub(super) outputs: Vec<Output>,
+    pub(super) outbox: Vec<String>,
+    pub(super) contact: Vec<ContactChange>,
+    pub(super) journal: Vec<Journal>,
+    pub(super) timers: Vec<Timer>,
+    /// The conversation waited on a `wait` when the turn began: a message then only
+    /// queues, and the running timer stays as it is.
+    pub(super) in_wait: bool,
+    /// The contact opted out: nothing goes to the outbound webhook.
+    pub(super) suppress: bool,
+    /// The last `describe` text of the turn, for a hand-off record.
+    pub(super) description: String,
+    pub(super) started: Instant,
+}
+
+impl<'e> Step<'e> {
+    pub(super) fn new(
+        engine: &'e Engine,
+        program: Arc<Program>,
+        conversation: Conversation,
+        session: Session,
+    ) -> Step<'e> {
+        Step {
+            engine,
+            program,
+            conversation,
+            session,
+            seq: None,
+            lines: Vec::new(),
+            outputs: Vec::new(),
+            outbox: Vec::new(),
+            contact: Vec::new(),
+            journal: Vec::new(),
+            timers: Vec::new(),
+            in_wait: false,
+            suppress: false,
+            description: String::new(),
+            started: Instant::now(),
+        }
+    }
+
+    pub(super) fn key(&self) -> &str {
+        &self.conversation.key
+    }
+
+    pub(super) fn fail(&mut self, reason: &str) {
+        self.engine.log.error(
+            Some(self.key()),
+            &format!("the conversation stopped: {reason}"),
+        );
+        self.conversation.status = Status::Failed;
+        self.conversation.ending = reason.to_string();
+    }
+
+    /// Runs the VM until the conversation waits for the customer or a timer, or ends,
+    /// answering host calls on the way.
+    pub(super) fn settle(
+        &mut self,
+        mut turn: Result<Turn, RuntimeError>,
+    ) -> Result<(), EngineError> {
+        loop {
+            let Turn { outputs, wait } = match turn {
+                Ok(turn) => turn,
+                Err(error) => {
+                    self.fail(&format!("runtime error: {error}"));
+                    return Ok(());
+                }
+            };
+            for output in outputs {
+                self.output(output);
+            }
+            let call = match wait {
+                Wait::Customer => {
+                    self.conversation.status = Status::Customer;
+                    let due = now_ms().saturating_add(
+                        i64::try_from(self.engine.settings.inactivity_secs)
+                            .unwrap_or(i64::MAX / 2)
+                            .saturating_mul(1000),
+                    );
+                    self.timers = vec![Timer {
+                        kind: TimerKind::Inactivity,
+                        due,
+                    }];
+                    self.visit();
+                    return Ok(());
+                }
+                Wait::Timer { .. } if self.in_wait => {
+                    self.conversation.status = Status::Timer;
+                    return Ok(());
+                }
+                Wait::Timer { secs } => {
+                    let wait = Literal::Duration(secs).to_source();
+                    self.lines.push(line('=', &format!("wait {wait}")));
+                    self.conversation.status = Status::Timer;
+                    let millis = i64::try_from(secs).unwrap_or(i64::MAX / 2000) * 1000;
+                    self.timers = vec![Timer {
+                        kind: TimerKind::Wait,
+                        due: now_ms().saturating_add(millis),
+                    }];
+                    return Ok(());
+                }
+                Wait::Done(ending) => {
+                    self.conversation.status = Status::Done;
+                    self.conversation.ending = ending_name(ending).into();
+                    if ending == Ending::Transferred {
+                        self.engine.metrics.handoff();
+                    }
+                    return Ok(());
+                }
+                Wait::Host(call) => call,
+            };
+            self.lines.push(line('=', &call_line(&call)));
+            let now = clock(&self.conversation);
+            self.session.set_now(now);
+            let write = matches!(&call, HostCall::Erp { request } if !request.is_read());
+            if write {
+                self.checkpoint(&call)?;
+            }
+            let result = self.answer(&call, now);
+            if write {
+                self.journal.push(Journal::Finish {
+                    result: match &result {
+                        HostResult::Erp(Ok(_)) => "ok".into(),
+                        HostResult::Erp(Err(error)) => error.to_string(),
+                        _ => "answered".into(),
+                    },
+                });
+            }
+            turn = self
+                .session
+                .resume(&self.program, Event::HostResult(result));
+        }
+    }
+
+    fn output(&mut self, output: Output) {
+        for (mark, text) in output_lines(&output) {
+            self.lines.push(line(mark, &text));
+        }
+        if let Output::Effect { effect } = &output {
+            match effect {
+                Effect::OptOut => self.contact.push(ContactChange::OptOut),
+                Effect::Link {
+                    customer_id,
+                    name,
+                    contract_id,
+                } => self.contact.push(ContactChange::Link {
+                    customer_id: customer_id.clone(),
+                    account: json!({"customer_id": customer_id, "name": name, "contract_id": contract_id})
+                        .to_string(),
+                }),
+                Effect::Rating { target, value } => self.engine.metrics.rating(target, *value),
+                Effect::Describe { text } => self.description = text.clone(),
+                Effect::Transfer {
+                    department,
+                    attendant,
+                } => self.handoff(department, attendant.as_deref()),
+                _ => {}
+            }
+        }
+        if self.engine.settings.webhook.is_some() {
+            if self.suppress {
+                self.engine.metrics.outbound("suppressed");
+            } else {
+                let payload = json!({
+                    "kind": "output",
+                    "conversation": self.conversation.key,
+                    "contact": self.conversation.contact,
+                    "channel": self.conversation.channel,
+                    "output": output,
+                });
+                self.outbox.push(payload.to_string());
+            }
+        }
+        self.outputs.push(output);
+    }
+
+    /// Queues the hand-off record of a `transfer` for `[handoff] url`.
+    fn handoff(&mut self, department: &str, attendant: Option<&str>) {
+        if self.engine.settings.handoff.is_none() {
+            return;
+        }
+        let text = |name: &str| match self.session.var(&self.program, name) {
+            Some(Value::Text(text)) => text,
+            _ => String::new(),
+        };
+        let mut last = self
+            .engine
+            .store
+            .transcript(&self.conversation.key)
+            .unwrap_or_default();
+        last.extend(self.lines.iter().cloned());
+        let last = last.split_off(last.len().saturating_sub(HANDOFF_LINES));
+        let customer = self.session.link().map(|link| {
+            json!({"customer_id": link.customer_id, "name": link.name,
+                   "contract_id": link.contract_id})
+        });
+        let record = json!({
+            "kind": "handoff",
+            "conversation": self.conversation.key,
+            "protocol": text("protocol"),
+            "channel": self.conversation.channel,
+            "contact": {"key": self.conversation.contact, "name": text("user_name"),
+                        "phone": text("contact_phone")},
+            "department": department,
+            "attendant": attendant,
+            "tags": self.session.tags(&self.program),
+            "customer": customer,
+            "description": self.description,
+            "last_messages": last,
+        });
+        self.outbox.push(record.to_string());
+    }
+
+    fn answer(&self, call: &HostCall, now: Timestamp) -> HostResult {
+        let started = Instant::now();
+        let result = self
+            .engine
+            .world
+            .answer(self.conversation.program, call, now);
+        let kind = match call {
+            HostCall::Erp { request } => format!("erp {}", request.op()),
+            HostCall::Lowcode { .. } => "lowcode".into(),
+            HostCall::Intent { .. } => "intent".into(),
+            HostCall::Agent { .. } => "agent".into(),
+        };
+        let failed = match &result {
+            HostResult::Erp(Err(error)) => error.is_infrastructure(),
+            HostResult::Lowcode(Err(_)) => true,
+            _ => false,
+        };
+        self.engine
+            .metrics
+            .host_call(&kind, started.elapsed(), failed);
+        result
+    }
+
+    /// Commits the conversation waiting on the write `call`, before it is sent.
+    fn checkpoint(&mut self, call: &HostCall) -> Result<(), EngineError> {
+        self.conversation.status = Status::Write;
+        let pending = Pending {
+            call: call_line(call),
+            seq: self.seq,
+            outputs: self.outputs.clone(),
+        };
+        self.conversation.pending_call = serde_json::to_string(&pending).ok();
+        // The transcript line, not the request: a password never reaches the journal.
+        self.journal.push(Journal::Begin {
+            call: call_line(call),
+        });
+        self.commit()?;
+        Ok(())
+    }
+
+    /// The reply to the handled message: the turn's outputs and what it waits for.
+    fn reply(&self) -> String {
+        let mut reply = json!({
+            "outputs": self.outputs,
+            "wait": self.conversation.status.name(),
+        });
+        if !self.conversation.ending.is_empty() {
+            reply["ending"] = json!(self.conversation.ending);
+        }
+        reply.to_string()
+    }
+
+    /// Commits what the turn did so far; returns the reply stored with the message.
+    fn commit(&mut self) -> Result<String, EngineError> {
+        let conversation = &mut self.conversation;
+        conversation.version += 1;
+        conversation.updated = now_ms();
+        if conversation.status.is_final() {
+            conversation.snapshot.clear();
+            self.timers.clear();
+        } else {
+            self.session.snapshot_into(&mut conversation.snapshot);
+        }
+        if conversation.status != Status::Write {
+            conversation.pending_call = None;
+        }
+        let reply = self.reply();
+        let commit = TurnCommit {
+            conversation: self.conversation.clone(),
+            handled: self
+                .seq
+                .map(|seq| (seq, reply.clone()))
+                .into_iter()
+                .collect(),
+            transcript: std::mem::take(&mut self.lines),
+            outbox: std::mem::take(&mut self.outbox),
+            timers: if self.in_wait && self.conversation.status == Status::Timer {
+                None
+            } else {
+                Some(std::mem::take(&mut self.timers))
+            },
+            journal: std::mem::take(&mut self.journal),
+            contact: std::mem::take(&mut self.contact),
+        };
+        self.engine
+            .committer
+            .commit_blocking(Write::Turn(Box::new(commit)))?;
+        Ok(reply)
+    }
+
+    pub(super) fn finish(mut self) -> Result<(), EngineError> {
+        let reply = self.commit()?;
+        if let Some(seq) = self.seq {
+            self.engine.replied(seq, &reply);
+        }
+        self.engine.metrics.turn(self.started.elapsed());
+        Ok(())
+    }
+
+    /// Counts the card the conversation now waits at.
+    fn visit(&self) {
+        let pc = self.session.pc();
+        let Some(location) = self.program.location(pc) else {
+            return;
+        };
+        let flow = self
+            .program
+            .flow_at(pc)
+            .and_then(|idx| self.program.flows.get(idx as usize))
+            .and_then(|flow| self.program.string(flow.name))
+            .unwrap_or("?");
+        self.engine.metrics.visit(flow, location.line);
+    }
+}
