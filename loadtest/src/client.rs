@@ -68,19 +68,12 @@ impl Api {
         });
         let (field, value) = content(message.text);
         body[field] = value;
-        let response = self
+        let request = self
             .http
             .post(url)
             .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-            .await
-            .map_err(|err| SendError::NoAnswer(err.to_string()))?;
-        let status = response.status().as_u16();
-        let text = response
-            .text()
-            .await
-            .map_err(|err| SendError::NoAnswer(err.to_string()))?;
+            .body(body.to_string());
+        let (status, text) = exchange(request).await?;
         match (status, wait) {
             (202, false) => Ok(Ack::Stored),
             (200, true) => reply(&text).ok_or(SendError::Status(status, text)),
@@ -90,17 +83,10 @@ impl Api {
 
     /// The transcript lines, or why there are none.
     pub async fn transcript(&self, base: &str, key: &str) -> Result<Vec<String>, SendError> {
-        let response = self
+        let request = self
             .http
-            .get(format!("{base}/v1/conversations/{key}/transcript"))
-            .send()
-            .await
-            .map_err(|err| SendError::NoAnswer(err.to_string()))?;
-        let status = response.status().as_u16();
-        let text = response
-            .text()
-            .await
-            .map_err(|err| SendError::NoAnswer(err.to_string()))?;
+            .get(format!("{base}/v1/conversations/{key}/transcript"));
+        let (status, text) = exchange(request).await?;
         if status != 200 {
             return Err(SendError::Status(status, text));
         }
@@ -110,6 +96,15 @@ impl Api {
             .map(str::to_string)
             .collect())
     }
+}
+
+/// The status and body of a request; no answer (or no whole body) is `NoAnswer`.
+async fn exchange(request: reqwest::RequestBuilder) -> Result<(u16, String), SendError> {
+    let no_answer = |err: reqwest::Error| SendError::NoAnswer(err.to_string());
+    let response = request.send().await.map_err(no_answer)?;
+    let status = response.status().as_u16();
+    let text = response.text().await.map_err(no_answer)?;
+    Ok((status, text))
 }
 
 /// A transcript's customer line as the API's message content, read as `fluxo run`

@@ -24,3 +24,12 @@ pub mod server;
 
 /// Errors are sentences for the engineer running the command.
 pub type Result<T> = std::result::Result<T, String>;
+
+/// The runtime of the commands' HTTP side: two workers, the machine's cores.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|err| format!("cannot start tokio: {err}"))
+}

@@ -70,24 +70,10 @@ impl std::fmt::Display for Figures {
 /// Runs the benchmark, printing each figure as it is measured.
 pub fn run(options: &LoadOptions) -> Result<()> {
     let _ = std::fs::remove_dir_all(&options.work);
-    let data = options.work.join("data");
-    let syncs = baseline::syncs_per_second(&data, Duration::from_secs(2))?;
-    println!("disk: {syncs:.0} fdatasync/s in {}", data.display());
-    let spec = ServerSpec {
-        fluxo: options.fluxo.clone(),
-        program: options.program.clone(),
-        data,
-        now: Some(options.now.clone()),
-        config: None,
-        log: options.work.join("server.log"),
-        start_timeout: Duration::from_secs(60),
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|err| format!("cannot start tokio: {err}"))?;
-    runtime.block_on(measure(options, &spec, syncs))
+    let spec = ServerSpec::in_work(&options.fluxo, &options.program, &options.work, &options.now);
+    let syncs = baseline::syncs_per_second(&spec.data, Duration::from_secs(2))?;
+    println!("disk: {syncs:.0} fdatasync/s in {}", spec.data.display());
+    crate::runtime()?.block_on(measure(options, &spec, syncs))
 }
 
 async fn measure(options: &LoadOptions, spec: &ServerSpec, syncs: f64) -> Result<()> {

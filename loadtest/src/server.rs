@@ -5,7 +5,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -34,6 +34,19 @@ pub struct Server {
 }
 
 impl ServerSpec {
+    /// A server of `program` keeping its data and log in the scratch folder `work`.
+    pub fn in_work(fluxo: &Path, program: &Path, work: &Path, now: &str) -> ServerSpec {
+        ServerSpec {
+            fluxo: fluxo.to_path_buf(),
+            program: program.to_path_buf(),
+            data: work.join("data"),
+            now: Some(now.to_string()),
+            config: None,
+            log: work.join("server.log"),
+            start_timeout: Duration::from_secs(60),
+        }
+    }
+
     pub fn start(&self) -> Result<Server> {
         let log = self.log_file()?;
         let stderr = log

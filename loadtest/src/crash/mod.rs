@@ -130,21 +130,8 @@ pub fn run(options: &CrashOptions) -> Result<CrashReport> {
     let mut report = CrashReport::default();
     let (program, cases) = prepare::prepare(options, &mut report)?;
     report.conversations = cases.len();
-    let spec = ServerSpec {
-        fluxo: options.fluxo.clone(),
-        program,
-        data: options.work.join("data"),
-        now: Some(options.now.clone()),
-        config: None,
-        log: options.work.join("server.log"),
-        start_timeout: Duration::from_secs(60),
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|err| format!("cannot start tokio: {err}"))?;
-    runtime.block_on(drive(options, &spec, Arc::new(cases), &mut report))?;
+    let spec = ServerSpec::in_work(&options.fluxo, &program, &options.work, &options.now);
+    crate::runtime()?.block_on(drive(options, &spec, Arc::new(cases), &mut report))?;
     report.outcome_unknown_logged = spec.outcome_unknown_lines();
     report.elapsed = started.elapsed();
     Ok(report)
