@@ -150,34 +150,27 @@ fn formatted_phone(national: &str) -> String {
     format!("+55 {ddd} {head}-{tail}")
 }
 
-/// A valid CPF (11 digits) or CNPJ (14) unique to the family, in the demo's layout.
+/// A valid CPF (11 digits) or CNPJ (14) unique to the family, in the demo's layout
+/// (its punctuation kept, its digits replaced).
 fn family_document(demo: &str, index: usize, family: usize) -> String {
-    match digits(demo).len() {
-        14 => {
-            let base = format!("{}{:07}0001", index % 9 + 1, family % 10_000_000);
-            let full = with_check_digits(&base);
-            format!(
-                "{}.{}.{}/{}-{}",
-                &full[0..2],
-                &full[2..5],
-                &full[5..8],
-                &full[8..12],
-                &full[12..14]
-            )
-        }
-        11 => {
-            let base = format!("{}{:08}", index % 9 + 1, family % 100_000_000);
-            let full = with_check_digits(&base);
-            format!(
-                "{}.{}.{}-{}",
-                &full[0..3],
-                &full[3..6],
-                &full[6..9],
-                &full[9..11]
-            )
-        }
-        _ => demo.to_string(),
-    }
+    let base = match digits(demo).len() {
+        14 => format!("{}{:07}0001", index % 9 + 1, family % 10_000_000),
+        11 => format!("{}{:08}", index % 9 + 1, family % 100_000_000),
+        _ => return demo.to_string(),
+    };
+    let mut ours = with_check_digits(&base)
+        .into_bytes()
+        .into_iter()
+        .map(char::from);
+    demo.chars()
+        .map(|it| {
+            if it.is_ascii_digit() {
+                ours.next().unwrap_or(it)
+            } else {
+                it
+            }
+        })
+        .collect()
 }
 
 /// `base` completed with the two check digits the engine accepts, found by asking its
@@ -219,5 +212,9 @@ mod tests {
         assert_ne!(document, families.input("529.982.247-25", 0));
         assert_eq!(families.input("52998224725", 1), digits(&document));
         assert_eq!(families.input("1", 1), "1");
+        assert_eq!(
+            family_document("11.222.333/0001-81", 4, 7),
+            "50.000.007/0001-81"
+        );
     }
 }

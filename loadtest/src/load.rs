@@ -70,7 +70,12 @@ impl std::fmt::Display for Figures {
 /// Runs the benchmark, printing each figure as it is measured.
 pub fn run(options: &LoadOptions) -> Result<()> {
     let _ = std::fs::remove_dir_all(&options.work);
-    let spec = ServerSpec::in_work(&options.fluxo, &options.program, &options.work, &options.now);
+    let spec = ServerSpec::in_work(
+        &options.fluxo,
+        &options.program,
+        &options.work,
+        &options.now,
+    );
     let syncs = baseline::syncs_per_second(&spec.data, Duration::from_secs(2))?;
     println!("disk: {syncs:.0} fdatasync/s in {}", spec.data.display());
     crate::runtime()?.block_on(measure(options, &spec, syncs))
