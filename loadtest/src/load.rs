@@ -208,8 +208,10 @@ async fn hammer(
     }
 }
 
-/// Seconds until the last conversation of every task shows all its messages (or
-/// stops changing for two seconds: it ended, or the server stalled).
+/// Seconds until the last conversation of every task shows the turn of its last
+/// message: every answer as a `>` line (the opening message has none) and the bot's
+/// lines after the last one; or until it stops changing for two seconds (it ended, or
+/// the server stalled).
 async fn drain(api: &Api, base: &str, prefix: &str, options: &LoadOptions) -> f64 {
     let started = Instant::now();
     let tasks = options.concurrency.max(1);
@@ -231,14 +233,13 @@ async fn drain(api: &Api, base: &str, prefix: &str, options: &LoadOptions) -> f6
     for (key, messages) in keys.iter() {
         let mut seen = (0, Instant::now());
         loop {
-            let shown = api
-                .transcript(base, key)
-                .await
-                .map(|lines| lines.iter().filter(|it| it.starts_with('>')).count())
-                .unwrap_or(0);
-            if shown >= *messages || started.elapsed() > Duration::from_secs(600) {
+            let lines = api.transcript(base, key).await.unwrap_or_default();
+            let shown = lines.iter().filter(|it| it.starts_with('>')).count();
+            let replied = lines.last().is_some_and(|it| !it.starts_with('>'));
+            if (shown + 1 >= *messages && replied) || started.elapsed() > Duration::from_secs(600) {
                 break;
             }
+            let shown = lines.len();
             if shown != seen.0 {
                 seen = (shown, Instant::now());
             } else if seen.1.elapsed() > Duration::from_secs(2) && shown > 0 {
