@@ -48,6 +48,9 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
             "fluxo-runtime",
         ],
     ),
+    // It drives `fluxo serve` and `fluxo run` as processes, through HTTP and pipes;
+    // the stdlib's validator makes its fixture's documents.
+    ("fluxo-loadtest", &["fluxo-stdlib"]),
     (
         "fluxo",
         &[
@@ -95,12 +98,13 @@ const CORE_SOURCES: &[&str] = &[
     "compiler/src",
     "host/src",
     "server/src",
+    "loadtest/src",
 ];
 
 /// Where the Rust sources of the repository are.
 const SOURCE_DIRS: &[&str] = &[
     "grammar", "stdlib", "lowcode", "runtime", "compiler", "host", "server", "src", "tests",
-    "benches", "bench", "fuzz",
+    "benches", "bench", "fuzz", "loadtest",
 ];
 
 const MAX_LINES: usize = 600;
