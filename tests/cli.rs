@@ -4,26 +4,12 @@
 //! `test`'s usage errors, diffs and `--bless`, and the example being formatted and
 //! clean. The demo (`fluxo run`) has its own file, `tests/demo.rs`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-/// Runs `fluxo` in `dir` with `stdin`, without colour.
-fn fluxo_in(dir: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fluxo"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("fluxo runs");
-    let mut input = child.stdin.take().expect("a stdin pipe");
-    input.write_all(stdin.as_bytes()).expect("stdin is written");
-    drop(input);
-    child.wait_with_output().expect("fluxo ends")
-}
+#[path = "support/process.rs"]
+mod process;
+use process::fluxo_in;
 
 fn fluxo(args: &[&str]) -> Output {
     fluxo_in(&root(), args, "")
@@ -281,9 +267,7 @@ fn the_docs_are_self_contained() {
     let mut pages = vec![root().join("README.md"), root().join("ARCHITECTURE.md")];
     for entry in std::fs::read_dir(root().join("docs")).expect("docs/") {
         let path = entry.expect("an entry").path();
-        // docs/erp.md is being made self-contained with the ERP work; it joins this
-        // check when that lands.
-        if path.extension().is_some_and(|it| it == "md") && !path.ends_with("erp.md") {
+        if path.extension().is_some_and(|it| it == "md") {
             pages.push(path);
         }
     }

@@ -4,24 +4,15 @@
 //! missing fixture refused, and the session written as a transcript (piped output and
 //! `--record`) that `fluxo test` replays.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
+
+#[path = "support/process.rs"]
+mod process;
+use process::fluxo_in;
 
 fn fluxo(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fluxo"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("fluxo runs");
-    let mut input = child.stdin.take().expect("a stdin pipe");
-    input.write_all(stdin.as_bytes()).expect("stdin is written");
-    drop(input);
-    child.wait_with_output().expect("fluxo ends")
+    fluxo_in(Path::new(env!("CARGO_MANIFEST_DIR")), args, stdin)
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -61,7 +52,8 @@ fn the_demo_opens_with_a_banner_and_reads_the_signal_with_no_setup() {
     let out = fluxo(&["run", "examples/provedor"], TO_THE_SIGNAL);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let banner: Vec<&str> = stdout
+    // Piped, the banner goes to stderr: stdout holds only the conversation.
+    let banner: Vec<&str> = stderr
         .lines()
         .take_while(|it| it.starts_with("//"))
         .collect();

@@ -7,7 +7,7 @@
 //! `fluxo test` replays.
 
 use std::io::{BufRead, IsTerminal};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use fluxo_host::erp::config;
@@ -78,14 +78,14 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
     };
     let mut host = setup::host(&loaded, &world)?;
     configure(&mut host, &args)?;
-    let styled = std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|it| it.is_empty());
+    let piped = !std::io::stdout().is_terminal();
+    let styled = !piped && std::env::var_os("NO_COLOR").is_none_or(|it| it.is_empty());
     let mut screen = Screen {
         out: std::io::stdout().lock(),
         styled,
     };
     for line in banner(&args, &loaded, &host, &ctx) {
-        screen.comment(&line);
+        comment(&mut screen, piped, &line);
     }
     let mut input = Input::open()?;
     let mut lines = Vec::new();
@@ -141,13 +141,14 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
         };
         turn = session.resume(program, event);
     };
-    screen.comment(match ending {
+    let ending = match ending {
         None => "the chat ended before the conversation did",
         Some(Ending::Closed) => "the conversation is closed",
         Some(Ending::Transferred) => "the conversation was transferred to people",
         Some(Ending::OptedOut) => "the contact opted out",
         Some(Ending::Forwarded) => "the call was forwarded",
-    });
+    };
+    comment(&mut screen, piped, ending);
     screen.flush();
     if let Some(file) = &args.record {
         let transcript = record::transcript(file, &args.path, &headers, &world, &lines);
@@ -263,4 +264,15 @@ fn configure(host: &mut host::Host, args: &Args) -> CliResult<()> {
         )));
     }
     setup::use_erp(host, path, &erp)
+}
+
+/// The banner and the ending: on a terminal, dim `//` lines beside the chat; piped, on
+/// stderr, so that stdout holds exactly the conversation's lines, as the server's
+/// transcript endpoint gives them (`fluxo serve`'s contract).
+fn comment(screen: &mut Screen<impl std::io::Write>, piped: bool, line: &str) {
+    if piped {
+        eprintln!("// {}", terminal::sanitize(line));
+    } else {
+        screen.comment(line);
+    }
 }

@@ -137,7 +137,14 @@ impl CliWorld {
             program: program.clone(),
             dir: self.dir.clone(),
         };
-        let mut host = setup::host(self.fixture.as_deref(), &loaded, &[])?;
+        // As `fluxo run`: the simulated world unless the config names real systems.
+        let world = setup::World {
+            erp_fixture: self.fixture.as_deref(),
+            erp_required: self.config.is_none(),
+            real_lowcode: self.config.is_some(),
+            canned: &[],
+        };
+        let mut host = setup::host(&loaded, &world)?;
         if let Some(path) = &self.config {
             host.lowcode_config = setup::lowcode_config(path)?;
             let erp = config::parse(&files::read(path)?)
