@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use tokio::sync::oneshot;
 
+use crate::channels::Channels;
 use crate::commit::Committer;
 use crate::log::Log;
 use crate::metrics::Metrics;
@@ -55,6 +56,8 @@ pub struct Engine {
     pub settings: Settings,
     pub metrics: Arc<Metrics>,
     pub log: Log,
+    /// The configured messaging platforms (WhatsApp, Telegram).
+    pub channels: Channels,
     programs: RwLock<HashMap<u64, Arc<Program>>>,
     newest: RwLock<u64>,
     slots: Mutex<HashMap<String, Slot>>,
@@ -82,6 +85,7 @@ impl Engine {
         let log = Log {
             json: settings.json_logs,
         };
+        let channels = Channels::new(&settings).map_err(EngineError)?;
         Ok(Arc::new(Engine {
             store,
             committer,
@@ -89,6 +93,7 @@ impl Engine {
             settings,
             metrics,
             log,
+            channels,
             programs: RwLock::new(HashMap::new()),
             newest: RwLock::new(0),
             slots: Mutex::new(HashMap::new()),
