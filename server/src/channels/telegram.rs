@@ -192,10 +192,12 @@ async fn webhook(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -
         // An update kind flows do not read (an edit, a member change): acknowledged.
         return StatusCode::OK.into_response();
     };
-    if let Err(reason) = store(engine, "telegram", vec![(key, inbound)]).await {
-        return error(StatusCode::SERVICE_UNAVAILABLE, reason);
-    }
-    if let Some(id) = update["callback_query"]["id"].as_str() {
+    let new = match store(engine, "telegram", vec![(key, inbound)]).await {
+        Ok(new) => new,
+        Err(reason) => return error(StatusCode::SERVICE_UNAVAILABLE, reason),
+    };
+    // A repeated update's query was answered when it first came.
+    if let Some(id) = update["callback_query"]["id"].as_str().filter(|_| new > 0) {
         let telegram = Arc::clone(telegram);
         let engine = Arc::clone(engine);
         let id = id.to_string();
