@@ -83,13 +83,11 @@ fn sent(setup: &Setup, text: &str) -> Vec<Received> {
 
 #[test]
 fn a_provedor_conversation_over_telegram_reaches_a_second_copy_and_a_handoff() {
-    // The third call (the consent, the callback's answer, then the main menu's first
-    // message) meets a flood limit.
+    // The second call (the greeting's second message) meets a flood limit.
     let flood = json!({"ok": false, "error_code": 429,
                        "description": "Too Many Requests: retry after 1",
                        "parameters": {"retry_after": 1}});
-    let ok = (200, "{}".to_string());
-    let script = vec![ok.clone(), ok, (429, flood.to_string())];
+    let script = vec![(200, "{}".to_string()), (429, flood.to_string())];
     let setup = telegram("tg-provedor", Sink::scripted(script));
     let server = &setup.server;
     let key = format!("telegram:{CHAT}");
@@ -99,25 +97,30 @@ fn a_provedor_conversation_over_telegram_reaches_a_second_copy_and_a_handoff() {
     assert_eq!(post(server, &text(1, "oi"), Some("guess")), 401);
     assert_eq!(server.get(&format!("/v1/conversations/{key}")).0, 404);
 
-    // The consent question with an inline keyboard.
+    // The greeting (Telegram asks no WhatsApp consent) and the main menu as an inline
+    // keyboard; the flood limit: the same message again after retry_after, then the
+    // rest in order.
     sends(server, text(1, "oi"));
-    let calls = until(&setup.api, "the consent", |it| {
-        it.path == "/bot123:abc/sendMessage"
-    });
+    let calls = sent(&setup, "Como podemos ajudar?");
+    assert_eq!(calls[0].path, "/bot123:abc/sendMessage");
     assert_eq!(calls[0].body["chat_id"], CHAT.to_string());
-    assert_eq!(
-        buttons(&calls[0]),
-        [("Sim".into(), "1".into()), ("Não".into(), "2".into())]
-    );
+    assert!(calls[0].body["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Olá, Ana!"));
+    assert_eq!(calls[1].body, calls[2].body);
+    assert_eq!(calls[2].body["text"], "Bom dia! ☀️");
+    let menu = buttons(&calls[3]);
+    assert_eq!(menu.len(), 5);
+    assert_eq!(menu[4], ("Falar com alguém".into(), "5".into()));
 
-    // A tapped button: answered at once, and the update delivered twice counts once.
+    // A tapped button: answered at once; the update delivered twice counts once.
     sends(server, tap(2, "1"));
     sends(server, tap(2, "1"));
     until(&setup.api, "the callback answer", |it| {
         it.path == "/bot123:abc/answerCallbackQuery" && it.body["callback_query_id"] == "cb-2"
     });
-    let calls = sent(&setup, "Como podemos ajudar?");
-    assert_eq!(buttons(calls.last().unwrap()).len(), 5);
+    sent(&setup, "O que você precisa?");
     assert_eq!(
         metric(
             server,
@@ -125,23 +128,14 @@ fn a_provedor_conversation_over_telegram_reaches_a_second_copy_and_a_handoff() {
         ),
         1
     );
-    // The flood limit: the same message again after retry_after, then the rest in order.
-    let messages: Vec<&Received> = calls
-        .iter()
-        .filter(|it| it.path.ends_with("/sendMessage"))
-        .collect();
-    assert_eq!(messages[1].body, messages[2].body);
-    assert!(messages[3].body["text"] == "Bom dia! ☀️", "{messages:?}");
 
-    // Financeiro, 2ª via, the first contract: the bill as a document.
+    // 2ª via, the first contract: the bill as a document.
     sends(server, tap(3, "1"));
-    sent(&setup, "O que você precisa?");
-    sends(server, tap(4, "1"));
     sent(
         &setup,
         "Encontramos mais de um contrato no seu cadastro. Qual deles você deseja?",
     );
-    sends(server, tap(5, "1"));
+    sends(server, tap(4, "1"));
     let calls = sent(&setup, "Posso ajudar em algo mais?");
     let bill = calls
         .iter()
@@ -153,13 +147,13 @@ fn a_provedor_conversation_over_telegram_reaches_a_second_copy_and_a_handoff() {
     );
 
     // Something else, by typing this time: talk to someone, the reason, the hand-off.
-    sends(server, text(6, "sim"));
-    sends(server, text(7, "Falar com alguém"));
+    sends(server, text(5, "sim"));
+    sends(server, text(6, "Falar com alguém"));
     sent(
         &setup,
         "Enquanto isso, conte em poucas palavras o motivo do contato.",
     );
-    sends(server, text(8, "Minha internet caiu"));
+    sends(server, text(7, "Minha internet caiu"));
     let people = until(&setup.people, "the hand-off", |it| it.path == "/handoff");
     let handoff = people.iter().find(|it| it.path == "/handoff").unwrap();
     assert_eq!(handoff.body["conversation"], key);

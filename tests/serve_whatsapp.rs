@@ -320,7 +320,7 @@ fn graph_error(code: i64) -> (u16, String) {
 }
 
 #[test]
-fn rate_limits_and_an_outage_are_retried_in_order_and_a_closed_window_ends_it() {
+fn rate_limits_and_an_outage_are_retried_in_order() {
     // The consent goes out; then a throughput limit and an outage on the next
     // message; then everything is delivered, in order, each retry under its key.
     let script = vec![

@@ -65,8 +65,7 @@ pub trait Channel: Send + Sync {
     /// The prefix of its conversation keys (`whatsapp`, `telegram`).
     fn name(&self) -> &'static str;
     /// Sends one output; `engine` gives the contact's state.
-    fn send<'a>(&'a self, engine: &'a crate::engine::Engine, delivery: &'a Delivery)
-        -> Sending<'a>;
+    fn send<'a>(&'a self, engine: &'a Arc<Engine>, delivery: &'a Delivery) -> Sending<'a>;
 }
 
 /// The configured platforms.

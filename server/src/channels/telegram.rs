@@ -115,7 +115,7 @@ impl Channel for Telegram {
         "telegram"
     }
 
-    fn send<'a>(&'a self, _engine: &'a Engine, delivery: &'a Delivery) -> Sending<'a> {
+    fn send<'a>(&'a self, _engine: &'a Arc<Engine>, delivery: &'a Delivery) -> Sending<'a> {
         Box::pin(self.deliver(delivery))
     }
 }

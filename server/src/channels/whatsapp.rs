@@ -91,7 +91,7 @@ impl WhatsApp {
         tokio::time::sleep_until(start.into()).await;
     }
 
-    async fn deliver(&self, engine: &Engine, delivery: &Delivery) -> Sent {
+    async fn deliver(&self, engine: &Arc<Engine>, delivery: &Delivery) -> Sent {
         let free_form = !matches!(
             delivery.output,
             Output::Effect {
@@ -102,8 +102,12 @@ impl WhatsApp {
             return Sent::Delivered; // An effect the customer does not see.
         };
         if free_form {
-            let contact = delivery.contact.clone();
-            let last = engine.store.contact(&contact).ok().flatten();
+            let (engine, contact) = (Arc::clone(engine), delivery.contact.clone());
+            let last = tokio::task::spawn_blocking(move || engine.store.contact(&contact))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .flatten();
             if let Some(last) = last.and_then(|it| it.last_wrote) {
                 if now_ms() - last > WINDOW_MS {
                     return Sent::End {
@@ -171,7 +175,7 @@ impl Channel for WhatsApp {
         "whatsapp"
     }
 
-    fn send<'a>(&'a self, engine: &'a Engine, delivery: &'a Delivery) -> Sending<'a> {
+    fn send<'a>(&'a self, engine: &'a Arc<Engine>, delivery: &'a Delivery) -> Sending<'a> {
         Box::pin(self.deliver(engine, delivery))
     }
 }
