@@ -270,10 +270,10 @@ mod tests {
         let mut settings = Settings::new(Context::new(0));
         let env = |var: &str| Some(format!("value of {var}"));
         config.apply(&mut settings, &env).unwrap();
-        let wa = settings.whatsapp.unwrap();
+        let wa = settings.whatsapp.as_ref().unwrap();
         assert_eq!(wa.app_secret, "value of WA_S");
         assert_eq!(wa.messages_per_second, 80);
-        let tg = settings.telegram.unwrap();
+        let tg = settings.telegram.as_ref().unwrap();
         assert_eq!(tg.api_url, "https://api.telegram.org");
         assert_eq!(tg.secret_token, "value of TG_S");
         let unset = |var: &str| (var != "TG_S").then(|| "x".to_string());

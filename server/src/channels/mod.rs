@@ -182,6 +182,7 @@ pub fn clip(text: &str, max: usize) -> String {
         return text.to_string();
     }
     let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.truncate(out.trim_end().len());
     out.push('…');
     out
 }

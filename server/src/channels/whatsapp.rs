@@ -261,20 +261,16 @@ pub fn routes() -> Router<Arc<App>> {
     )
 }
 
-fn settings(app: &App) -> Result<(&WhatsAppSettings, &Arc<Engine>), Response> {
-    match &app.engine.settings.whatsapp {
-        Some(settings) => Ok((settings, &app.engine)),
-        None => Err(error(
-            StatusCode::NOT_FOUND,
-            "the WhatsApp channel is off: configure [channels.whatsapp]",
-        )),
-    }
+fn off() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "the WhatsApp channel is off: configure [channels.whatsapp]",
+    )
 }
 
 async fn handshake(State(app): State<Arc<App>>, Query(query): Query<Handshake>) -> Response {
-    let (settings, _) = match settings(&app) {
-        Ok(found) => found,
-        Err(response) => return response,
+    let Some(settings) = &app.engine.settings.whatsapp else {
+        return off();
     };
     if query.mode == "subscribe"
         && same_secret(
@@ -304,7 +300,7 @@ pub fn signed(secret: &str, body: &[u8], header: Option<&str>) -> bool {
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
@@ -314,9 +310,9 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 }
 
 async fn webhook(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
-    let (settings, engine) = match settings(&app) {
-        Ok(found) => found,
-        Err(response) => return response,
+    let engine = &app.engine;
+    let Some(settings) = &engine.settings.whatsapp else {
+        return off();
     };
     let signature = headers
         .get("x-hub-signature-256")
