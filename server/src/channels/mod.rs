@@ -144,6 +144,30 @@ pub async fn store(
     Ok(new)
 }
 
+/// A webhook's body once its sender is `authentic`: its JSON, or the answer that
+/// refuses it (401, or 400 for a body that is not JSON), counted as rejected.
+pub fn admit(
+    engine: &Engine,
+    channel: &str,
+    authentic: Result<(), &str>,
+    body: &[u8],
+) -> Result<serde_json::Value, Box<axum::response::Response>> {
+    use axum::http::StatusCode;
+    let refused = |status, reason: String| {
+        engine.metrics.inbound(channel, "rejected");
+        Box::new(crate::http::error(status, reason))
+    };
+    if let Err(reason) = authentic {
+        return Err(refused(StatusCode::UNAUTHORIZED, reason.to_string()));
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        refused(
+            StatusCode::BAD_REQUEST,
+            format!("the body is not JSON: {e}"),
+        )
+    })
+}
+
 /// Whether `given` is `want`, in a time that does not depend on where they differ.
 pub fn same_secret(given: &[u8], want: &[u8]) -> bool {
     use subtle::ConstantTimeEq;
@@ -185,6 +209,30 @@ pub fn clip(text: &str, max: usize) -> String {
     out.truncate(out.trim_end().len());
     out.push('…');
     out
+}
+
+/// Sends one platform call under the delivery's idempotency key (a header the
+/// platforms ignore, kept so a capture shows which delivery a call was). `Ok` on a
+/// success; else what came of it, for the channel to read its platform's codes:
+/// `Err(Ok((status, answer)))` when the platform answered, `Err(Err(sent))` when it
+/// could not be reached.
+pub async fn call(
+    request: reqwest::RequestBuilder,
+    delivery: &Delivery,
+    body: &serde_json::Value,
+) -> Result<(), Result<(reqwest::StatusCode, serde_json::Value), Sent>> {
+    let answer = request
+        .header("Idempotency-Key", &delivery.idempotency_key)
+        .json(body)
+        .send()
+        .await;
+    let response = answer.map_err(|error| Err(failure(None, &error.to_string())))?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let answer = response.json().await.unwrap_or(serde_json::Value::Null);
+    Err(Ok((status, answer)))
 }
 
 /// What a platform's answer means when it is not a success (the caller has read the

@@ -19,7 +19,7 @@ use axum::routing::post;
 use axum::Router;
 use serde_json::{json, Value};
 
-use super::{failure, menu, same_secret, store, Channel, Delivery, Sending, Sent};
+use super::{admit, call, failure, menu, same_secret, store, Channel, Delivery, Sending, Sent};
 use crate::engine::inbound::{Inbound, InboundContact, InboundMedia};
 use crate::engine::Engine;
 use crate::http::{error, App};
@@ -64,22 +64,12 @@ impl Telegram {
             return Sent::Delivered; // Nothing the customer sees on Telegram.
         };
         body["chat_id"] = json!(delivery.chat);
-        let answer = self
-            .client
-            .post(self.url(method))
-            .header("Idempotency-Key", &delivery.idempotency_key)
-            .json(&body)
-            .send()
-            .await;
-        let response = match answer {
-            Ok(response) => response,
-            Err(error) => return failure(None, &error.to_string()),
+        let request = self.client.post(self.url(method));
+        let (status, answer) = match call(request, delivery, &body).await {
+            Ok(()) => return Sent::Delivered,
+            Err(Ok(answered)) => answered,
+            Err(Err(sent)) => return sent,
         };
-        let status = response.status();
-        if status.is_success() {
-            return Sent::Delivered;
-        }
-        let answer: Value = response.json().await.unwrap_or(Value::Null);
         let detail = answer["description"]
             .as_str()
             .unwrap_or("no description")
@@ -171,22 +161,12 @@ async fn webhook(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -
         .get("x-telegram-bot-api-secret-token")
         .map(|it| it.as_bytes())
         .unwrap_or_default();
-    if !same_secret(given, settings.secret_token.as_bytes()) {
-        engine.metrics.inbound("telegram", "rejected");
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "X-Telegram-Bot-Api-Secret-Token is missing or wrong",
-        );
-    }
-    let update: Value = match serde_json::from_slice(&body) {
+    let authentic = same_secret(given, settings.secret_token.as_bytes())
+        .then_some(())
+        .ok_or("X-Telegram-Bot-Api-Secret-Token is missing or wrong");
+    let update = match admit(engine, "telegram", authentic, &body) {
         Ok(update) => update,
-        Err(e) => {
-            engine.metrics.inbound("telegram", "rejected");
-            return error(
-                StatusCode::BAD_REQUEST,
-                format!("the body is not JSON: {e}"),
-            );
-        }
+        Err(response) => return *response,
     };
     let Some((key, inbound)) = inbound(&update) else {
         // An update kind flows do not read (an edit, a member change): acknowledged.

@@ -25,7 +25,9 @@ use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{clip, failure, menu, same_secret, store, Channel, Delivery, Sending, Sent};
+use super::{
+    admit, call, clip, failure, menu, same_secret, store, Channel, Delivery, Sending, Sent,
+};
 use crate::engine::inbound::{Inbound, InboundContact, InboundMedia};
 use crate::engine::{now_ms, Engine};
 use crate::http::{error, App};
@@ -129,23 +131,15 @@ impl WhatsApp {
             self.settings.graph_url.trim_end_matches('/'),
             self.settings.phone_number_id
         );
-        let answer = self
+        let request = self
             .client
             .post(url)
-            .bearer_auth(&self.settings.access_token)
-            .header("Idempotency-Key", &delivery.idempotency_key)
-            .json(&body)
-            .send()
-            .await;
-        let response = match answer {
-            Ok(response) => response,
-            Err(error) => return failure(None, &error.to_string()),
+            .bearer_auth(&self.settings.access_token);
+        let (status, answer) = match call(request, delivery, &body).await {
+            Ok(()) => return Sent::Delivered,
+            Err(Ok(answered)) => answered,
+            Err(Err(sent)) => return sent,
         };
-        let status = response.status();
-        if status.is_success() {
-            return Sent::Delivered;
-        }
-        let answer: Value = response.json().await.unwrap_or(Value::Null);
         let code = answer["error"]["code"].as_i64().unwrap_or(0);
         let detail = format!(
             "error {code}: {}",
@@ -317,22 +311,12 @@ async fn webhook(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -
     let signature = headers
         .get("x-hub-signature-256")
         .and_then(|it| it.to_str().ok());
-    if !signed(&settings.app_secret, &body, signature) {
-        engine.metrics.inbound("whatsapp", "rejected");
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "X-Hub-Signature-256 is missing or does not match the body",
-        );
-    }
-    let payload: Value = match serde_json::from_slice(&body) {
+    let authentic = signed(&settings.app_secret, &body, signature)
+        .then_some(())
+        .ok_or("X-Hub-Signature-256 is missing or does not match the body");
+    let payload = match admit(engine, "whatsapp", authentic, &body) {
         Ok(payload) => payload,
-        Err(e) => {
-            engine.metrics.inbound("whatsapp", "rejected");
-            return error(
-                StatusCode::BAD_REQUEST,
-                format!("the body is not JSON: {e}"),
-            );
-        }
+        Err(response) => return *response,
     };
     let messages = read(engine, settings, &payload);
     match store(engine, "whatsapp", messages).await {
