@@ -297,6 +297,19 @@ fn batches_duplicates_late_messages_and_the_window() {
         it.body["to"] == "5548111" && body_text(it).contains("não enviará mais mensagens")
     });
 
+    // A failed status callback for a message refused outside the window (131047,
+    // reported asynchronously) ends that contact's conversation.
+    let failed = json!({"id": "wamid.out2", "status": "failed", "timestamp": now().to_string(),
+                        "recipient_id": "5548222", "biz_opaque_callback_data": "whatsapp:5548222/1",
+                        "errors": [{"code": 131047, "title": "Re-engagement message"}]});
+    let callback = envelope(vec![change(vec![], vec![failed])]);
+    assert_eq!(post(server, &callback, Some(SECRET)), 200);
+    let state = state_when(server, "whatsapp:5548222", |it| it["wait"] == "done");
+    assert!(
+        state["ending"].as_str().unwrap().contains("131047"),
+        "{state}"
+    );
+
     // A contact whose only message is 25 hours old: the window is closed, nothing
     // free-form is sent, and the conversation ends with the reason.
     let old = envelope(vec![change(

@@ -174,17 +174,11 @@ async fn deliver(engine: &Arc<Engine>, client: &reqwest::Client, item: &OutboxIt
                 Sent::Retry { error, after_ms } => retry(engine, item, error, after_ms),
                 Sent::Dropped { reason } => dropped(engine, item, &reason),
                 Sent::End { reason } => {
-                    let key = item.conversation.clone();
-                    let ended = blocking(engine, move |e| e.end(&key, &reason)).await;
-                    if let Some(Err(error)) = ended {
-                        engine
-                            .log
-                            .error(Some(&item.conversation), &error.to_string());
-                    }
+                    engine.end_soon(&item.conversation, reason);
                     dropped(
                         engine,
                         item,
-                        "the conversation ended: the platform refuses it",
+                        "the conversation ends: the platform refuses it",
                     )
                 }
             };

@@ -398,14 +398,9 @@ fn status(engine: &Arc<Engine>, status: &Value) {
         .iter()
         .any(|it| it["code"].as_i64() == Some(WINDOW_CLOSED))
     {
-        let engine = Arc::clone(engine);
-        tokio::task::spawn_blocking(move || {
-            let reason =
-                "WhatsApp refused a free-form message outside the 24-hour window (error 131047)";
-            if let Err(error) = engine.end(&key, reason) {
-                engine.log.error(Some(&key), &error.to_string());
-            }
-        });
+        let reason =
+            "WhatsApp refused a free-form message outside the 24-hour window (error 131047)";
+        engine.end_soon(&key, reason.into());
     }
 }
 

@@ -221,7 +221,10 @@ impl<'e> Step<'e> {
         // A platform conversation's outputs go to its platform (only what the customer
         // sees there); others' to the outbound webhook.
         let platform = self.engine.channels.owner(&self.conversation.key).is_some();
-        let seen = !matches!(&output, Output::Effect { effect } if !matches!(effect, Effect::Template { .. }));
+        let seen = match &output {
+            Output::Effect { effect } => matches!(effect, Effect::Template { .. }),
+            _ => true,
+        };
         if (platform && seen) || (!platform && self.engine.settings.webhook.is_some()) {
             if self.suppress {
                 self.engine.metrics.outbound("suppressed");

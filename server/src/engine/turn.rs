@@ -24,8 +24,13 @@ fn wrote(inbound: &Inbound) -> Option<ContactChange> {
 }
 
 impl Engine {
-    /// Handles everything stored for `key`, then the due `timers`.
-    pub(super) fn run(&self, key: &str, timers: Vec<DueTimer>) -> Result<(), EngineError> {
+    /// Handles everything stored for `key`, then the due `timers`, then `endings`.
+    pub(super) fn run(
+        &self,
+        key: &str,
+        timers: Vec<DueTimer>,
+        endings: Vec<String>,
+    ) -> Result<(), EngineError> {
         loop {
             let conversation = self.store.conversation(key)?;
             if let Some(found) = conversation
@@ -47,6 +52,9 @@ impl Engine {
                 }
                 _ => {} // Stale: the conversation moved on since the timer was armed.
             }
+        }
+        for reason in endings {
+            self.end(key, &reason)?;
         }
         Ok(())
     }
