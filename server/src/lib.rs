@@ -10,6 +10,7 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod channels;
 pub mod commit;
 pub mod config;
 pub mod engine;
@@ -57,7 +58,13 @@ pub struct Settings {
     pub webhook: Option<String>,
     /// Where a hand-off record is POSTed on every `transfer` (`[handoff] url`).
     pub handoff: Option<String>,
-    /// Per HTTP call to the webhook or the hand-off URL.
+    /// Where a `notify` card's message is POSTed (`[handoff] notify_url`).
+    pub notify: Option<String>,
+    /// `[channels.whatsapp]`, when configured.
+    pub whatsapp: Option<channels::WhatsAppSettings>,
+    /// `[channels.telegram]`, when configured.
+    pub telegram: Option<channels::TelegramSettings>,
+    /// Per HTTP call to the webhook, the hand-off URL or a platform.
     pub webhook_timeout_secs: u64,
     /// How long `?wait=true` waits for the turn.
     pub wait_timeout_secs: u64,
@@ -82,6 +89,9 @@ impl Settings {
             inactivity_secs: 24 * 3600,
             webhook: None,
             handoff: None,
+            notify: None,
+            whatsapp: None,
+            telegram: None,
             webhook_timeout_secs: 10,
             wait_timeout_secs: 30,
             messages_per_minute: 120,

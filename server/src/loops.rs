@@ -1,6 +1,7 @@
 //! The server's background loops: the sweep (wakes conversations with stored work, at
 //! start after a crash and now and then), the timer loop (fires due timers), the
-//! outbox (delivers outputs to the webhook in order per conversation, retrying with
+//! outbox (delivers outputs to the webhook or the conversation's platform, hand-off
+//! records and notifications to their URLs, in order per conversation, retrying with
 //! backoff under a stable idempotency key) and retention (deletes finished
 //! conversations past their time).
 
@@ -8,6 +9,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::channels::{Delivery, Sent};
 use crate::engine::{now_ms, Engine};
 use crate::store::{OutboxItem, Write};
 
@@ -22,7 +24,12 @@ pub fn start(engine: &Arc<Engine>) {
     tokio::spawn(sweep(Arc::clone(engine)));
     tokio::spawn(timers(Arc::clone(engine)));
     tokio::spawn(retention(Arc::clone(engine)));
-    if engine.settings.webhook.is_some() || engine.settings.handoff.is_some() {
+    let settings = &engine.settings;
+    if settings.webhook.is_some()
+        || settings.handoff.is_some()
+        || settings.notify.is_some()
+        || engine.channels.any()
+    {
         tokio::spawn(outbox(Arc::clone(engine)));
     }
 }
@@ -138,14 +145,48 @@ async fn outbox(engine: Arc<Engine>) {
     }
 }
 
-/// One delivery attempt, and what to record of it. Outputs go to the webhook,
-/// hand-off records to the hand-off URL.
-async fn deliver(engine: &Engine, client: &reqwest::Client, item: &OutboxItem) -> Write {
+/// One delivery attempt, and what to record of it. A platform conversation's outputs
+/// go to its platform, other outputs to the webhook, hand-off records and
+/// notifications to their URLs.
+async fn deliver(engine: &Arc<Engine>, client: &reqwest::Client, item: &OutboxItem) -> Write {
     let mut body: serde_json::Value =
         serde_json::from_str(&item.payload).unwrap_or(serde_json::Value::Null);
     let settings = &engine.settings;
-    let url = match body["kind"].as_str() {
-        Some("handoff") => settings.handoff.as_deref(),
+    let kind = body["kind"].as_str().unwrap_or("output");
+    if kind == "output" {
+        if let Some((channel, chat)) = engine.channels.owner(&item.conversation) {
+            let output = serde_json::from_value(body["output"].take());
+            let Ok(output) = output else {
+                return dropped(engine, item, "not an output the server wrote");
+            };
+            let delivery = Delivery {
+                conversation: item.conversation.clone(),
+                contact: body["contact"].as_str().unwrap_or_default().to_string(),
+                chat: chat.to_string(),
+                idempotency_key: item.idempotency_key.clone(),
+                output,
+            };
+            return match channel.send(engine, &delivery).await {
+                Sent::Delivered => {
+                    engine.metrics.outbound("delivered");
+                    Write::Delivered { id: item.id }
+                }
+                Sent::Retry { error, after_ms } => retry(engine, item, error, after_ms),
+                Sent::Dropped { reason } => dropped(engine, item, &reason),
+                Sent::End { reason } => {
+                    engine.end_soon(&item.conversation, reason);
+                    dropped(
+                        engine,
+                        item,
+                        "the conversation ends: the platform refuses it",
+                    )
+                }
+            };
+        }
+    }
+    let url = match kind {
+        "handoff" => settings.handoff.as_deref(),
+        "notify" => settings.notify.as_deref(),
         _ => settings.webhook.as_deref(),
     };
     let Some(url) = url else {
@@ -173,10 +214,28 @@ async fn deliver(engine: &Engine, client: &reqwest::Client, item: &OutboxItem) -
         Ok(response) => format!("the webhook answered {}", response.status()),
         Err(error) => format!("the webhook could not be reached: {error}"),
     };
+    retry(engine, item, error, None)
+}
+
+/// A delivery the platform refused for good: logged, counted, not tried again.
+fn dropped(engine: &Engine, item: &OutboxItem, reason: &str) -> Write {
+    engine.metrics.outbound("dropped");
+    engine.log.warn(
+        Some(&item.conversation),
+        &format!("delivery {} dropped: {reason}", item.idempotency_key),
+    );
+    Write::Delivered { id: item.id }
+}
+
+/// A failed attempt, tried again after `after_ms` when the platform said when, else
+/// after a backoff doubling with each attempt.
+fn retry(engine: &Engine, item: &OutboxItem, error: String, after_ms: Option<i64>) -> Write {
     engine.metrics.outbound("retried");
-    let backoff = 1000_i64
-        .saturating_mul(1 << item.attempts.clamp(0, 20))
-        .min(MAX_BACKOFF_MS);
+    let backoff = after_ms.unwrap_or_else(|| {
+        1000_i64
+            .saturating_mul(1 << item.attempts.clamp(0, 20))
+            .min(MAX_BACKOFF_MS)
+    });
     engine.log.warn(
         Some(&item.conversation),
         &format!(

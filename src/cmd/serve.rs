@@ -41,9 +41,10 @@ pub struct Args {
     /// real time (default: the wall clock).
     #[arg(long)]
     now: Option<String>,
-    /// A fluxo.toml: its [server] table, its [lowcode] table and its [erp] table (a
-    /// real ERP, or the simulated one with a fixture). Secrets come from the
-    /// environment variables it names.
+    /// A fluxo.toml: its [server] table, its [handoff] table (url, notify_url), its
+    /// [channels.whatsapp] and [channels.telegram] tables (docs/server.md lists every
+    /// key), its [lowcode] table and its [erp] table (a real ERP, or the simulated one
+    /// with a fixture). Secrets come from the environment variables it names.
     #[arg(long)]
     config: Option<PathBuf>,
     /// The simulated ERP's fixture (default: erp-demo.json next to the program).

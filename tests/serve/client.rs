@@ -173,11 +173,14 @@ fn dechunk(mut rest: &str) -> String {
 pub struct Received {
     pub path: String,
     pub idempotency_key: String,
+    /// Read by the channel tests (the platform's token).
+    #[allow(dead_code)]
+    pub authorization: String,
     pub body: serde_json::Value,
 }
 
-/// A fake webhook on loopback: records every request and answers 500 to the first
-/// `failures` of them, 200 to the rest.
+/// A fake webhook (or platform API) on loopback: records every request and answers
+/// 500 to the first `failures` of them, 200 to the rest; or answers as scripted.
 pub struct Sink {
     pub addr: String,
     pub received: Arc<Mutex<Vec<Received>>>,
@@ -185,6 +188,12 @@ pub struct Sink {
 
 impl Sink {
     pub fn start(failures: usize) -> Sink {
+        Sink::scripted(vec![(500, String::new()); failures])
+    }
+
+    /// Answers the n-th request with `answers[n]` (a status and a JSON body), and
+    /// `200 {}` once they run out.
+    pub fn scripted(answers: Vec<(u16, String)>) -> Sink {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap().to_string();
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -196,14 +205,12 @@ impl Sink {
                     continue;
                 };
                 log.lock().unwrap().push(request);
-                let status = if n < failures {
-                    "500 Internal Server Error"
-                } else {
-                    "200 OK"
-                };
+                let (status, body) = answers.get(n).cloned().unwrap_or((200, "{}".to_string()));
                 let _ = write!(
                     stream,
-                    "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
                 );
             }
         });
@@ -228,7 +235,7 @@ fn read_request(stream: &mut TcpStream) -> Option<Received> {
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
     let path = line.split(' ').nth(1)?.to_string();
-    let (mut length, mut key) = (0, String::new());
+    let (mut length, mut key, mut authorization) = (0, String::new(), String::new());
     loop {
         let mut header = String::new();
         reader.read_line(&mut header).ok()?;
@@ -240,6 +247,7 @@ fn read_request(stream: &mut TcpStream) -> Option<Received> {
         match name.to_ascii_lowercase().as_str() {
             "content-length" => length = value.parse().ok()?,
             "idempotency-key" => key = value.to_string(),
+            "authorization" => authorization = value.to_string(),
             _ => {}
         }
     }
@@ -248,6 +256,7 @@ fn read_request(stream: &mut TcpStream) -> Option<Received> {
     Some(Received {
         path,
         idempotency_key: key,
+        authorization,
         body: serde_json::from_slice(&body).ok()?,
     })
 }

@@ -23,6 +23,10 @@ pub struct Inbound {
     /// The platform's protocol number for a new conversation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
+    /// When the platform says the contact wrote it (Unix ms): WhatsApp's 24-hour
+    /// window runs from it. Only platform channels set it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<crate::store::Millis>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

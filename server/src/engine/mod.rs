@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use tokio::sync::oneshot;
 
+use crate::channels::Channels;
 use crate::commit::Committer;
 use crate::log::Log;
 use crate::metrics::Metrics;
@@ -45,6 +46,8 @@ struct Slot {
     /// Work arrived since the worker last looked.
     again: bool,
     timers: Vec<DueTimer>,
+    /// Why the conversation must end (`Engine::end_soon`).
+    endings: Vec<String>,
 }
 
 /// Everything the server's tasks share.
@@ -55,6 +58,8 @@ pub struct Engine {
     pub settings: Settings,
     pub metrics: Arc<Metrics>,
     pub log: Log,
+    /// The configured messaging platforms (WhatsApp, Telegram).
+    pub channels: Channels,
     programs: RwLock<HashMap<u64, Arc<Program>>>,
     newest: RwLock<u64>,
     slots: Mutex<HashMap<String, Slot>>,
@@ -82,6 +87,7 @@ impl Engine {
         let log = Log {
             json: settings.json_logs,
         };
+        let channels = Channels::new(&settings).map_err(EngineError)?;
         Ok(Arc::new(Engine {
             store,
             committer,
@@ -89,6 +95,7 @@ impl Engine {
             settings,
             metrics,
             log,
+            channels,
             programs: RwLock::new(HashMap::new()),
             newest: RwLock::new(0),
             slots: Mutex::new(HashMap::new()),
@@ -153,20 +160,26 @@ impl Engine {
     /// There is work for `key` (a stored message, or `timer` due): runs its worker
     /// unless one runs already, which then looks again.
     pub fn wake(self: &Arc<Engine>, key: &str, timer: Option<DueTimer>) {
+        self.enqueue(key, |slot| slot.timers.extend(timer));
+    }
+
+    /// Ends the live conversation `key` for `reason` (a platform refuses to carry it)
+    /// from its worker, after the work it has, so the ending never races a turn.
+    pub fn end_soon(self: &Arc<Engine>, key: &str, reason: String) {
+        self.enqueue(key, |slot| slot.endings.push(reason));
+    }
+
+    fn enqueue(self: &Arc<Engine>, key: &str, add: impl FnOnce(&mut Slot)) {
         {
             let mut slots = self.slots.lock().unwrap_or_else(|it| it.into_inner());
             if let Some(slot) = slots.get_mut(key) {
                 slot.again = true;
-                slot.timers.extend(timer);
+                add(slot);
                 return;
             }
-            slots.insert(
-                key.to_string(),
-                Slot {
-                    again: false,
-                    timers: timer.into_iter().collect(),
-                },
-            );
+            let mut slot = Slot::default();
+            add(&mut slot);
+            slots.insert(key.to_string(), slot);
         }
         let engine = Arc::clone(self);
         let key = key.to_string();
@@ -174,9 +187,10 @@ impl Engine {
     }
 
     fn worker(self: &Arc<Engine>, key: &str) {
-        let mut timers = Vec::new();
+        let (mut timers, mut endings) = self.take(key);
         loop {
-            if let Err(error) = self.run(key, std::mem::take(&mut timers)) {
+            let work = (std::mem::take(&mut timers), std::mem::take(&mut endings));
+            if let Err(error) = self.run(key, work.0, work.1) {
                 // The work stays stored; the sweep wakes the conversation again.
                 self.log
                     .error(Some(key), &format!("the turn failed: {error}"));
@@ -185,14 +199,26 @@ impl Engine {
             let Some(slot) = slots.get_mut(key) else {
                 return;
             };
-            if slot.again || !slot.timers.is_empty() {
+            if slot.again || !slot.timers.is_empty() || !slot.endings.is_empty() {
                 slot.again = false;
                 timers = std::mem::take(&mut slot.timers);
+                endings = std::mem::take(&mut slot.endings);
                 continue;
             }
             slots.remove(key);
             return;
         }
+    }
+
+    /// The timers and endings queued for `key` when its worker starts.
+    fn take(&self, key: &str) -> (Vec<DueTimer>, Vec<String>) {
+        let mut slots = self.slots.lock().unwrap_or_else(|it| it.into_inner());
+        slots.get_mut(key).map_or_else(Default::default, |slot| {
+            (
+                std::mem::take(&mut slot.timers),
+                std::mem::take(&mut slot.endings),
+            )
+        })
     }
 
     /// Registers for the reply to the message stored at `seq`.

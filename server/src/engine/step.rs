@@ -214,10 +214,18 @@ impl<'e> Step<'e> {
                     department,
                     attendant,
                 } => self.handoff(department, attendant.as_deref()),
+                Effect::Notify { group, text } => self.notify(group, text),
                 _ => {}
             }
         }
-        if self.engine.settings.webhook.is_some() {
+        // A platform conversation's outputs go to its platform (only what the customer
+        // sees there); others' to the outbound webhook.
+        let platform = self.engine.channels.owner(&self.conversation.key).is_some();
+        let seen = match &output {
+            Output::Effect { effect } => matches!(effect, Effect::Template { .. }),
+            _ => true,
+        };
+        if (platform && seen) || (!platform && self.engine.settings.webhook.is_some()) {
             if self.suppress {
                 self.engine.metrics.outbound("suppressed");
             } else {
@@ -232,6 +240,22 @@ impl<'e> Step<'e> {
             }
         }
         self.outputs.push(output);
+    }
+
+    /// Queues a `notify` card's message for `[handoff] notify_url`.
+    fn notify(&mut self, group: &str, text: &str) {
+        if self.engine.settings.notify.is_none() {
+            return;
+        }
+        let record = json!({
+            "kind": "notify",
+            "conversation": self.conversation.key,
+            "channel": self.conversation.channel,
+            "contact": self.conversation.contact,
+            "group": group,
+            "text": text,
+        });
+        self.outbox.push(record.to_string());
     }
 
     /// Queues the hand-off record of a `transfer` for `[handoff] url`.

@@ -18,9 +18,19 @@ use fluxo_host::transcript::line;
 use fluxo_runtime::session::{Event, HostResult, Session};
 use fluxo_stdlib::types::Channel;
 
+/// The contact's "wrote at" record for a platform message that says when.
+fn wrote(inbound: &Inbound) -> Option<ContactChange> {
+    inbound.at.map(|at| ContactChange::Wrote { at })
+}
+
 impl Engine {
-    /// Handles everything stored for `key`, then the due `timers`.
-    pub(super) fn run(&self, key: &str, timers: Vec<DueTimer>) -> Result<(), EngineError> {
+    /// Handles everything stored for `key`, then the due `timers`, then `endings`.
+    pub(super) fn run(
+        &self,
+        key: &str,
+        timers: Vec<DueTimer>,
+        endings: Vec<String>,
+    ) -> Result<(), EngineError> {
         loop {
             let conversation = self.store.conversation(key)?;
             if let Some(found) = conversation
@@ -43,6 +53,9 @@ impl Engine {
                 _ => {} // Stale: the conversation moved on since the timer was armed.
             }
         }
+        for reason in endings {
+            self.end(key, &reason)?;
+        }
         Ok(())
     }
 
@@ -59,6 +72,7 @@ impl Engine {
                     return self.handled_failed(key, entry.seq);
                 };
                 step.seq = Some(entry.seq);
+                step.contact.extend(wrote(&inbound));
                 step.in_wait = step.conversation.status == Status::Timer;
                 step.lines.push(line('>', &inbound.transcript_text()));
                 let now = clock(&step.conversation);
@@ -141,6 +155,7 @@ impl Engine {
         let mut step = Step::new(self, program, conversation, session);
         step.seq = Some(seq);
         step.contact = contact;
+        step.contact.extend(wrote(inbound));
         let turn = step.session.start(&step.program);
         step.settle(turn)?;
         step.finish()
@@ -224,6 +239,12 @@ impl Engine {
     /// Ends a live conversation at an operator's request (admin API); false when it
     /// is not live.
     pub fn end_by_operator(&self, key: &str) -> Result<bool, EngineError> {
+        self.end(key, "ended by an operator")
+    }
+
+    /// Ends a live conversation for `reason` (logged and stored as its ending); false
+    /// when it is not live.
+    pub fn end(&self, key: &str, reason: &str) -> Result<bool, EngineError> {
         let Some(conversation) = self.store.conversation(key)? else {
             return Ok(false);
         };
@@ -233,8 +254,8 @@ impl Engine {
         let program = self.program(conversation.program)?;
         let mut step = Step::new(self, program, conversation, Session::default());
         step.conversation.status = Status::Done;
-        step.conversation.ending = "ended by an operator".into();
-        self.log.info(Some(key), "ended by an operator");
+        step.conversation.ending = reason.into();
+        self.log.info(Some(key), reason);
         step.finish()?;
         Ok(true)
     }

@@ -1,5 +1,6 @@
 //! The HTTP surface: the generic channel (`api`), the admin API (`admin`), and
-//! health, readiness, metrics and the OpenAPI document (`ops`). This module builds the
+//! health, readiness, metrics and the OpenAPI document (`ops`); the platform channels'
+//! webhooks are `crate::channels`' routes, merged in here. This module builds the
 //! router and owns what the handlers share: bearer-token checks, JSON errors, the
 //! per-conversation rate limit and running blocking store calls off the async threads.
 
@@ -50,6 +51,8 @@ pub fn router(engine: Arc<Engine>) -> Router {
         .route("/v1/admin/conversations", get(admin::list))
         .route("/v1/admin/conversations/{key}/end", post(admin::end))
         .route("/v1/admin/contacts/{contact}", delete(admin::erase))
+        .merge(crate::channels::whatsapp::routes())
+        .merge(crate::channels::telegram::routes())
         .layer(DefaultBodyLimit::max(limit))
         .with_state(app)
 }
