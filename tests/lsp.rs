@@ -255,6 +255,10 @@ fn a_scripted_editing_session() {
     let text = hover["contents"]["value"].as_str().unwrap();
     assert!(text.contains("notify(group: <group>, message:"), "{text}");
     assert!(text.contains("`group: group` (required)"), "{text}");
+    let (line, col) = find(MAIN, "ask");
+    let hover = s.result("textDocument/hover", s.at("main.flow", line, col));
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("input <type> as <var>"), "{text}");
     let (line, col) = find(MAIN, "{documento}");
     let hover = s.result("textDocument/hover", s.at("main.flow", line, col + 3));
     insta::assert_snapshot!("lsp_hover_variable", hover["contents"]["value"].as_str().unwrap());
@@ -267,7 +271,10 @@ fn a_scripted_editing_session() {
 
     // Completion: cards at a statement, argument names in a call, flows after goto,
     // declared names and enum values for a parameter.
-    let typing = MAIN.replace("    goto atendimento\n", "    goto \n    notify(\n");
+    let typing = MAIN.replace(
+        "    goto atendimento\n",
+        "    goto \n    survey(target: )\n    notify(\n",
+    );
     s.change("main.flow", 4, &typing);
     let _ = s.diagnostics("main.flow");
     let (line, col) = find(&typing, "goto ");
@@ -285,6 +292,9 @@ fn a_scripted_editing_session() {
     let (line, col) = find(&typing, "group: noc");
     let items = s.result("textDocument/completion", s.at("main.flow", line, col + 7));
     assert_eq!(labels(&items), ["noc"]);
+    let (line, col) = find(&typing, "target: )");
+    let items = s.result("textDocument/completion", s.at("main.flow", line, col + 8));
+    assert_eq!(labels(&items), ["company", "attendant", "both"]);
     s.change("main.flow", 5, MAIN);
     let _ = s.diagnostics("main.flow");
 

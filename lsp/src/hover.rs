@@ -28,7 +28,13 @@ pub fn hover(project: &Project, file: FileId, offset: u32) -> Option<String> {
             }
         }
     }
-    if let Some(card) = CardId::from_name(word) {
+    let line_start = text[..start].rfind('\n').map_or(0, |at| at + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |at| start + at);
+    let card = match word {
+        "ask" => syntax::ask_card(&text[line_start..line_end]),
+        _ => CardId::from_name(word),
+    };
+    if let Some(card) = card {
         return Some(card_doc(card.spec()));
     }
     let var = builtins::builtin(word)?;

@@ -61,9 +61,12 @@ fn card_before(text: &str, paren: usize) -> Option<CardId> {
             return Some(card);
         }
     }
-    let line = &head[head.rfind('\n').map_or(0, |at| at + 1)..];
-    let line = line.trim_start();
-    if !line.starts_with("ask") {
+    ask_card(&head[head.rfind('\n').map_or(0, |at| at + 1)..])
+}
+
+/// Which of the three `ask` cards a line that starts with `ask` writes.
+pub fn ask_card(line: &str) -> Option<CardId> {
+    if !line.trim_start().starts_with("ask") {
         return None;
     }
     Some(if line.contains(" choice") {
