@@ -30,13 +30,19 @@ fn the_vscode_extension_builds_tests_and_packages() {
     run(&copy, "npm", &["ci", "--no-audit", "--no-fund"]);
     let tested = run(&copy, "npm", &["test"]);
     for file in ["items.test.flow", "flows.test.flow"] {
-        assert!(tested.contains(&format!("✓ test/{file}")), "{file} ran: {tested}");
+        assert!(
+            tested.contains(&format!("✓ test/{file}")),
+            "{file} ran: {tested}"
+        );
     }
     run(&copy, "npx", &["vsce", "package", "--out", "fluxo.vsix"]);
     let vsix = std::fs::read(copy.join("fluxo.vsix")).expect("vsce wrote fluxo.vsix");
     // A .vsix is a zip archive holding the grammar and the client.
     assert!(vsix.starts_with(b"PK"));
-    for name in ["extension/syntaxes/fluxo.tmLanguage.json", "extension/extension.js"] {
+    for name in [
+        "extension/syntaxes/fluxo.tmLanguage.json",
+        "extension/extension.js",
+    ] {
         let found = vsix.windows(name.len()).any(|it| it == name.as_bytes());
         assert!(found, "{name} is in the package");
     }

@@ -80,7 +80,10 @@ impl Session {
     }
 
     fn uri(&self, file: &str) -> String {
-        fluxo_lsp::file_uri(&self.root.join(file)).unwrap().as_str().to_string()
+        fluxo_lsp::file_uri(&self.root.join(file))
+            .unwrap()
+            .as_str()
+            .to_string()
     }
 
     fn send_raw(&mut self, bytes: &[u8]) {
@@ -196,7 +199,9 @@ impl Session {
 
 /// The line and column of the first `needle` in `text` (columns in UTF-16 units).
 fn find(text: &str, needle: &str) -> (u32, u32) {
-    let at = text.find(needle).unwrap_or_else(|| panic!("{needle} in the text"));
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} in the text"));
     let line = text[..at].matches('\n').count() as u32;
     let start = text[..at].rfind('\n').map_or(0, |it| it + 1);
     (line, text[start..at].encode_utf16().count() as u32)
@@ -241,8 +246,14 @@ fn a_scripted_editing_session() {
     let (line, col) = find(&broken, "nco");
     assert_eq!(found[0]["code"], "E0201", "{found:?}");
     assert_eq!(found[0]["severity"], 1);
-    assert_eq!(found[0]["range"]["start"], json!({"line": line, "character": col}));
-    assert_eq!(found[0]["range"]["end"], json!({"line": line, "character": col + 3}));
+    assert_eq!(
+        found[0]["range"]["start"],
+        json!({"line": line, "character": col})
+    );
+    assert_eq!(
+        found[0]["range"]["end"],
+        json!({"line": line, "character": col + 3})
+    );
     insta::assert_snapshot!("lsp_unknown_group", s.redact(&json!(found)));
 
     // The fix: diagnostics are empty again.
@@ -261,13 +272,22 @@ fn a_scripted_editing_session() {
     assert!(text.contains("input <type> as <var>"), "{text}");
     let (line, col) = find(MAIN, "{documento}");
     let hover = s.result("textDocument/hover", s.at("main.flow", line, col + 3));
-    insta::assert_snapshot!("lsp_hover_variable", hover["contents"]["value"].as_str().unwrap());
+    insta::assert_snapshot!(
+        "lsp_hover_variable",
+        hover["contents"]["value"].as_str().unwrap()
+    );
     let (line, col) = find(MAIN, "goto atendimento");
     let hover = s.result("textDocument/hover", s.at("main.flow", line, col + 7));
-    insta::assert_snapshot!("lsp_hover_flow", hover["contents"]["value"].as_str().unwrap());
+    insta::assert_snapshot!(
+        "lsp_hover_flow",
+        hover["contents"]["value"].as_str().unwrap()
+    );
     let (line, col) = find(EMPRESA, "to suporte");
     let hover = s.result("textDocument/hover", s.at("empresa.flow", line, col + 4));
-    insta::assert_snapshot!("lsp_hover_department", hover["contents"]["value"].as_str().unwrap());
+    insta::assert_snapshot!(
+        "lsp_hover_department",
+        hover["contents"]["value"].as_str().unwrap()
+    );
 
     // Completion: cards at a statement, argument names in a call, flows after goto,
     // declared names and enum values for a parameter.
@@ -286,8 +306,19 @@ fn a_scripted_editing_session() {
     let (line, col) = find(&typing, "say ");
     let items = s.result("textDocument/completion", s.at("main.flow", line, col));
     let cards = labels(&items);
-    for expected in ["say", "ask", "transfer", "notify", "erp.second_copy", "documento", "user_name"] {
-        assert!(cards.iter().any(|it| it == expected), "{expected} in {cards:?}");
+    for expected in [
+        "say",
+        "ask",
+        "transfer",
+        "notify",
+        "erp.second_copy",
+        "documento",
+        "user_name",
+    ] {
+        assert!(
+            cards.iter().any(|it| it == expected),
+            "{expected} in {cards:?}"
+        );
     }
     let (line, col) = find(&typing, "group: noc");
     let items = s.result("textDocument/completion", s.at("main.flow", line, col + 7));
@@ -303,7 +334,10 @@ fn a_scripted_editing_session() {
     let definition = s.result("textDocument/definition", s.at("main.flow", line, col + 6));
     let (def_line, def_col) = find(EMPRESA, "atendimento");
     assert_eq!(definition["uri"], s.uri("empresa.flow"));
-    assert_eq!(definition["range"]["start"], json!({"line": def_line, "character": def_col}));
+    assert_eq!(
+        definition["range"]["start"],
+        json!({"line": def_line, "character": def_col})
+    );
     let mut params = s.at("empresa.flow", def_line, def_col);
     params["context"] = json!({"includeDeclaration": true});
     let references = s.result("textDocument/references", params);
@@ -319,10 +353,15 @@ fn a_scripted_editing_session() {
     insta::assert_snapshot!("lsp_rename", s.redact(&edit));
     params["newName"] = json!("Não Pode");
     let refused = s.request("textDocument/rename", params);
-    assert!(refused["error"]["message"].as_str().unwrap().contains("not a name"));
+    assert!(refused["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not a name"));
 
     // Formatting: the canonical layout as one edit.
-    let messy = MAIN.replace("    say", "  say").replace("retries: 3,", "retries:3 ,");
+    let messy = MAIN
+        .replace("    say", "  say")
+        .replace("retries: 3,", "retries:3 ,");
     s.change("main.flow", 6, &messy);
     let _ = s.diagnostics("main.flow");
     let edits = s.result(
@@ -331,7 +370,10 @@ fn a_scripted_editing_session() {
     );
     assert_eq!(edits.as_array().unwrap().len(), 1, "{edits}");
     assert_eq!(edits[0]["newText"], MAIN);
-    assert_eq!(edits[0]["range"]["start"], json!({"line": 0, "character": 0}));
+    assert_eq!(
+        edits[0]["range"]["start"],
+        json!({"line": 0, "character": 0})
+    );
 
     // Document symbols and folding.
     let symbols = s.result(
@@ -391,6 +433,9 @@ fn malformed_input_never_ends_the_session() {
     // Still answering.
     let (line, col) = find(MAIN, "notify");
     let hover = s.result("textDocument/hover", s.at("main.flow", line, col));
-    assert!(hover["contents"]["value"].as_str().unwrap().contains("notify"));
+    assert!(hover["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .contains("notify"));
     s.shutdown();
 }

@@ -89,7 +89,9 @@ fn bench(c: &mut Criterion) {
     let program = fluxo_bench::print_flow::print_flow(&fluxo_bench::generate::generate(CARDS));
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let mut group = c.benchmark_group("lsp_10k_cards");
-    group.sample_size(20).measurement_time(Duration::from_secs(10));
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(10));
 
     group.bench_function("baseline_check_once", |b| {
         b.iter(|| {

@@ -28,36 +28,27 @@ pub fn symbols(project: &Project, file: FileId) -> Vec<DocumentSymbol> {
     };
     let mut out = Vec::new();
     for item in &tree.ast.items {
+        // A declaration: its name, what it is and its title (a script: its file).
+        let declared = |name, keyword: &str, title: &ast::Str, kind| {
+            Some((
+                name,
+                Some(format!("{keyword} {}", title.display())),
+                kind,
+                None,
+            ))
+        };
         let found = match &item.kind {
             ast::ItemKind::Erp(name) => Some((name, None, SymbolKind::PACKAGE, None)),
-            ast::ItemKind::Entity(entity) => Some((
-                &entity.name,
-                Some(format!(
-                    "{} {}",
-                    entity.kind.keyword(),
-                    entity.title.display()
-                )),
-                SymbolKind::CONSTANT,
-                None,
-            )),
-            ast::ItemKind::Attendant(it) => Some((
-                &it.name,
-                Some(format!("attendant {}", it.title.display())),
-                SymbolKind::CONSTANT,
-                None,
-            )),
-            ast::ItemKind::Period(it) => Some((
-                &it.name,
-                Some(format!("period {}", it.title.display())),
-                SymbolKind::CONSTANT,
-                None,
-            )),
-            ast::ItemKind::Script(it) => Some((
-                &it.name,
-                Some(format!("script {}", it.path.display())),
-                SymbolKind::MODULE,
-                None,
-            )),
+            ast::ItemKind::Entity(it) => {
+                declared(&it.name, it.kind.keyword(), &it.title, SymbolKind::CONSTANT)
+            }
+            ast::ItemKind::Attendant(it) => {
+                declared(&it.name, "attendant", &it.title, SymbolKind::CONSTANT)
+            }
+            ast::ItemKind::Period(it) => {
+                declared(&it.name, "period", &it.title, SymbolKind::CONSTANT)
+            }
+            ast::ItemKind::Script(it) => declared(&it.name, "script", &it.path, SymbolKind::MODULE),
             ast::ItemKind::Flow(flow) => {
                 let mut labels = Vec::new();
                 each_stmt(&flow.body.stmts, &mut |stmt| {
