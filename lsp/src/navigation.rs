@@ -72,6 +72,9 @@ pub fn rename(
             return Err(format!("`{new_name}` is a built-in variable"));
         }
     }
+    // The map's type is the protocol's (`WorkspaceEdit::changes`); a `Uri` is never
+    // mutated while it is a key.
+    #[allow(clippy::mutable_key_type)]
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
     for loc in program.occurrences(symbol) {
         let Some(uri) = project.uri_of(loc.file) else {
