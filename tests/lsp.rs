@@ -351,6 +351,27 @@ fn a_scripted_editing_session() {
     params["newName"] = json!("humano");
     let edit = s.result("textDocument/rename", params.clone());
     insta::assert_snapshot!("lsp_rename", s.redact(&edit));
+    // Rename a variable: where the card binds it and where a string reads it.
+    let (line, col) = find(MAIN, "as documento");
+    let mut renamed = s.at("main.flow", line, col + 4);
+    renamed["newName"] = json!("cpf_cliente");
+    let edit = s.result("textDocument/rename", renamed);
+    let edits = edit["changes"][s.uri("main.flow")]
+        .as_array()
+        .unwrap()
+        .clone();
+    let (bind, read) = (find(MAIN, "documento ("), find(MAIN, "documento}"));
+    let starts: Vec<Value> = edits
+        .iter()
+        .map(|it| it["range"]["start"].clone())
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            json!({"line": bind.0, "character": bind.1}),
+            json!({"line": read.0, "character": read.1})
+        ]
+    );
     params["newName"] = json!("Não Pode");
     let refused = s.request("textDocument/rename", params);
     assert!(refused["error"]["message"]

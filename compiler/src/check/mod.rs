@@ -423,11 +423,13 @@ impl types::Env for Cx {
     fn record_read(&mut self, name: &str, loc: Loc) {
         if let Some(&idx) = self.program.variable_index.get(name) {
             self.reads.push((idx, loc));
-            // A read's place is the whole path (`x.field`); the name is where it starts.
-            let len = u32::try_from(name.len()).unwrap_or(u32::MAX);
-            let mut root = loc;
-            root.span.end = root.span.start.saturating_add(len).min(loc.span.end);
-            self.program.symbols.push(Symbol::Variable(idx), root);
+        }
+    }
+
+    fn record_reference(&mut self, name: &Ident) {
+        if let Some(&idx) = self.program.variable_index.get(&name.name) {
+            let at = self.loc(name.span);
+            self.program.symbols.push(Symbol::Variable(idx), at);
         }
     }
 
