@@ -293,7 +293,7 @@ fn a_scripted_editing_session() {
     // declared names and enum values for a parameter.
     let typing = MAIN.replace(
         "    goto atendimento\n",
-        "    goto \n    survey(target: )\n    notify(\n",
+        "    goto \n    when channel {\n        \n    }\n    survey(target: )\n    notify(\n",
     );
     s.change("main.flow", 4, &typing);
     let _ = s.diagnostics("main.flow");
@@ -323,6 +323,15 @@ fn a_scripted_editing_session() {
     let (line, col) = find(&typing, "group: noc");
     let items = s.result("textDocument/completion", s.at("main.flow", line, col + 7));
     assert_eq!(labels(&items), ["noc"]);
+    let (line, _) = find(&typing, "when channel {");
+    let items = s.result("textDocument/completion", s.at("main.flow", line + 1, 8));
+    let arms = labels(&items);
+    for expected in ["whatsapp", "telegram", "else"] {
+        assert!(
+            arms.iter().any(|it| it == expected),
+            "{expected} in {arms:?}"
+        );
+    }
     let (line, col) = find(&typing, "target: )");
     let items = s.result("textDocument/completion", s.at("main.flow", line, col + 8));
     assert_eq!(labels(&items), ["company", "attendant", "both"]);

@@ -1,14 +1,15 @@
 //! Completion, by what the text before the cursor asks for: flows and labels after
 //! `goto`, departments after `transfer to`, tags after `tag`, periods after
 //! `when hours`; inside a card's parentheses its argument names with their types, and
-//! after `name:` the declared names or enum values the parameter takes; elsewhere the
-//! cards, the statement keywords and the variables.
+//! after `name:` the declared names or enum values the parameter takes; at a `when`'s
+//! arm the values of its subject; elsewhere the cards, the statement keywords and the
+//! variables.
 
-use fluxo_compiler::check::ProgramInfo;
+use fluxo_compiler::check::{ProgramInfo, Type};
 use fluxo_grammar::FileId;
 use fluxo_stdlib::builtins;
 use fluxo_stdlib::catalogue::{CardId, Syntax};
-use fluxo_stdlib::types::{ItemKind, Ty};
+use fluxo_stdlib::types::{EnumKind, ItemKind, Ty};
 use lsp_types::{CompletionItem, CompletionItemKind, Documentation, MarkupContent, MarkupKind};
 
 use crate::hover;
@@ -43,6 +44,9 @@ pub fn complete(project: &Project, file: FileId, offset: u32) -> Vec<CompletionI
     }
     if let Some((card, open)) = syntax::enclosing_call(text, offset) {
         return arguments(program, card, &text[open..offset]);
+    }
+    if let Some(subject) = syntax::when_subject(text, offset) {
+        return arm_patterns(program, subject);
     }
     everything(program)
 }
@@ -91,6 +95,24 @@ fn values(program: &ProgramInfo, ty: Ty) -> Vec<CompletionItem> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// The patterns of a `when`'s arms: the values of its subject's enum, the declared tags
+/// or branches, then `else`.
+fn arm_patterns(program: &ProgramInfo, subject: &str) -> Vec<CompletionItem> {
+    let ty = match subject {
+        "hours" => Some(Ty::Enum(EnumKind::Hours)),
+        "tag" => Some(Ty::Ref(ItemKind::Tag)),
+        "branch" => Some(Ty::Ref(ItemKind::Branch)),
+        name => match program.variable(name).map(|it| it.ty) {
+            Some(Type::Value(ty)) => Some(ty),
+            Some(_) => None,
+            None => builtins::builtin(name).map(|it| it.ty),
+        },
+    };
+    let mut out = ty.map(|ty| values(program, ty)).unwrap_or_default();
+    out.push(item("else", CompletionItemKind::KEYWORD, "any other value"));
+    out
 }
 
 /// `goto`: the labels of the flow the cursor is in, then every flow.

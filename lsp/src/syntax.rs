@@ -52,6 +52,37 @@ pub fn enclosing_call(text: &str, offset: usize) -> Option<(CardId, usize)> {
     None
 }
 
+/// The subject of the `when` whose arms' braces hold byte `offset` (`channel`,
+/// `hours`, a variable's name), when the cursor stands where an arm's pattern goes.
+pub fn when_subject(text: &str, offset: usize) -> Option<&str> {
+    let before = &text[..floor(text, offset)];
+    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+    let typed = before[line_start..].trim_start();
+    if !typed.chars().all(|ch| ch.is_alphanumeric() || ch == '_') {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut in_string = false;
+    for (at, ch) in before[..line_start].char_indices().rev() {
+        match ch {
+            '"' => in_string = !in_string,
+            '}' if !in_string => depth += 1,
+            '{' if !in_string && depth == 0 => {
+                let head = &before[..at];
+                let line = head[head.rfind('\n').map_or(0, |it| it + 1)..].trim();
+                let mut words = line.split_whitespace();
+                return match (words.next(), words.next()) {
+                    (Some("when"), Some(subject)) => Some(subject),
+                    _ => None,
+                };
+            }
+            '{' if !in_string => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The card a `(` at `paren` opens the arguments of: the call named just before it, or
 /// the `ask` statement of its line.
 fn card_before(text: &str, paren: usize) -> Option<CardId> {
@@ -149,5 +180,8 @@ mod tests {
             Some((5, "erp.second_copy"))
         );
         assert_eq!(word_at("é", 1), Some((0, "é")));
+        let text = "when channel {\n    whatsapp => say \"{x}\"\n    te";
+        assert_eq!(when_subject(text, text.len()), Some("channel"));
+        assert_eq!(when_subject(text, text.len() - 10), None);
     }
 }
