@@ -35,17 +35,25 @@ pub fn floor(text: &str, offset: usize) -> usize {
 /// its `(`: scans back for an unclosed parenthesis, skipping string literals on the way.
 pub fn enclosing_call(text: &str, offset: usize) -> Option<(CardId, usize)> {
     let before = &text[..floor(text, offset)];
+    let paren = unclosed(before, '(', ')', &['{', '}'])?;
+    card_before(before, paren).map(|it| (it, paren + 1))
+}
+
+/// The offset of the last `open` in `before` that no `close` after it matches, skipping
+/// string literals; `None` when a `stop` character comes first.
+fn unclosed(before: &str, open: char, close: char, stop: &[char]) -> Option<usize> {
     let mut depth = 0usize;
     let mut in_string = false;
     for (at, ch) in before.char_indices().rev() {
         match ch {
             '"' => in_string = !in_string,
-            ')' if !in_string => depth += 1,
-            '(' if !in_string && depth == 0 => {
-                return card_before(before, at).map(|it| (it, at + 1))
-            }
-            '(' if !in_string => depth -= 1,
-            '{' | '}' if !in_string => return None,
+            _ if in_string => {}
+            _ if ch == close => depth += 1,
+            _ if ch == open => match depth.checked_sub(1) {
+                Some(rest) => depth = rest,
+                None => return Some(at),
+            },
+            _ if stop.contains(&ch) => return None,
             _ => {}
         }
     }
@@ -61,26 +69,14 @@ pub fn when_subject(text: &str, offset: usize) -> Option<&str> {
     if !typed.chars().all(|ch| ch.is_alphanumeric() || ch == '_') {
         return None;
     }
-    let mut depth = 0usize;
-    let mut in_string = false;
-    for (at, ch) in before[..line_start].char_indices().rev() {
-        match ch {
-            '"' => in_string = !in_string,
-            '}' if !in_string => depth += 1,
-            '{' if !in_string && depth == 0 => {
-                let head = &before[..at];
-                let line = head[head.rfind('\n').map_or(0, |it| it + 1)..].trim();
-                let mut words = line.split_whitespace();
-                return match (words.next(), words.next()) {
-                    (Some("when"), Some(subject)) => Some(subject),
-                    _ => None,
-                };
-            }
-            '{' if !in_string => depth -= 1,
-            _ => {}
-        }
+    let brace = unclosed(&before[..line_start], '{', '}', &[])?;
+    let head = &before[..brace];
+    let line = head[head.rfind('\n').map_or(0, |it| it + 1)..].trim();
+    let mut words = line.split_whitespace();
+    match (words.next(), words.next()) {
+        (Some("when"), Some(subject)) => Some(subject),
+        _ => None,
     }
-    None
 }
 
 /// The card a `(` at `paren` opens the arguments of: the call named just before it, or
