@@ -48,6 +48,11 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
             "fluxo-runtime",
         ],
     ),
+    // The language server reads the front end only: never the host, the server or tokio.
+    (
+        "fluxo-lsp",
+        &["fluxo-grammar", "fluxo-stdlib", "fluxo-compiler"],
+    ),
     // It drives `fluxo serve` and `fluxo run` as processes, through HTTP and pipes;
     // the stdlib's validator makes its fixture's documents.
     ("fluxo-loadtest", &["fluxo-stdlib"]),
@@ -61,6 +66,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
             "fluxo-lowcode",
             "fluxo-host",
             "fluxo-server",
+            "fluxo-lsp",
         ],
     ),
 ];
@@ -87,6 +93,7 @@ const PURE: &[(&str, &[&str])] = &[
     ("fluxo-runtime", &[]),
     ("fluxo-lowcode", &["rhai"]),
     ("fluxo-compiler", &["rhai"]),
+    ("fluxo-lsp", &["rhai"]),
 ];
 
 /// The crates whose code outside tests may not unwrap.
@@ -96,6 +103,7 @@ const CORE_SOURCES: &[&str] = &[
     "lowcode/src",
     "runtime/src",
     "compiler/src",
+    "lsp/src",
     "host/src",
     "server/src",
     "loadtest/src",

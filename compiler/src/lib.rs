@@ -15,6 +15,7 @@ pub mod json;
 pub mod lower;
 pub mod render;
 pub mod source;
+pub mod symbols;
 
 pub use check::{wanted_scripts, CheckOptions, Checked, WantedScript};
 pub use source::{ScriptFile, SourceFile, SourceKind, Sources};

@@ -25,6 +25,7 @@ use fluxo_stdlib::catalogue::{ArmsSpec, Binds, CallCard, CardId, CardKind, CardS
 use fluxo_stdlib::types::Ty;
 
 use crate::check::{Cx, Problem, ProgramInfo, Type};
+use crate::symbols::Symbol;
 
 /// Where a statement stands, for cards that must come first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,8 +174,9 @@ pub(crate) fn binding_type(program: &ProgramInfo, spec: &CardSpec, call: &ast::C
 /// Assigns `var` a value of type `ty`: it must agree with the variable's one type.
 pub(crate) fn bind(cx: &mut Cx, var: &Ident, ty: Type) -> Option<usize> {
     let idx = cx.program.variable_id(&var.name)?;
-    let info = cx.program.variables.get(idx)?;
     let at = cx.loc(var.span);
+    cx.program.symbols.push(Symbol::Variable(idx), at);
+    let info = cx.program.variables.get(idx)?;
     if info.loc != at && !ty.agrees(info.ty) {
         let (first, first_ty, name) = (info.loc, cx.show(info.ty), var.name.clone());
         let ty = cx.show(ty);

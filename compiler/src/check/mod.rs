@@ -32,6 +32,7 @@ use fluxo_stdlib::erp::ErpSystem;
 use fluxo_stdlib::types::{ItemKind, Ty};
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::symbols::{Symbol, Symbols};
 use crate::{ParsedFile, Sources};
 
 pub use problem::Loc;
@@ -93,6 +94,8 @@ pub struct ProgramInfo {
     /// a `(kind, String)` key.
     names: [FxHashMap<String, usize>; ItemKind::ALL.len()],
     variable_index: FxHashMap<String, usize>,
+    /// Every name the checker resolved, for editors.
+    pub symbols: Symbols,
     /// How many statements the flows hold, nested ones included (a second flow of the
     /// same name is not counted): the walk and lowering size their buffers by it.
     statements: usize,
@@ -224,7 +227,7 @@ impl ProgramInfo {
     }
 
     /// Each script's record type as a message shows it: `{ ok: bool, msg: text }`.
-    fn record_types(&self) -> Vec<String> {
+    pub(crate) fn record_types(&self) -> Vec<String> {
         self.scripts
             .iter()
             .map(|it| {
@@ -342,6 +345,8 @@ impl Cx {
         }
         if let Some(idx) = self.program.index(kind, &name.name) {
             self.used.insert((kind, idx));
+            let at = self.loc(name.span);
+            self.program.symbols.push(Symbol::Item(kind, idx), at);
             return Some(idx);
         }
         let suggestion = suggest::closest(&name.name, self.program.names_of(kind));
@@ -418,6 +423,13 @@ impl types::Env for Cx {
     fn record_read(&mut self, name: &str, loc: Loc) {
         if let Some(&idx) = self.program.variable_index.get(name) {
             self.reads.push((idx, loc));
+        }
+    }
+
+    fn record_reference(&mut self, name: &Ident) {
+        if let Some(&idx) = self.program.variable_index.get(&name.name) {
+            let at = self.loc(name.span);
+            self.program.symbols.push(Symbol::Variable(idx), at);
         }
     }
 

@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use fluxo_grammar::ast::{BinaryOp, Expr, ExprKind, Path, Str, StrPart, UnaryOp};
+use fluxo_grammar::ast::{BinaryOp, Expr, ExprKind, Ident, Path, Str, StrPart, UnaryOp};
 use fluxo_stdlib::types::{EnumKind, Ty};
 
 use super::problem::{Loc, Problem};
@@ -76,6 +76,8 @@ pub(crate) trait Env {
     fn variable(&mut self, name: &str) -> Option<Type>;
     /// Records that the statement being checked reads variable `name` at `loc`.
     fn record_read(&mut self, name: &str, loc: Loc);
+    /// Records where a variable is named, for the symbol index (`crate::symbols`).
+    fn record_reference(&mut self, _name: &Ident) {}
     /// Names of every variable, for "did you mean".
     fn variable_names(&self) -> Vec<&str>;
     /// The fields of the record of script `idx`.
@@ -103,6 +105,7 @@ pub(crate) fn path(env: &mut dyn Env, path: &Path) -> Type {
         return Type::Unknown;
     };
     env.record_read(&root.name, env.loc(path.span));
+    env.record_reference(root);
     // `x.a` when field `b` of `x.a.b` is the problem: built only for the message.
     let owner = |n: usize| {
         let names: Vec<&str> = path.segments[..n]

@@ -11,6 +11,7 @@ use super::cfg::{Builder, Edge, Graph, NodeId, NodeKind};
 use super::types;
 use super::{flows, suggest, Cx, Problem};
 use crate::cards::{self, Position};
+use crate::symbols::Symbol;
 use crate::ParsedFile;
 
 pub(super) fn walk(cx: &mut Cx, files: &[ParsedFile]) -> Graph {
@@ -346,10 +347,23 @@ impl<'a> Walker<'a> {
         let flow = &self.cx.program.flows[self.flow];
         if let Some(label) = flow.labels.iter().position(|it| it.name == target.name) {
             self.cx.used_labels.insert((self.flow, label));
+            let (symbol, at) = (
+                Symbol::Label {
+                    flow: self.flow,
+                    label,
+                },
+                self.cx.loc(target.span),
+            );
+            self.cx.program.symbols.push(symbol, at);
             self.pending.push((id, &target.name));
             return;
         }
         if let Some(to) = self.cx.program.flow(&target.name) {
+            let at = self.cx.loc(target.span);
+            self.cx
+                .program
+                .symbols
+                .push(Symbol::Item(ItemKind::Flow, to), at);
             let entry = self.graph.flow_entry(to);
             self.graph.edge(id, entry);
             return;
