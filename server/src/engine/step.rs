@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::{now_ms, Engine, EngineError};
 use crate::store::{
-    ContactChange, Conversation, Journal, Status, Timer, TimerKind, TurnCommit, Write,
+    ContactChange, Conversation, Journal, Stat, Status, Timer, TimerKind, TurnCommit, Write,
 };
 use fluxo_host::transcript::{call_line, line, output_lines};
 use fluxo_runtime::bytecode::Program;
@@ -63,6 +63,8 @@ pub(super) struct Step<'e> {
     pub(super) contact: Vec<ContactChange>,
     pub(super) journal: Vec<Journal>,
     pub(super) timers: Vec<Timer>,
+    /// What operators count of the turn, committed with it.
+    pub(super) stats: Vec<Stat>,
     /// The conversation waited on a `wait` when the turn began: a message then only
     /// queues, and the running timer stays as it is.
     pub(super) in_wait: bool,
@@ -92,6 +94,7 @@ impl<'e> Step<'e> {
             contact: Vec::new(),
             journal: Vec::new(),
             timers: Vec::new(),
+            stats: Vec::new(),
             in_wait: false,
             suppress: false,
             description: String::new(),
@@ -354,6 +357,7 @@ impl<'e> Step<'e> {
             },
             journal: std::mem::take(&mut self.journal),
             contact: std::mem::take(&mut self.contact),
+            stats: std::mem::take(&mut self.stats),
         };
         self.engine
             .committer
