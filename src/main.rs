@@ -34,6 +34,7 @@ enum Command {
     Run(cmd::run::Args),
     Test(cmd::test::Args),
     Serve(cmd::serve::Args),
+    Report(cmd::report::Args),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +51,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd::run::run(args),
         Command::Test(args) => cmd::test::run(args),
         Command::Serve(args) => cmd::serve::run(args),
+        Command::Report(args) => cmd::report::run(args),
     };
     match res {
         Ok(code) => code,

@@ -17,6 +17,7 @@ pub mod http;
 pub mod log;
 pub mod loops;
 pub mod metrics;
+pub mod report;
 pub mod store;
 
 use std::net::SocketAddr;

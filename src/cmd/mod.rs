@@ -8,6 +8,7 @@ pub mod explain;
 pub mod export;
 pub mod fmt;
 pub mod import;
+pub mod report;
 pub mod run;
 pub mod serve;
 pub mod test;

@@ -10,9 +10,11 @@
 //! "outcome unknown", so the card takes its fail path, and the log says so.
 
 use super::inbound::Inbound;
-use super::step::{clock, Pending, Step};
+use super::step::{clock, Pending, Step, OPERATOR_ENDING};
 use super::{now_ms, Engine, EngineError};
-use crate::store::{ContactChange, Conversation, DueTimer, InboxEntry, Journal, Status, TimerKind};
+use crate::store::{
+    ContactChange, Conversation, DueTimer, InboxEntry, Journal, StatKind, Status, TimerKind,
+};
 use fluxo_host::erp::ErpError;
 use fluxo_host::transcript::line;
 use fluxo_runtime::session::{Event, HostResult, Session};
@@ -233,7 +235,7 @@ impl Engine {
         let program = self.program(conversation.program)?;
         let mut step = Step::new(self, program, conversation, Session::default());
         step.conversation.status = Status::Done;
-        step.conversation.ending = "ended by an operator".into();
+        step.conversation.ending = OPERATOR_ENDING.into();
         self.log.info(Some(key), "ended by an operator");
         step.finish()?;
         Ok(true)
@@ -247,6 +249,7 @@ impl Engine {
         };
         match (kind, status) {
             (TimerKind::Wait, Status::Timer) => {
+                step.count(StatKind::Timer, kind.name(), "", 0);
                 let turn = step.session.resume(&step.program, Event::TimerFired);
                 step.settle(turn)?;
             }
@@ -255,6 +258,8 @@ impl Engine {
                     Some(&key),
                     "the customer stopped answering: the conversation ends",
                 );
+                step.count(StatKind::Timer, kind.name(), "", 0);
+                step.at_card(StatKind::Abandon);
                 step.conversation.status = Status::Done;
                 step.conversation.ending = "inactive".into();
             }

@@ -50,6 +50,7 @@ pub fn router(engine: Arc<Engine>) -> Router {
         .route("/v1/admin/conversations", get(admin::list))
         .route("/v1/admin/conversations/{key}/end", post(admin::end))
         .route("/v1/admin/contacts/{contact}", delete(admin::erase))
+        .route("/v1/admin/report", get(admin::report))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(app)
 }
