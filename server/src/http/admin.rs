@@ -120,16 +120,16 @@ pub async fn report(
 ) -> Response {
     let instant = |given: Option<String>, default: i64| match given {
         None => Ok(default),
-        Some(text) => parse_instant(&text).ok_or_else(|| {
-            error(
-                StatusCode::BAD_REQUEST,
-                format!("`{text}` is neither an RFC 3339 instant nor a date (2026-11-23)"),
-            )
-        }),
+        Some(text) => parse_instant(&text).ok_or(text),
     };
     let (since, until) = match (instant(query.since, 0), instant(query.until, now_ms())) {
         (Ok(since), Ok(until)) => (since, until),
-        (Err(response), _) | (_, Err(response)) => return response,
+        (Err(text), _) | (_, Err(text)) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("`{text}` is neither an RFC 3339 instant nor a date (2026-11-23)"),
+            )
+        }
     };
     match app
         .blocking(move |e| Report::read(e.store.as_ref(), since, until))
