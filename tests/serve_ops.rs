@@ -7,6 +7,8 @@
 #[path = "serve/client.rs"]
 #[allow(dead_code)] // The webhook sink and `fluxo run` oracle serve tests/serve.rs.
 mod client;
+#[path = "serve/openapi.rs"]
+mod openapi;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -154,12 +156,21 @@ fn operator_metrics_and_the_report_count_a_scripted_day() {
     assert_eq!(status, 200);
     insta::assert_snapshot!("operator_metrics", operator_lines(&scrape));
 
-    // The admin API answers the report as `fluxo report --format json` prints it.
+    // The admin API answers the report as `fluxo report --format json` prints it, as
+    // the OpenAPI document describes it.
+    let doc = json(&server.get("/v1/openapi.json").1);
+    let conforms = |status: u16, body: &str| {
+        let schema = openapi::response_schema(&doc, "/v1/admin/report", "get", status);
+        let problems = openapi::violations(&doc, schema, &json(body));
+        assert!(problems.is_empty(), "{status}: {problems:?}\n{body}");
+    };
     let (status, body) = admin(&server, "GET", "/v1/admin/report?since=2020-01-01");
     assert_eq!(status, 200, "{body}");
+    conforms(200, &body);
     let from_api = json(&body);
     let (status, body) = admin(&server, "GET", "/v1/admin/report?until=yesterday");
     assert_eq!(status, 400, "{body}");
+    conforms(400, &body);
     assert!(body.contains("`yesterday`"), "{body}");
 
     // The figures are durable: the report reads them after a SIGKILL.
