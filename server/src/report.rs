@@ -242,7 +242,7 @@ impl Report {
         for action in &self.erp {
             let _ = writeln!(
                 out,
-                "  {:<24} {:>5} {:>9} {:>8.1} {:>7.1}",
+                "  {:<24} {:>5} {:>9} {:>8.3} {:>7.3}",
                 action.action, action.calls, action.failures, action.mean_ms, action.max_ms
             );
         }
