@@ -35,6 +35,7 @@ enum Command {
     Test(cmd::test::Args),
     Serve(cmd::serve::Args),
     Lsp(cmd::lsp::Args),
+    Report(cmd::report::Args),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +53,7 @@ fn main() -> ExitCode {
         Command::Test(args) => cmd::test::run(args),
         Command::Serve(args) => cmd::serve::run(args),
         Command::Lsp(args) => cmd::lsp::run(args),
+        Command::Report(args) => cmd::report::run(args),
     };
     match res {
         Ok(code) => code,

@@ -75,6 +75,8 @@ pub struct ServerConfig {
     pub messages_per_minute: Option<u32>,
     pub max_body_bytes: Option<usize>,
     pub retention_days: Option<u64>,
+    /// The retention in seconds, winning over `retention_days`: for tests and demos.
+    pub retention_secs: Option<u64>,
     /// `text` (default) or `json`.
     pub log_format: Option<String>,
     /// The company name new conversations greet with.
@@ -219,8 +221,9 @@ impl ServerConfig {
         set(&mut settings.inactivity_secs, self.inactivity_secs);
         set(
             &mut settings.retention_secs,
-            self.retention_days
-                .map(|days| days.saturating_mul(24 * 3600)),
+            self.retention_secs.or(self
+                .retention_days
+                .map(|days| days.saturating_mul(24 * 3600))),
         );
         if let Some(n) = self.messages_per_minute {
             settings.messages_per_minute = n;

@@ -2,7 +2,9 @@
 //! channel, `http`), are stored durably before they are acknowledged (`store`, through
 //! the group committer `commit`), and run one turn per commit with strictly ordered
 //! turns per conversation (`engine`); timers, outbound deliveries, recovery sweeps and
-//! retention run as background loops (`loops`). docs/server.md is the user's guide and
+//! retention run as background loops (`loops`). What operators watch is counted from
+//! each turn's committed stats: `/metrics` (`metrics`) and the report of a period read
+//! from the store (`report`). docs/server.md is the user's guide and
 //! lists the guarantees and the tests that hold them.
 //!
 //! The server runs compiled programs and never compiles: the CLI hands it a `.fxb`,
@@ -18,6 +20,7 @@ pub mod http;
 pub mod log;
 pub mod loops;
 pub mod metrics;
+pub mod report;
 pub mod store;
 
 use std::net::SocketAddr;

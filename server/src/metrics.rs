@@ -1,11 +1,16 @@
 //! The server's counters and histograms, rendered in the Prometheus text format at
-//! `/metrics`. Labels are bounded: channels, results, statuses, host-call kinds,
-//! flows and card lines of the program; never a contact or a conversation.
+//! `/metrics`. Labels are bounded: channels, results, statuses, host-call kinds, and
+//! the program's flows, card lines, departments, survey targets and ERP actions; never
+//! a contact or a conversation. The operator figures (endings, hand-offs, visits,
+//! abandons, survey scores, ERP calls, timers) are counted from the stats a turn
+//! committed ([`Metrics::record`]), the same facts `fluxo report` reads from the store.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::time::Duration;
+
+use crate::store::{Stat, StatKind};
 
 /// Upper bounds (seconds) of the latency histograms' buckets.
 const BUCKETS: [f64; 12] = [
@@ -60,14 +65,60 @@ struct State {
     ack: Histogram,
     commit: Histogram,
     commit_writes: u64,
-    /// host-call kind (`erp trust_unlock`, `lowcode`, `intent`) → latency, failures.
-    host: BTreeMap<String, (Histogram, u64)>,
-    handoffs: u64,
-    /// (flow, line) → visits.
-    visits: BTreeMap<(String, u32), u64>,
-    /// (target, score) → answers.
-    ratings: BTreeMap<(String, i64), u64>,
+    /// host-call kind (`lowcode`, `intent`, `agent`) → latency, failures.
+    host: BTreeMap<&'static str, (Histogram, u64)>,
+    /// ERP action → latency, failures.
+    erp: BTreeMap<String, (Histogram, u64)>,
+    /// The counted stats: (kind, subject, detail) → count.
+    counts: BTreeMap<(StatKind, String, String), u64>,
 }
+
+/// The counters made of stats: kind, name, help, the label of the subject and of the
+/// detail (none when the kind has no detail).
+const COUNTERS: [(StatKind, &str, &str, &str, Option<&str>); 6] = [
+    (
+        StatKind::Ended,
+        "fluxo_conversations_ended_total",
+        "Conversations whose bot part ended, by ending; contained are those not transferred.",
+        "ending",
+        None,
+    ),
+    (
+        StatKind::Handoff,
+        "fluxo_handoffs_total",
+        "Transfers to people, by department.",
+        "department",
+        None,
+    ),
+    (
+        StatKind::Visit,
+        "fluxo_card_visits_total",
+        "Turns that ended waiting for the customer at a card, by flow and line.",
+        "flow",
+        Some("line"),
+    ),
+    (
+        StatKind::Abandon,
+        "fluxo_card_abandons_total",
+        "Conversations ended by inactivity while waiting at a card, by flow and line.",
+        "flow",
+        Some("line"),
+    ),
+    (
+        StatKind::Score,
+        "fluxo_survey_scores_total",
+        "Survey answers by target and score.",
+        "target",
+        Some("score"),
+    ),
+    (
+        StatKind::Timer,
+        "fluxo_timers_fired_total",
+        "Timers fired, by kind (wait, inactivity).",
+        "kind",
+        None,
+    ),
+];
 
 /// Every metric of one server.
 #[derive(Default)]
@@ -106,25 +157,29 @@ impl Metrics {
         self.with(|s| *s.outbound.entry(status).or_default() += 1);
     }
 
-    pub fn host_call(&self, kind: &str, took: Duration, failed: bool) {
+    /// A host call other than the ERP's (ERP calls are stats).
+    pub fn host_call(&self, kind: &'static str, took: Duration, failed: bool) {
         self.with(|s| {
-            let entry = s.host.entry(kind.to_string()).or_default();
+            let entry = s.host.entry(kind).or_default();
             entry.0.observe(took.as_secs_f64());
             entry.1 += u64::from(failed);
         });
     }
 
-    pub fn handoff(&self) {
-        self.with(|s| s.handoffs += 1);
-    }
-
-    /// A conversation's turn ended waiting at the card written at `flow`, `line`.
-    pub fn visit(&self, flow: &str, line: u32) {
-        self.with(|s| *s.visits.entry((flow.to_string(), line)).or_default() += 1);
-    }
-
-    pub fn rating(&self, target: &str, value: i64) {
-        self.with(|s| *s.ratings.entry((target.to_string(), value)).or_default() += 1);
+    /// Counts the stats of a committed turn.
+    pub fn record(&self, stats: &[Stat]) {
+        self.with(|s| {
+            for stat in stats {
+                if stat.kind == StatKind::Erp {
+                    let entry = s.erp.entry(stat.subject.clone()).or_default();
+                    entry.0.observe(stat.value as f64 / 1e6);
+                    entry.1 += u64::from(stat.detail == "failed");
+                    continue;
+                }
+                let key = (stat.kind, stat.subject.clone(), stat.detail.clone());
+                *s.counts.entry(key).or_default() += 1;
+            }
+        });
     }
 
     /// The Prometheus text exposition, with `waiting` conversations as a gauge.
@@ -151,25 +206,20 @@ impl Metrics {
             s.commit.render(&mut out, "fluxo_commit_seconds", "");
             out.push_str("# HELP fluxo_committed_writes_total Writes committed (messages, turns, deliveries).\n# TYPE fluxo_committed_writes_total counter\n");
             let _ = writeln!(out, "fluxo_committed_writes_total {}", s.commit_writes);
-            out.push_str("# HELP fluxo_host_call_seconds Host-call latency by kind.\n# TYPE fluxo_host_call_seconds histogram\n");
-            for (kind, (histogram, _)) in &s.host {
-                histogram.render(&mut out, "fluxo_host_call_seconds", &format!("call=\"{}\"", escape(kind)));
-            }
-            out.push_str("# HELP fluxo_host_call_failures_total Host calls that failed, by kind.\n# TYPE fluxo_host_call_failures_total counter\n");
-            for (kind, (_, failures)) in &s.host {
-                let _ = writeln!(out, "fluxo_host_call_failures_total{{call=\"{}\"}} {failures}", escape(kind));
-            }
+            latencies(&mut out, "fluxo_host_call", "Low Code, intent and agent calls", "call", s.host.iter().map(|(k, v)| (*k, v)));
+            latencies(&mut out, "fluxo_erp_call", "ERP calls", "action", s.erp.iter().map(|(k, v)| (k.as_str(), v)));
             out.push_str("# HELP fluxo_conversations_waiting Conversations waiting for the customer, a timer or a write.\n# TYPE fluxo_conversations_waiting gauge\n");
             let _ = writeln!(out, "fluxo_conversations_waiting {waiting}");
-            out.push_str("# HELP fluxo_handoffs_total Conversations transferred to people.\n# TYPE fluxo_handoffs_total counter\n");
-            let _ = writeln!(out, "fluxo_handoffs_total {}", s.handoffs);
-            out.push_str("# HELP fluxo_card_visits_total Turns that ended waiting at a card, by flow and line.\n# TYPE fluxo_card_visits_total counter\n");
-            for ((flow, line), n) in &s.visits {
-                let _ = writeln!(out, "fluxo_card_visits_total{{flow=\"{}\",line=\"{line}\"}} {n}", escape(flow));
-            }
-            out.push_str("# HELP fluxo_survey_scores_total Survey answers by target and score.\n# TYPE fluxo_survey_scores_total counter\n");
-            for ((target, value), n) in &s.ratings {
-                let _ = writeln!(out, "fluxo_survey_scores_total{{target=\"{}\",score=\"{value}\"}} {n}", escape(target));
+            for (kind, name, help, subject, detail) in COUNTERS {
+                let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+                let rows = s.counts.iter().filter(|((it, _, _), _)| *it == kind);
+                for ((_, value, extra), n) in rows {
+                    let labels = match detail {
+                        Some(detail) => format!("{subject}=\"{}\",{detail}=\"{}\"", escape(value), escape(extra)),
+                        None => format!("{subject}=\"{}\"", escape(value)),
+                    };
+                    let _ = writeln!(out, "{name}{{{labels}}} {n}");
+                }
             }
         });
         out
@@ -181,4 +231,34 @@ fn escape(label: &str) -> String {
         .replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
+}
+
+/// A latency histogram `<prefix>_seconds` and a counter `<prefix>_failures_total`, both
+/// labelled `label`, for each (label value, (histogram, failures)).
+fn latencies<'a>(
+    out: &mut String,
+    prefix: &str,
+    what: &str,
+    label: &str,
+    rows: impl Iterator<Item = (&'a str, &'a (Histogram, u64))> + Clone,
+) {
+    let _ = writeln!(
+        out,
+        "# HELP {prefix}_seconds Latency of {what}, by {label}.\n# TYPE {prefix}_seconds histogram"
+    );
+    for (value, (histogram, _)) in rows.clone() {
+        histogram.render(
+            out,
+            &format!("{prefix}_seconds"),
+            &format!("{label}=\"{}\"", escape(value)),
+        );
+    }
+    let _ = writeln!(out, "# HELP {prefix}_failures_total {what} that failed, by {label}.\n# TYPE {prefix}_failures_total counter");
+    for (value, (_, failures)) in rows {
+        let _ = writeln!(
+            out,
+            "{prefix}_failures_total{{{label}=\"{}\"}} {failures}",
+            escape(value)
+        );
+    }
 }

@@ -9,6 +9,7 @@ pub mod export;
 pub mod fmt;
 pub mod import;
 pub mod lsp;
+pub mod report;
 pub mod run;
 pub mod serve;
 pub mod test;

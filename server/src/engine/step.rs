@@ -11,7 +11,8 @@ use serde_json::json;
 
 use super::{now_ms, Engine, EngineError};
 use crate::store::{
-    ContactChange, Conversation, Journal, Status, Timer, TimerKind, TurnCommit, Write,
+    ContactChange, Conversation, Journal, Stat, StatKind, Status, Timer, TimerKind, TurnCommit,
+    Write,
 };
 use fluxo_host::transcript::{call_line, line, output_lines};
 use fluxo_runtime::bytecode::Program;
@@ -21,6 +22,9 @@ use fluxo_runtime::session::{
 };
 use fluxo_runtime::{RuntimeError, Value};
 use fluxo_stdlib::types::Literal;
+
+/// The ending of a conversation an operator ended (admin API).
+pub(super) const OPERATOR_ENDING: &str = "ended by an operator";
 
 /// How many transcript lines a hand-off record carries.
 const HANDOFF_LINES: usize = 20;
@@ -63,6 +67,10 @@ pub(super) struct Step<'e> {
     pub(super) contact: Vec<ContactChange>,
     pub(super) journal: Vec<Journal>,
     pub(super) timers: Vec<Timer>,
+    /// What operators count of the turn, committed with it.
+    pub(super) stats: Vec<Stat>,
+    /// The conversation was over before the turn (its ending is counted already).
+    was_final: bool,
     /// The conversation waited on a `wait` when the turn began: a message then only
     /// queues, and the running timer stays as it is.
     pub(super) in_wait: bool,
@@ -80,6 +88,7 @@ impl<'e> Step<'e> {
         conversation: Conversation,
         session: Session,
     ) -> Step<'e> {
+        let was_final = conversation.status.is_final();
         Step {
             engine,
             program,
@@ -92,6 +101,8 @@ impl<'e> Step<'e> {
             contact: Vec::new(),
             journal: Vec::new(),
             timers: Vec::new(),
+            stats: Vec::new(),
+            was_final,
             in_wait: false,
             suppress: false,
             description: String::new(),
@@ -141,7 +152,7 @@ impl<'e> Step<'e> {
                         kind: TimerKind::Inactivity,
                         due,
                     }];
-                    self.visit();
+                    self.at_card(StatKind::Visit);
                     return Ok(());
                 }
                 Wait::Timer { .. } if self.in_wait => {
@@ -162,9 +173,6 @@ impl<'e> Step<'e> {
                 Wait::Done(ending) => {
                     self.conversation.status = Status::Done;
                     self.conversation.ending = ending_name(ending).into();
-                    if ending == Ending::Transferred {
-                        self.engine.metrics.handoff();
-                    }
                     return Ok(());
                 }
                 Wait::Host(call) => call,
@@ -208,12 +216,17 @@ impl<'e> Step<'e> {
                     account: json!({"customer_id": customer_id, "name": name, "contract_id": contract_id})
                         .to_string(),
                 }),
-                Effect::Rating { target, value } => self.engine.metrics.rating(target, *value),
+                Effect::Rating { target, value } => {
+                    self.count(StatKind::Score, target, &value.to_string(), 0);
+                }
                 Effect::Describe { text } => self.description = text.clone(),
                 Effect::Transfer {
                     department,
                     attendant,
-                } => self.handoff(department, attendant.as_deref()),
+                } => {
+                    self.count(StatKind::Handoff, department, "", 0);
+                    self.handoff(department, attendant.as_deref());
+                }
                 Effect::Notify { group, text } => self.notify(group, text),
                 _ => {}
             }
@@ -295,26 +308,28 @@ impl<'e> Step<'e> {
         self.outbox.push(record.to_string());
     }
 
-    fn answer(&self, call: &HostCall, now: Timestamp) -> HostResult {
+    fn answer(&mut self, call: &HostCall, now: Timestamp) -> HostResult {
         let started = Instant::now();
         let result = self
             .engine
             .world
             .answer(self.conversation.program, call, now);
+        let took = started.elapsed();
         let kind = match call {
-            HostCall::Erp { request } => format!("erp {}", request.op()),
-            HostCall::Lowcode { .. } => "lowcode".into(),
-            HostCall::Intent { .. } => "intent".into(),
-            HostCall::Agent { .. } => "agent".into(),
+            HostCall::Erp { request } => {
+                let failed =
+                    matches!(&result, HostResult::Erp(Err(error)) if error.is_infrastructure());
+                let micros = i64::try_from(took.as_micros()).unwrap_or(i64::MAX);
+                let detail = if failed { "failed" } else { "ok" };
+                self.count(StatKind::Erp, request.op(), detail, micros);
+                return result;
+            }
+            HostCall::Lowcode { .. } => "lowcode",
+            HostCall::Intent { .. } => "intent",
+            HostCall::Agent { .. } => "agent",
         };
-        let failed = match &result {
-            HostResult::Erp(Err(error)) => error.is_infrastructure(),
-            HostResult::Lowcode(Err(_)) => true,
-            _ => false,
-        };
-        self.engine
-            .metrics
-            .host_call(&kind, started.elapsed(), failed);
+        let failed = matches!(&result, HostResult::Lowcode(Err(_)));
+        self.engine.metrics.host_call(kind, took, failed);
         result
     }
 
@@ -349,6 +364,22 @@ impl<'e> Step<'e> {
 
     /// Commits what the turn did so far; returns the reply stored with the message.
     fn commit(&mut self) -> Result<String, EngineError> {
+        if self.conversation.status.is_final() && !self.was_final {
+            self.was_final = true;
+            // A label from a fixed set: a platform's refusal carries free text in its
+            // ending, which must not become a metric label of its own.
+            let ending = match (self.conversation.status, self.conversation.ending.as_str()) {
+                (Status::Failed, _) => "failed",
+                (_, OPERATOR_ENDING) => "operator",
+                (
+                    _,
+                    ending @ ("closed" | "transferred" | "opted_out" | "forwarded" | "inactive"),
+                ) => ending,
+                _ => "refused",
+            }
+            .to_string();
+            self.count(StatKind::Ended, &ending, "", 0);
+        }
         let conversation = &mut self.conversation;
         conversation.version += 1;
         conversation.updated = now_ms();
@@ -378,10 +409,13 @@ impl<'e> Step<'e> {
             },
             journal: std::mem::take(&mut self.journal),
             contact: std::mem::take(&mut self.contact),
+            stats: std::mem::take(&mut self.stats),
         };
+        let stats = commit.stats.clone();
         self.engine
             .committer
             .commit_blocking(Write::Turn(Box::new(commit)))?;
+        self.engine.metrics.record(&stats);
         Ok(reply)
     }
 
@@ -394,8 +428,18 @@ impl<'e> Step<'e> {
         Ok(())
     }
 
-    /// Counts the card the conversation now waits at.
-    fn visit(&self) {
+    /// Records a fact of the turn, committed with it and counted once committed.
+    pub(super) fn count(&mut self, kind: StatKind, subject: &str, detail: &str, value: i64) {
+        self.stats.push(Stat {
+            kind,
+            subject: subject.to_string(),
+            detail: detail.to_string(),
+            value,
+        });
+    }
+
+    /// Counts (as `kind`: a visit or an abandon) the card the conversation waits at.
+    pub(super) fn at_card(&mut self, kind: StatKind) {
         let pc = self.session.pc();
         let Some(location) = self.program.location(pc) else {
             return;
@@ -405,7 +449,8 @@ impl<'e> Step<'e> {
             .flow_at(pc)
             .and_then(|idx| self.program.flows.get(idx as usize))
             .and_then(|flow| self.program.string(flow.name))
-            .unwrap_or("?");
-        self.engine.metrics.visit(flow, location.line);
+            .unwrap_or("?")
+            .to_string();
+        self.count(kind, &flow, &location.line.to_string(), 0);
     }
 }

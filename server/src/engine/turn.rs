@@ -10,9 +10,11 @@
 //! "outcome unknown", so the card takes its fail path, and the log says so.
 
 use super::inbound::Inbound;
-use super::step::{clock, Pending, Step};
+use super::step::{clock, Pending, Step, OPERATOR_ENDING};
 use super::{now_ms, Engine, EngineError};
-use crate::store::{ContactChange, Conversation, DueTimer, InboxEntry, Journal, Status, TimerKind};
+use crate::store::{
+    ContactChange, Conversation, DueTimer, InboxEntry, Journal, StatKind, Status, TimerKind,
+};
 use fluxo_host::erp::ErpError;
 use fluxo_host::transcript::line;
 use fluxo_runtime::session::{Event, HostResult, Session};
@@ -239,7 +241,7 @@ impl Engine {
     /// Ends a live conversation at an operator's request (admin API); false when it
     /// is not live.
     pub fn end_by_operator(&self, key: &str) -> Result<bool, EngineError> {
-        self.end(key, "ended by an operator")
+        self.end(key, OPERATOR_ENDING)
     }
 
     /// Ends a live conversation for `reason` (logged and stored as its ending); false
@@ -268,6 +270,7 @@ impl Engine {
         };
         match (kind, status) {
             (TimerKind::Wait, Status::Timer) => {
+                step.count(StatKind::Timer, kind.name(), "", 0);
                 let turn = step.session.resume(&step.program, Event::TimerFired);
                 step.settle(turn)?;
             }
@@ -276,6 +279,8 @@ impl Engine {
                     Some(&key),
                     "the customer stopped answering: the conversation ends",
                 );
+                step.count(StatKind::Timer, kind.name(), "", 0);
+                step.at_card(StatKind::Abandon);
                 step.conversation.status = Status::Done;
                 step.conversation.ending = "inactive".into();
             }

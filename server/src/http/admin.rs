@@ -1,7 +1,8 @@
 //! The admin API, behind its own bearer token (`[server] admin_token_env`; without
 //! one it answers 404 as if absent): publish a program version (`.fxb` bytes), list
-//! conversations, end one, and erase a contact with every stored message, snapshot,
-//! transcript line and delivery of theirs (LGPD).
+//! conversations, end one, erase a contact with every stored message, snapshot,
+//! transcript line, delivery and stat of theirs (LGPD), and the operator report of a
+//! period.
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -11,6 +12,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{error, unavailable, AdminCaller, Shared};
+use crate::engine::now_ms;
+use crate::report::{parse_instant, Report};
 use crate::store::Status;
 
 pub async fn publish(_: AdminCaller, State(app): State<Shared>, body: Bytes) -> Response {
@@ -100,6 +103,40 @@ pub async fn erase(
             axum::Json(json!({"erased_conversations": n})).into_response()
         }
         Ok(Err(reason)) => unavailable(&app, "erasing the contact", reason),
+        Err(response) => response,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReportQuery {
+    since: Option<String>,
+    until: Option<String>,
+}
+
+pub async fn report(
+    _: AdminCaller,
+    State(app): State<Shared>,
+    Query(query): Query<ReportQuery>,
+) -> Response {
+    let instant = |given: Option<String>, default: i64| match given {
+        None => Ok(default),
+        Some(text) => parse_instant(&text).ok_or(text),
+    };
+    let (since, until) = match (instant(query.since, 0), instant(query.until, now_ms())) {
+        (Ok(since), Ok(until)) => (since, until),
+        (Err(text), _) | (_, Err(text)) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("`{text}` is neither an RFC 3339 instant nor a date (2026-11-23)"),
+            )
+        }
+    };
+    match app
+        .blocking(move |e| Report::read(e.store.as_ref(), since, until))
+        .await
+    {
+        Ok(Ok(report)) => axum::Json(report).into_response(),
+        Ok(Err(reason)) => unavailable(&app, "reading the report", reason),
         Err(response) => response,
     }
 }

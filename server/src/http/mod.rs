@@ -53,6 +53,7 @@ pub fn router(engine: Arc<Engine>) -> Router {
         .route("/v1/admin/contacts/{contact}", delete(admin::erase))
         .merge(crate::channels::whatsapp::routes())
         .merge(crate::channels::telegram::routes())
+        .route("/v1/admin/report", get(admin::report))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(app)
 }

@@ -223,6 +223,84 @@ pub struct TurnCommit {
     /// another).
     pub journal: Vec<Journal>,
     pub contact: Vec<ContactChange>,
+    /// What operators count of this turn (`fluxo report`, `/metrics`): committed with the
+    /// turn, so a crash never counts a fact twice nor loses one.
+    pub stats: Vec<Stat>,
+}
+
+/// What kind of fact a [`Stat`] records; `subject` and `detail` are per kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StatKind {
+    /// A conversation ended. subject: its ending (`closed`, `transferred`, `opted_out`,
+    /// `forwarded`, `inactive`, `operator`, `failed`).
+    Ended,
+    /// A `transfer` to people. subject: the department.
+    Handoff,
+    /// A turn ended waiting for the customer at a card. subject: the flow, detail: the
+    /// card's source line.
+    Visit,
+    /// The customer stopped answering while the conversation waited at a card (the
+    /// inactivity timer ended it). subject: the flow, detail: the card's source line.
+    Abandon,
+    /// A survey answer. subject: the survey's target, detail: the score.
+    Score,
+    /// An ERP call. subject: the action, detail: `ok` or `failed` (the ERP could not
+    /// be reached or answered out of contract), value: its latency in microseconds.
+    Erp,
+    /// A timer fired. subject: its kind (`wait`, `inactivity`).
+    Timer,
+}
+
+impl StatKind {
+    pub const ALL: [StatKind; 7] = [
+        StatKind::Ended,
+        StatKind::Handoff,
+        StatKind::Visit,
+        StatKind::Abandon,
+        StatKind::Score,
+        StatKind::Erp,
+        StatKind::Timer,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            StatKind::Ended => "ended",
+            StatKind::Handoff => "handoff",
+            StatKind::Visit => "visit",
+            StatKind::Abandon => "abandon",
+            StatKind::Score => "score",
+            StatKind::Erp => "erp",
+            StatKind::Timer => "timer",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<StatKind> {
+        StatKind::ALL.into_iter().find(|it| it.name() == name)
+    }
+}
+
+/// One fact of a turn. Stored with the turn's conversation and its `updated` time;
+/// subjects and details come from the program (flows, lines, departments, actions),
+/// never from what a customer wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stat {
+    pub kind: StatKind,
+    pub subject: String,
+    pub detail: String,
+    /// `Erp`: the latency in microseconds; 0 otherwise.
+    pub value: i64,
+}
+
+/// The facts of one (kind, subject, detail) over a period, as [`Store::stats`] sums them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatTotal {
+    pub kind: StatKind,
+    pub subject: String,
+    pub detail: String,
+    pub count: u64,
+    /// The sum and the largest of the facts' values.
+    pub sum: i64,
+    pub max: i64,
 }
 
 /// An outbound delivery that is due.
@@ -318,11 +396,15 @@ pub trait Store: Send + Sync {
     fn waiting(&self) -> StoreResult<u64>;
     fn contact(&self, key: &str) -> StoreResult<Option<Contact>>;
     /// Deletes the contact and every conversation, message, transcript line, timer,
-    /// journal entry and outbox item of theirs; returns how many conversations went.
+    /// journal entry, outbox item and stat of theirs; returns how many conversations went.
     fn erase_contact(&self, key: &str) -> StoreResult<u64>;
     /// Deletes conversations over (done or failed) since before `before`, with all
-    /// they hold; returns how many went.
+    /// they hold except their stats, which stay for reports with the conversation key
+    /// emptied; returns how many went.
     fn purge_finished(&self, before: Millis) -> StoreResult<u64>;
+    /// The stats of turns committed at `since` or later and before `until`, summed per
+    /// (kind, subject, detail), ordered by kind (as declared), subject and detail (as text).
+    fn stats(&self, since: Millis, until: Millis) -> StoreResult<Vec<StatTotal>>;
     /// The journal of a conversation: (call, result) pairs, oldest first.
     fn journal(&self, key: &str) -> StoreResult<Vec<(String, Option<String>)>>;
 }

@@ -12,11 +12,12 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 mod schema;
+mod write;
+use write::apply;
 
 use super::{
-    Contact, ContactChange, Conversation, DueTimer, InboxEntry, Journal, Millis, NewMessage,
-    OutboxItem, Outcome, Status, Store, StoreError, StoreResult, Summary, TimerKind, TurnCommit,
-    Write,
+    Contact, Conversation, DueTimer, InboxEntry, Millis, OutboxItem, Outcome, StatKind, StatTotal,
+    Status, Store, StoreError, StoreResult, Summary, TimerKind, Write,
 };
 
 /// The SQLite store of one data folder.
@@ -43,8 +44,12 @@ fn open(path: &Path) -> StoreResult<Connection> {
             path.display()
         )));
     }
-    conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;")
-        .map_err(err)?;
+    // `secure_delete` zeroes what a delete frees, so an erased contact's text does not
+    // linger in free pages of the file (LGPD).
+    conn.execute_batch(
+        "PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA secure_delete=ON;",
+    )
+    .map_err(err)?;
     Ok(conn)
 }
 
@@ -77,188 +82,6 @@ impl SqliteStore {
     fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
         f(&lock(&self.read)).map_err(err)
     }
-}
-
-fn message(tx: &Transaction, message: &NewMessage) -> rusqlite::Result<Outcome> {
-    let existing: Option<i64> = tx
-        .prepare_cached("SELECT seq FROM inbox WHERE conversation = ?1 AND message_id = ?2")?
-        .query_row(params![message.conversation, message.message_id], |row| {
-            row.get(0)
-        })
-        .optional()?;
-    if let Some(seq) = existing {
-        return Ok(Outcome::Duplicate { seq });
-    }
-    tx.prepare_cached(
-        "INSERT INTO inbox (conversation, message_id, body, received) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![
-        message.conversation,
-        message.message_id,
-        message.body,
-        message.received
-    ])?;
-    Ok(Outcome::Stored {
-        seq: tx.last_insert_rowid(),
-    })
-}
-
-fn turn(tx: &Transaction, turn: &TurnCommit) -> rusqlite::Result<()> {
-    let c = &turn.conversation;
-    tx.prepare_cached(
-        "INSERT OR REPLACE INTO conversations (key, program, status, version, snapshot, contact,
-         channel, opened_clock, opened, updated, ending, pending_call)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?
-    .execute(params![
-        c.key,
-        hex(c.program),
-        c.status.name(),
-        c.version,
-        c.snapshot,
-        c.contact,
-        c.channel,
-        c.opened_clock,
-        c.opened,
-        c.updated,
-        c.ending,
-        c.pending_call
-    ])?;
-    for (seq, reply) in &turn.handled {
-        tx.prepare_cached("UPDATE inbox SET reply = ?2 WHERE seq = ?1")?
-            .execute(params![seq, reply])?;
-    }
-    if !turn.transcript.is_empty() {
-        let mut n: i64 = tx
-            .prepare_cached("SELECT COALESCE(MAX(n), 0) FROM transcript WHERE conversation = ?1")?
-            .query_row(params![c.key], |row| row.get(0))?;
-        let mut insert = tx
-            .prepare_cached("INSERT INTO transcript (conversation, n, line) VALUES (?1, ?2, ?3)")?;
-        for line in &turn.transcript {
-            n += 1;
-            insert.execute(params![c.key, n, line])?;
-        }
-    }
-    if !turn.outbox.is_empty() {
-        let mut n: i64 = tx
-            .prepare_cached("SELECT COALESCE(MAX(n), 0) FROM outbox WHERE conversation = ?1")?
-            .query_row(params![c.key], |row| row.get(0))?;
-        let mut insert = tx.prepare_cached(
-            "INSERT INTO outbox (conversation, n, payload, state, attempts, next, error)
-             VALUES (?1, ?2, ?3, 'pending', 0, ?4, '')",
-        )?;
-        for payload in &turn.outbox {
-            n += 1;
-            insert.execute(params![c.key, n, payload, c.updated])?;
-        }
-    }
-    match &turn.timers {
-        None => {
-            tx.prepare_cached("UPDATE timers SET version = ?2 WHERE conversation = ?1")?
-                .execute(params![c.key, c.version])?;
-        }
-        Some(timers) => {
-            tx.prepare_cached("DELETE FROM timers WHERE conversation = ?1")?
-                .execute(params![c.key])?;
-            for timer in timers {
-                tx.prepare_cached(
-                    "INSERT INTO timers (conversation, kind, version, due) VALUES (?1, ?2, ?3, ?4)",
-                )?
-                .execute(params![
-                    c.key,
-                    timer.kind.name(),
-                    c.version,
-                    timer.due
-                ])?;
-            }
-        }
-    }
-    for record in &turn.journal {
-        match record {
-            Journal::Begin { call } => {
-                tx.prepare_cached("INSERT INTO journal (conversation, call) VALUES (?1, ?2)")?
-                    .execute(params![c.key, call])?;
-            }
-            Journal::Finish { result } => {
-                tx.prepare_cached(
-                    "UPDATE journal SET result = ?2 WHERE id =
-                     (SELECT MAX(id) FROM journal WHERE conversation = ?1) AND result IS NULL",
-                )?
-                .execute(params![c.key, result])?;
-            }
-        }
-    }
-    for change in &turn.contact {
-        contact_change(tx, &c.contact, change)?;
-    }
-    Ok(())
-}
-
-fn contact_change(tx: &Transaction, key: &str, change: &ContactChange) -> rusqlite::Result<()> {
-    tx.prepare_cached(
-        "INSERT OR IGNORE INTO contacts (key, opted_out, accounts) VALUES (?1, 0, '[]')",
-    )?
-    .execute(params![key])?;
-    match change {
-        ContactChange::OptOut | ContactChange::OptIn => {
-            let out = matches!(change, ContactChange::OptOut);
-            tx.prepare_cached("UPDATE contacts SET opted_out = ?2 WHERE key = ?1")?
-                .execute(params![key, out])?;
-        }
-        ContactChange::Link {
-            customer_id,
-            account,
-        } => {
-            let accounts: String = tx
-                .prepare_cached("SELECT accounts FROM contacts WHERE key = ?1")?
-                .query_row(params![key], |row| row.get(0))?;
-            let mut list: Vec<serde_json::Value> =
-                serde_json::from_str(&accounts).unwrap_or_default();
-            let account: serde_json::Value =
-                serde_json::from_str(account).unwrap_or(serde_json::Value::Null);
-            list.retain(|it| it["customer_id"].as_str() != Some(customer_id));
-            list.push(account);
-            let text = serde_json::Value::Array(list).to_string();
-            tx.prepare_cached("UPDATE contacts SET accounts = ?2 WHERE key = ?1")?
-                .execute(params![key, text])?;
-        }
-        ContactChange::Wrote { at } => {
-            tx.prepare_cached(
-                "UPDATE contacts SET last_wrote = max(coalesce(last_wrote, ?2), ?2) WHERE key = ?1",
-            )?
-            .execute(params![key, at])?;
-        }
-    }
-    Ok(())
-}
-
-fn apply(tx: &Transaction, write: &Write) -> rusqlite::Result<Outcome> {
-    match write {
-        Write::Message(new) => return message(tx, new),
-        Write::Turn(commit) => turn(tx, commit)?,
-        Write::Program { hash, bytes, at } => {
-            let n: i64 = tx
-                .prepare_cached("SELECT COALESCE(MAX(n), 0) + 1 FROM programs")?
-                .query_row([], |row| row.get(0))?;
-            // Publishing a stored program again makes it the newest again.
-            tx.prepare_cached(
-                "INSERT INTO programs (hash, bytes, stored, n) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (hash) DO UPDATE SET n = excluded.n",
-            )?
-            .execute(params![hex(*hash), bytes, at, n])?;
-        }
-        Write::Delivered { id } => {
-            tx.prepare_cached("UPDATE outbox SET state = 'delivered' WHERE id = ?1")?
-                .execute(params![id])?;
-        }
-        Write::Retry { id, next, error } => {
-            tx.prepare_cached(
-                "UPDATE outbox SET attempts = attempts + 1, next = ?2, error = ?3 WHERE id = ?1",
-            )?
-            .execute(params![id, next, error])?;
-        }
-    }
-    Ok(Outcome::Done)
 }
 
 fn conversation_row(row: &rusqlite::Row) -> rusqlite::Result<(Conversation, String, String)> {
@@ -298,7 +121,14 @@ fn delete_conversations(
         .query_map([arg], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for key in &keys {
-        for table in ["inbox", "transcript", "timers", "journal", "outbox"] {
+        for table in [
+            "inbox",
+            "transcript",
+            "timers",
+            "journal",
+            "outbox",
+            "stats",
+        ] {
             tx.prepare_cached(&format!("DELETE FROM {table} WHERE conversation = ?1"))?
                 .execute(params![key])?;
         }
@@ -534,12 +364,23 @@ impl Store for SqliteStore {
         tx.execute("DELETE FROM contacts WHERE key = ?1", params![key])
             .map_err(err)?;
         tx.commit().map_err(err)?;
+        // The WAL still holds the pages as they were before the erase: copy the zeroed
+        // pages into the file and empty the WAL.
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(err)?;
         Ok(n)
     }
 
     fn purge_finished(&self, before: Millis) -> StoreResult<u64> {
         let mut conn = lock(&self.write);
         let tx = conn.transaction().map_err(err)?;
+        // The figures stay for reports; only the key that tied them to a person goes.
+        tx.execute(
+            "UPDATE stats SET conversation = '' WHERE conversation IN
+             (SELECT key FROM conversations WHERE status IN ('done', 'failed') AND updated < ?1)",
+            params![before],
+        )
+        .map_err(err)?;
         let n = delete_conversations(
             &tx,
             "status IN ('done', 'failed') AND updated < ?1",
@@ -548,6 +389,43 @@ impl Store for SqliteStore {
         .map_err(err)?;
         tx.commit().map_err(err)?;
         Ok(n)
+    }
+
+    fn stats(&self, since: Millis, until: Millis) -> StoreResult<Vec<StatTotal>> {
+        let rows: Vec<(String, String, String, i64, i64, i64)> = self.read(|conn| {
+            conn.prepare_cached(
+                "SELECT kind, subject, detail, COUNT(*), SUM(value), MAX(value) FROM stats
+                 WHERE at >= ?1 AND at < ?2 GROUP BY kind, subject, detail",
+            )?
+            .query_map(params![since, until], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                ))
+            })?
+            .collect()
+        })?;
+        let mut totals = rows
+            .into_iter()
+            .map(|(kind, subject, detail, count, sum, max)| {
+                Ok(StatTotal {
+                    kind: StatKind::from_name(&kind)
+                        .ok_or_else(|| StoreError(format!("a bad stat kind `{kind}`")))?,
+                    subject,
+                    detail,
+                    count: count.max(0) as u64,
+                    sum,
+                    max,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        totals
+            .sort_by(|a, b| (a.kind, &a.subject, &a.detail).cmp(&(b.kind, &b.subject, &b.detail)));
+        Ok(totals)
     }
 
     fn journal(&self, key: &str) -> StoreResult<Vec<(String, Option<String>)>> {

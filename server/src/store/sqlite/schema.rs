@@ -43,6 +43,11 @@ CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(conversation, id) WHERE stat
 CREATE TABLE IF NOT EXISTS contacts (
     key TEXT PRIMARY KEY, opted_out INTEGER NOT NULL, accounts TEXT NOT NULL,
     last_wrote INTEGER);
+CREATE TABLE IF NOT EXISTS stats (
+    at INTEGER NOT NULL, conversation TEXT NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL,
+    detail TEXT NOT NULL, value INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS stats_at ON stats(at);
+CREATE INDEX IF NOT EXISTS stats_conversation ON stats(conversation);
 ";
 
 /// Columns added since the first schema, added to a store made before them.

@@ -1,0 +1,75 @@
+//! `fluxo report`: the operator figures of a period (containment, hand-offs by
+//! department, drop-off per card, survey scores, ERP latency and failures, timers
+//! fired), read from a `fluxo serve` store, for operators without Prometheus. It
+//! only reads: the server may run meanwhile.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use fluxo_server::report::{parse_instant, Report};
+use fluxo_server::store::sqlite::SqliteStore;
+
+use crate::files::{CliError, CliResult};
+use crate::report::Format;
+
+/// Print the operator report of a period from a server's store (docs/server.md).
+#[derive(clap::Args)]
+pub struct Args {
+    /// The server's data folder (its store is DIR/fluxo.db).
+    #[arg(long, default_value = ".fluxo")]
+    data: PathBuf,
+    /// The store, as a URL (`sqlite:FILE`); wins over --data.
+    #[arg(long)]
+    store: Option<String>,
+    /// The start of the period, included: RFC 3339 or a date (midnight UTC). Default:
+    /// the beginning.
+    #[arg(long)]
+    since: Option<String>,
+    /// The end of the period, excluded: RFC 3339 or a date (midnight UTC). Default: now.
+    #[arg(long)]
+    until: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+fn instant(flag: &str, text: Option<&str>, default: i64) -> CliResult<i64> {
+    match text {
+        None => Ok(default),
+        Some(text) => parse_instant(text).ok_or_else(|| {
+            CliError(format!(
+                "{flag}: `{text}` is neither an RFC 3339 instant (2026-11-23T10:00:00-03:00) \
+                 nor a date (2026-11-23)"
+            ))
+        }),
+    }
+}
+
+pub fn run(args: Args) -> CliResult<ExitCode> {
+    let path = match args.store.as_deref() {
+        None => args.data.join("fluxo.db"),
+        Some(url) => PathBuf::from(url.strip_prefix("sqlite:").ok_or_else(|| {
+            CliError(format!(
+                "--store: `{url}` is not a store URL this build reads (sqlite:FILE)"
+            ))
+        })?),
+    };
+    // Opening would create an empty store: a wrong path must say so instead.
+    if !path.is_file() {
+        return Err(CliError(format!("{}: no store there", path.display())));
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |it| i64::try_from(it.as_millis()).unwrap_or(i64::MAX));
+    let since = instant("--since", args.since.as_deref(), 0)?;
+    let until = instant("--until", args.until.as_deref(), now)?;
+    let store = SqliteStore::open(&path).map_err(|e| CliError(e.to_string()))?;
+    let report = Report::read(&store, since, until).map_err(|e| CliError(e.to_string()))?;
+    match args.format {
+        Format::Text => print!("{}", report.text()),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| CliError(e.to_string()))?
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
