@@ -117,8 +117,11 @@ pub(super) fn analyse(cx: &mut Cx, graph: &Graph) {
     report(cx, graph, &states, &reached);
 }
 
-/// The nodes waiting to be visited: a bit per node, taken in id order from where the
-/// last one was, wrapping around.
+/// The nodes waiting to be visited: a bit per node, the lowest id first. The search
+/// starts at the lowest word that may hold a bit (`word`), which a push moves back: a
+/// scan that only went forward and wrapped around crossed every word of the graph
+/// each time a node queued one with a lower id, quadratic in a long `goto` chain
+/// (issue 18: 100,000 tiny flows checked 10x slower than 25,000).
 struct Worklist {
     bits: Vec<u64>,
     queued: usize,
@@ -141,6 +144,7 @@ impl Worklist {
             if *slot & bit == 0 {
                 *slot |= bit;
                 self.queued += 1;
+                self.word = self.word.min(word);
             }
         }
     }
@@ -149,7 +153,7 @@ impl Worklist {
         if self.queued == 0 {
             return None;
         }
-        // Some bit is set, so this finds it within one turn around the words.
+        // No bit is set below `word` and some bit is set, so this finds the lowest.
         loop {
             if self.word >= self.bits.len() {
                 self.word = 0;
