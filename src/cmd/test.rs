@@ -223,7 +223,7 @@ fn converse(
             },
             Wait::Host(call) => {
                 lines.push(Line::Effect(host::call_line(&call)));
-                Event::HostResult(host.answer(&call, session.now()))
+                Event::HostResult(host.answer(&call, session.now()).0)
             }
             Wait::Timer { secs } => {
                 lines.push(Line::Effect(format!(
