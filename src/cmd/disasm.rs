@@ -97,14 +97,23 @@ fn find_source(name: &str, roots: &[PathBuf]) -> Option<String> {
 
 pub fn run(args: Args) -> CliResult<ExitCode> {
     let bytes = crate::files::read_bytes(&args.program)?;
-    let program = match Program::from_bytes(&bytes) {
-        Ok(program) => program,
+    match disassembly(&bytes, &args.program, args.source.as_deref()) {
+        Ok(text) => {
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
         Err(err) => {
             eprintln!("error: {}: {err}", args.program.display());
-            return Ok(ExitCode::from(1));
+            Ok(ExitCode::from(1))
         }
-    };
-    let roots = roots(&args.program, args.source.as_deref());
+    }
+}
+
+/// The listing of the `.fxb` bytes read from `path`, or why they do not load. The
+/// `disasm` fuzz target drives this very function.
+pub fn disassembly(bytes: &[u8], path: &Path, source: Option<&Path>) -> Result<String, String> {
+    let program = Program::from_bytes(bytes).map_err(|err| err.to_string())?;
+    let roots = roots(path, source);
     let texts: Vec<Option<String>> = program
         .files
         .iter()
@@ -117,6 +126,5 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
             .nth(line.checked_sub(1)? as usize)
             .map(str::to_string)
     };
-    print!("{}", disassemble(&program, Some(&lookup)));
-    Ok(ExitCode::SUCCESS)
+    Ok(disassemble(&program, Some(&lookup)))
 }
