@@ -47,7 +47,11 @@ fn best(sources: &Sources, runs: usize) -> [Duration; 4] {
         let parsed = Instant::now();
         let (program, diagnostics) = check_files(sources, &files, &CheckOptions::default());
         let checked = Instant::now();
-        assert!(diagnostics.iter().all(|it| !it.is_error()), "{:?}", diagnostics.first());
+        assert!(
+            diagnostics.iter().all(|it| !it.is_error()),
+            "{:?}",
+            diagnostics.first()
+        );
         assert!(lower::lower(sources, &files, &program).is_ok());
         let lowered = Instant::now();
         let times = [
@@ -83,7 +87,11 @@ fn bench(c: &mut Criterion) {
             4 * N,
             large[idx],
             large[idx].as_secs_f64() / small[idx].as_secs_f64(),
-            if idx == 0 { " (target at most 4.6x)" } else { "" }
+            if idx == 0 {
+                " (target at most 4.6x)"
+            } else {
+                ""
+            }
         );
     }
 }

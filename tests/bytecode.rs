@@ -442,7 +442,11 @@ fn disasm_naming(name: &str, dir: &Path) -> String {
         .arg(&fxb)
         .output()
         .expect("run fluxo disasm");
-    assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(text.contains("flow main"), "{name}: {text}");
     text
@@ -454,16 +458,28 @@ fn disasm_reads_sources_only_from_the_folders_the_user_points_at() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     // A real source beside the .fxb is found by its file name and shown.
-    std::fs::write(dir.join("ok.flow"), "//\nflow main {\n    say \"from ok.flow\"\n}\n")
-        .expect("write");
+    std::fs::write(
+        dir.join("ok.flow"),
+        "//\nflow main {\n    say \"from ok.flow\"\n}\n",
+    )
+    .expect("write");
     assert!(disasm_naming("elsewhere/ok.flow", &dir).contains("from ok.flow"));
     // Neither a system file nor a device, named directly or through a link beside the
     // .fxb, is read: no line of them shows, and a device that never ends does not hang.
     std::os::unix::fs::symlink("/etc/passwd", dir.join("passwd.flow")).expect("symlink");
     std::os::unix::fs::symlink("/dev/zero", dir.join("zero.flow")).expect("symlink");
-    for name in ["/etc/passwd", "../../etc/passwd", "passwd.flow", "/dev/zero", "zero.flow"] {
+    for name in [
+        "/etc/passwd",
+        "../../etc/passwd",
+        "passwd.flow",
+        "/dev/zero",
+        "zero.flow",
+    ] {
         let text = disasm_naming(name, &dir);
-        assert!(!text.contains(":x:") && !text.contains('\0'), "{name}: {text}");
+        assert!(
+            !text.contains(":x:") && !text.contains('\0'),
+            "{name}: {text}"
+        );
         assert!(!text.contains(" | "), "{name} shows a source line: {text}");
     }
     let _ = std::fs::remove_dir_all(&dir);

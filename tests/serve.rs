@@ -608,7 +608,11 @@ fn a_scripts_log_goes_to_the_servers_log_masked_in_its_format() {
     .unwrap();
     let config = data.join("fluxo.toml");
     std::fs::write(&config, "[server]\nlog_format = \"json\"\n").unwrap();
-    let server = Server::start(&data.join("main.flow"), &data, &["--config", config.to_str().unwrap()]);
+    let server = Server::start(
+        &data.join("main.flow"),
+        &data,
+        &["--config", config.to_str().unwrap()],
+    );
     let (status, body) = server.say("n", "m-1", "oi", true);
     assert_eq!(status, 200, "{body}");
     assert_eq!(json(&body)["outputs"][0]["text"], "Pronto: sim");
@@ -619,8 +623,15 @@ fn a_scripts_log_goes_to_the_servers_log_masked_in_its_format() {
     let lines: Vec<Value> = log.lines().map(json).collect();
     let note = lines
         .iter()
-        .find(|it| it["message"].as_str().is_some_and(|m| m.starts_with("note: lowcode `eco`")))
+        .find(|it| {
+            it["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("note: lowcode `eco`"))
+        })
         .unwrap_or_else(|| panic!("no note in the log: {log}"));
     assert_eq!(note["conversation"], "n");
-    assert!(note["message"].as_str().unwrap().contains("529.***.***-25"), "{note}");
+    assert!(
+        note["message"].as_str().unwrap().contains("529.***.***-25"),
+        "{note}"
+    );
 }

@@ -15,15 +15,18 @@ pub mod report;
 #[path = "../../src/chat/mod.rs"]
 pub mod chat;
 
+#[path = "../../src/cmd/disasm.rs"]
+pub mod disasm;
+#[path = "../../src/cmd/export.rs"]
+pub mod export;
+#[path = "../../src/cmd/import.rs"]
+pub mod import;
+#[path = "../../src/cmd/test.rs"]
+pub mod test;
+
+/// The commands, where the CLI has them (`crate::cmd::export::relative`).
 pub mod cmd {
-    #[path = "../../../src/cmd/disasm.rs"]
-    pub mod disasm;
-    #[path = "../../../src/cmd/export.rs"]
-    pub mod export;
-    #[path = "../../../src/cmd/import.rs"]
-    pub mod import;
-    #[path = "../../../src/cmd/test.rs"]
-    pub mod test;
+    pub use super::{disasm, export, import, test};
 }
 
 /// A fresh scratch folder for this process, under the system's temporary folder.

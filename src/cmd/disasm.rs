@@ -40,8 +40,13 @@ fn roots(fxb: &Path, source: Option<&Path>) -> Vec<PathBuf> {
     let fxb_dir = if crate::files::is_stdio(fxb) {
         None
     } else {
-        fxb.parent()
-            .map(|dir| if dir.as_os_str().is_empty() { Path::new(".") } else { dir })
+        fxb.parent().map(|dir| {
+            if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            }
+        })
     };
     [source, Some(Path::new(".")), fxb_dir]
         .into_iter()

@@ -452,16 +452,17 @@ mod tests {
             "12abc34501de35",
             "12 ABC 345 01DE 35",
         ] {
-            assert_eq!(mask(spelling).to_ascii_uppercase(), "12.A**.***/****-35", "{spelling}");
+            assert_eq!(
+                mask(spelling).to_ascii_uppercase(),
+                "12.A**.***/****-35",
+                "{spelling}"
+            );
         }
         assert_eq!(
             mask("cnpj12ABC34501DE35, recusado"),
             "cnpj12.A**.***/****-35, recusado"
         );
-        assert_eq!(
-            mask("doc=12.ABC.345/01DE-35;"),
-            "doc=12.A**.***/****-35;"
-        );
+        assert_eq!(mask("doc=12.ABC.345/01DE-35;"), "doc=12.A**.***/****-35;");
         // Wrong check digits, a longer word and a digit prefix are not CNPJs.
         for text in [
             "12.ABC.345/01DE-36",

@@ -278,7 +278,9 @@ impl<'e> Step<'e> {
             .world
             .answer(self.conversation.program, call, now);
         for note in notes {
-            self.engine.log.info(Some(self.key()), &format!("note: {note}"));
+            self.engine
+                .log
+                .info(Some(self.key()), &format!("note: {note}"));
         }
         let kind = match call {
             HostCall::Erp { request } => format!("erp {}", request.op()),
@@ -344,10 +346,15 @@ impl<'e> Step<'e> {
         // A write's checkpoint stores no reply: the message stays unhandled until the
         // turn's final commit (after a crash, `recover` finishes the turn for the
         // checkpoint's `seq`), so a stored reply is always the whole turn's.
-        let handled = self.seq.filter(|_| self.conversation.status != Status::Write);
+        let handled = self
+            .seq
+            .filter(|_| self.conversation.status != Status::Write);
         let commit = TurnCommit {
             conversation: self.conversation.clone(),
-            handled: handled.map(|seq| (seq, reply.clone())).into_iter().collect(),
+            handled: handled
+                .map(|seq| (seq, reply.clone()))
+                .into_iter()
+                .collect(),
             transcript: std::mem::take(&mut self.lines),
             outbox: std::mem::take(&mut self.outbox),
             timers: if self.in_wait && self.conversation.status == Status::Timer {
