@@ -2,12 +2,14 @@
 //! them: issue 18's target is at most 4.6x (building was worse than linear in the
 //! number of flows: 5 MB of tiny flows in 2 s, 10 MB in 6 s, 20 MB in 19 s).
 //!
-//! Run with `cargo bench --bench build_scaling`; the ratio is printed at the end.
+//! Run with `cargo bench --bench build_scaling`; the ratio is printed at the end,
+//! with each phase's (parse, check, lower) so that a phase that stops scaling shows.
 
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use fluxo_compiler::{compile, CompileOptions, Sources};
+use fluxo_compiler::check::{check_files, CheckOptions};
+use fluxo_compiler::{compile, lower, parse_all, CompileOptions, Sources};
 
 /// `n` flows of one `say` each, every one reached from the entry by a `goto` chain.
 fn tiny_flows(n: usize) -> Sources {
@@ -36,16 +38,33 @@ fn build(sources: &Sources) {
     );
 }
 
-/// The best of `runs` builds.
-fn best(sources: &Sources, runs: usize) -> Duration {
-    (0..runs)
-        .map(|_| {
-            let started = Instant::now();
-            build(sources);
-            started.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
+/// The best of `runs` builds, as a whole and per phase (parse, check, lower).
+fn best(sources: &Sources, runs: usize) -> [Duration; 4] {
+    let mut best = [Duration::MAX; 4];
+    for _ in 0..runs {
+        let started = Instant::now();
+        let (files, _) = parse_all(sources);
+        let parsed = Instant::now();
+        let (program, diagnostics) = check_files(sources, &files, &CheckOptions::default());
+        let checked = Instant::now();
+        assert!(
+            diagnostics.iter().all(|it| !it.is_error()),
+            "{:?}",
+            diagnostics.first()
+        );
+        assert!(lower::lower(sources, &files, &program).is_ok());
+        let lowered = Instant::now();
+        let times = [
+            lowered - started,
+            parsed - started,
+            checked - parsed,
+            lowered - checked,
+        ];
+        for (best, time) in best.iter_mut().zip(times) {
+            *best = (*best).min(time);
+        }
+    }
+    best
 }
 
 fn bench(c: &mut Criterion) {
@@ -61,11 +80,20 @@ fn bench(c: &mut Criterion) {
     group.finish();
     let small = best(&tiny_flows(N), 3);
     let large = best(&tiny_flows(4 * N), 3);
-    println!(
-        "build_tiny_flows: {N} flows {small:?}, {} flows {large:?}: {:.2}x (target at most 4.6x)",
-        4 * N,
-        large.as_secs_f64() / small.as_secs_f64()
-    );
+    for (idx, phase) in ["build", "parse", "check", "lower"].iter().enumerate() {
+        println!(
+            "{phase}: {N} flows {:?}, {} flows {:?}: {:.2}x{}",
+            small[idx],
+            4 * N,
+            large[idx],
+            large[idx].as_secs_f64() / small[idx].as_secs_f64(),
+            if idx == 0 {
+                " (target at most 4.6x)"
+            } else {
+                ""
+            }
+        );
+    }
 }
 
 criterion_group!(benches, bench);

@@ -429,3 +429,58 @@ fn docs_list_every_opcode() {
         panic!("docs/bytecode.md's instruction table is stale; rerun with `./bless`\n{table}");
     }
 }
+
+/// `fluxo disasm` on a program whose file table names `name`, from `cwd`: its output.
+fn disasm_naming(name: &str, dir: &Path) -> String {
+    let mut program = compiled(&[root().join("tests/data/bytecode/minimal.flow")]);
+    program.files = vec![name.to_string()];
+    let fxb = dir.join("hostile.fxb");
+    std::fs::write(&fxb, program.to_bytes()).expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fluxo"))
+        .current_dir(dir)
+        .arg("disasm")
+        .arg(&fxb)
+        .output()
+        .expect("run fluxo disasm");
+    assert!(
+        out.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("flow main"), "{name}: {text}");
+    text
+}
+
+#[test]
+fn disasm_reads_sources_only_from_the_folders_the_user_points_at() {
+    let dir = std::env::temp_dir().join(format!("fluxo-disasm-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    // A real source beside the .fxb is found by its file name and shown.
+    std::fs::write(
+        dir.join("ok.flow"),
+        "//\nflow main {\n    say \"from ok.flow\"\n}\n",
+    )
+    .expect("write");
+    assert!(disasm_naming("elsewhere/ok.flow", &dir).contains("from ok.flow"));
+    // Neither a system file nor a device, named directly or through a link beside the
+    // .fxb, is read: no line of them shows, and a device that never ends does not hang.
+    std::os::unix::fs::symlink("/etc/passwd", dir.join("passwd.flow")).expect("symlink");
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.flow")).expect("symlink");
+    for name in [
+        "/etc/passwd",
+        "../../etc/passwd",
+        "passwd.flow",
+        "/dev/zero",
+        "zero.flow",
+    ] {
+        let text = disasm_naming(name, &dir);
+        assert!(
+            !text.contains(":x:") && !text.contains('\0'),
+            "{name}: {text}"
+        );
+        assert!(!text.contains(" | "), "{name} shows a source line: {text}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

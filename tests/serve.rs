@@ -408,9 +408,9 @@ impl fluxo_server::World for CountingWorld {
         _: u64,
         call: &fluxo_runtime::session::HostCall,
         now: i64,
-    ) -> fluxo_runtime::session::HostResult {
+    ) -> (fluxo_runtime::session::HostResult, Vec<String>) {
         use fluxo_runtime::session::{HostCall, HostResult};
-        match call {
+        let result = match call {
             HostCall::Erp { request } => {
                 if !request.is_read() {
                     self.writes.fetch_add(1, Ordering::SeqCst);
@@ -426,7 +426,8 @@ impl fluxo_server::World for CountingWorld {
             HostCall::Intent { .. } => HostResult::Intent(None),
             HostCall::Lowcode { .. } => HostResult::Lowcode(Err("no scripts here".into())),
             HostCall::Agent { .. } => HostResult::Agent(None),
-        }
+        };
+        (result, Vec::new())
     }
 }
 

@@ -1,17 +1,27 @@
-//! Fuzz target: what `fluxo disasm` does with a `.fxb`: load it and, when it loads,
-//! disassemble it with source lines (here one fixed line per file and line). Loading
-//! must stay within the decoder's memory budget (run with `-rss_limit_mb=256`), and
-//! disassembling a program that loaded must not panic.
+//! Fuzz target: `fluxo disasm`'s own function (`cmd::disasm::disassembly`) on arbitrary
+//! bytes as a `.fxb` in a folder that holds a source file, so that a program that loads
+//! also reaches the reading of source lines. Loading must stay within the decoder's
+//! memory budget (run with `-rss_limit_mb=256`), and nothing may panic.
 #![no_main]
 
-use fluxo_runtime::bytecode::disasm::disassemble;
-use fluxo_runtime::bytecode::Program;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use fluxo_fuzz::cmd::disasm;
 use libfuzzer_sys::fuzz_target;
 
+fn fxb() -> &'static PathBuf {
+    static FXB: OnceLock<PathBuf> = OnceLock::new();
+    FXB.get_or_init(|| {
+        let dir = fluxo_fuzz::scratch("disasm");
+        let flow = "flow main {\n    say \"Olá!\"\n    end\n}\n";
+        std::fs::write(dir.join("main.flow"), flow).expect("a source file");
+        dir.join("program.fxb")
+    })
+}
+
 fuzz_target!(|data: &[u8]| {
-    if let Ok(program) = Program::from_bytes(data) {
-        let lookup = |file: &str, line: u32| Some(format!("{file}:{line}"));
-        let text = disassemble(&program, Some(&lookup));
+    if let Ok(text) = disasm::disassembly(data, fxb(), None) {
         assert!(!text.is_empty());
     }
 });

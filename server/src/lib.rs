@@ -41,8 +41,11 @@ pub trait World: Send + Sync + 'static {
     /// Gets ready for the program with source hash `hash` (say, compiles its Low Code
     /// scripts). Called once per program version, before its first conversation.
     fn load(&self, hash: u64, program: &Program) -> Result<(), String>;
-    /// Answers `call` for a conversation on program `hash`, whose clock reads `now`.
-    fn answer(&self, hash: u64, call: &HostCall, now: Timestamp) -> HostResult;
+    /// Answers `call` for a conversation on program `hash`, whose clock reads `now`,
+    /// with the notes the answer leaves for the log (a script's log lines, why it or an
+    /// ERP call failed): the server logs them under the conversation, masked, in its
+    /// `log_format`.
+    fn answer(&self, hash: u64, call: &HostCall, now: Timestamp) -> (HostResult, Vec<String>);
 }
 
 /// How the server behaves; `config::ServerConfig` and the CLI's flags fill it in.

@@ -6,9 +6,8 @@
 //! `fluxo serve`.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 
-use fluxo_host::driver::{self, BlockingHost, ConversationId, Scripts, StderrLog};
+use fluxo_host::driver::{self, BlockingHost, ConversationId, MemoryLog, Scripts};
 use fluxo_host::erp::{ErpError, SimulatedErp};
 use fluxo_host::intent::{IntentOption, OfflineClassifier};
 use fluxo_host::lowcode::{LowcodeConfig, SimulatedLowcode};
@@ -31,9 +30,6 @@ pub struct Host {
     pub lowcode_config: LowcodeConfig,
     /// What the AI virtual agent replies (`@agent`); `None`: it has no reply.
     pub agent_reply: Option<String>,
-    /// What the host has to say besides the conversation (a script's log and
-    /// failure), for the caller to show apart from the bot's messages.
-    pub notes: Mutex<Vec<String>>,
     classifier: OfflineClassifier,
 }
 
@@ -53,17 +49,24 @@ impl Host {
             scripts: Scripts::default(),
             lowcode_config: LowcodeConfig::default(),
             agent_reply: Some(OFFLINE_AGENT_REPLY.to_string()),
-            notes: Mutex::default(),
             classifier: OfflineClassifier::default(),
         }
     }
 
-    /// The result of `call`, with the conversation clock at `now`.
-    pub fn answer(&self, call: &HostCall, now: clock::Timestamp) -> HostResult {
-        match call {
+    /// The result of `call`, with the conversation clock at `now`, and what the host has
+    /// to say besides the conversation (a script's log and failure, a real ERP's failed
+    /// call), for the caller to show apart from the bot's messages. They are returned,
+    /// not kept, so that conversations sharing a host (`fluxo serve`) each get their own.
+    pub fn answer(&self, call: &HostCall, now: clock::Timestamp) -> (HostResult, Vec<String>) {
+        let mut notes = Vec::new();
+        let result = match call {
             HostCall::Erp { request } => match &self.real_erp {
-                // Failures are logged on stderr, CPF/CNPJ masked.
-                Some(real) => real.execute(call, now, &ConversationId::from("cli"), &StderrLog),
+                Some(real) => {
+                    let log = MemoryLog::default();
+                    let result = real.execute(call, now, &ConversationId::from("cli"), &log);
+                    notes.extend(log.take().iter().map(|record| record.message.clone()));
+                    result
+                }
                 None => HostResult::Erp(match &self.erp {
                     Some(erp) => erp.handle(request, clock::today(now)),
                     None => Err(ErpError::Unavailable {
@@ -76,13 +79,20 @@ impl Host {
                 input,
                 timeout_secs,
                 ..
-            } => HostResult::Lowcode(self.lowcode_answer(script, input, *timeout_secs, now)),
+            } => HostResult::Lowcode(self.lowcode_answer(
+                script,
+                input,
+                *timeout_secs,
+                now,
+                &mut notes,
+            )),
             HostCall::Intent { text, intents, .. } => {
                 let options: Vec<IntentOption> = intents.iter().map(IntentOption::new).collect();
                 HostResult::Intent(self.classifier.classify_now(text, &options).choice)
             }
             HostCall::Agent { .. } => HostResult::Agent(self.agent_reply.clone()),
-        }
+        };
+        (result, notes)
     }
 }
 
@@ -95,6 +105,7 @@ impl Host {
         input: &Map<String, Value>,
         timeout_secs: u64,
         now: clock::Timestamp,
+        notes: &mut Vec<String>,
     ) -> Result<Map<String, Value>, String> {
         if let Some(canned) = self.lowcode.get(script) {
             return canned.clone();
@@ -107,7 +118,7 @@ impl Host {
         let simulated = self.simulated_lowcode.as_ref();
         if let Some(answer) = simulated.and_then(|it| it.answer(script, input, &loaded.fields)) {
             if let Err(why) = &answer {
-                self.note(format!("lowcode `{script}` (simulated): {why}"));
+                notes.push(format!("lowcode `{script}` (simulated): {why}"));
             }
             return answer;
         }
@@ -119,23 +130,11 @@ impl Host {
             &self.lowcode_config,
         );
         for line in report.log.iter().chain(report.result.as_ref().err()) {
-            self.note(format!(
+            notes.push(format!(
                 "lowcode `{script}`: {}",
                 fluxo_stdlib::mask::mask(line)
             ));
         }
         report.result
-    }
-
-    fn note(&self, text: String) {
-        self.notes
-            .lock()
-            .unwrap_or_else(|it| it.into_inner())
-            .push(text);
-    }
-
-    /// The notes since the last call.
-    pub fn take_notes(&self) -> Vec<String> {
-        std::mem::take(&mut *self.notes.lock().unwrap_or_else(|it| it.into_inner()))
     }
 }

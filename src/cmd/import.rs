@@ -37,16 +37,23 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
     } else {
         files::read(&args.input)?
     };
-    let local = local_project(&args.output)?;
-    let imported = match project::import(&json, &local) {
+    import(&json, &args.input, &args.output, args.force)
+}
+
+/// Imports the document `json` (read from `input`) into the folder `output`, as `fluxo
+/// import` does once it has the text. The `import` fuzz target drives this very
+/// function.
+pub fn import(json: &str, input: &Path, output: &Path, force: bool) -> CliResult<ExitCode> {
+    let local = local_project(output)?;
+    let imported = match project::import(json, &local) {
         Ok(imported) => imported,
         Err(err) => {
-            eprintln!("error: {}: {err}", args.input.display());
+            eprintln!("error: {}: {err}", input.display());
             return Ok(ExitCode::from(1));
         }
     };
-    let plan = plan(&args.output, &local, &imported)?;
-    if !plan.conflicts.is_empty() && !args.force {
+    let plan = plan(output, &local, &imported)?;
+    if !plan.conflicts.is_empty() && !force {
         return Err(CliError(format!(
             "{} changed since the export (or the document does not say how they were \
              exported): {}; pass --force to overwrite them",
@@ -59,18 +66,18 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
         )));
     }
     for file in &plan.write {
-        let path = args.output.join(&file.path);
+        let path = output.join(&file.path);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| io_error(dir, &e))?;
         }
         files::write(&path, &file.text)?;
     }
     for path in &plan.remove {
-        let path = args.output.join(path);
+        let path = output.join(path);
         std::fs::remove_file(&path).map_err(|e| io_error(&path, &e))?;
     }
     for warning in &imported.warnings {
-        eprintln!("warning: {}: {warning}", args.input.display());
+        eprintln!("warning: {}: {warning}", input.display());
     }
     let new_flows: Vec<ProjectFile> = imported
         .files
@@ -92,7 +99,7 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
     eprintln!(
         "imported into {}: {} added, {} changed, {} removed, {} unchanged; {} file(s) \
          written, {} removed, {} warning(s)",
-        args.output.display(),
+        output.display(),
         changes.added.len(),
         changes.changed.len(),
         changes.removed.len(),

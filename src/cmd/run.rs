@@ -124,9 +124,9 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
                 let line = host::call_line(&call);
                 screen.effect(&line);
                 lines.push(Line::Effect(line));
-                let result = host.answer(&call, session.now());
+                let (result, notes) = host.answer(&call, session.now());
                 screen.flush();
-                for note in host.take_notes() {
+                for note in notes {
                     terminal::note(&note, styled);
                 }
                 Event::HostResult(result)

@@ -168,7 +168,7 @@ impl World for CliWorld {
         Ok(())
     }
 
-    fn answer(&self, hash: u64, call: &HostCall, now: Timestamp) -> HostResult {
+    fn answer(&self, hash: u64, call: &HostCall, now: Timestamp) -> (HostResult, Vec<String>) {
         let host = self
             .hosts
             .read()
@@ -176,18 +176,15 @@ impl World for CliWorld {
             .get(&hash)
             .cloned();
         match host {
-            Some(host) => {
-                let result = host.answer(call, now);
-                // `fluxo run` shows these notes (a script's log, why it failed) beside
-                // the chat; a server has no chat, so they go to the log stream.
-                for note in host.take_notes() {
-                    eprintln!("note: {}", fluxo_stdlib::mask::mask(&note));
-                }
-                result
-            }
-            None => HostResult::Erp(Err(fluxo_host::erp::ErpError::Unavailable {
-                detail: "the program version was not loaded".into(),
-            })),
+            // `fluxo run` shows the notes (a script's log, why it failed) beside the
+            // chat; a server has no chat, so they go to its log.
+            Some(host) => host.answer(call, now),
+            None => (
+                HostResult::Erp(Err(fluxo_host::erp::ErpError::Unavailable {
+                    detail: "the program version was not loaded".into(),
+                })),
+                Vec::new(),
+            ),
         }
     }
 }

@@ -94,7 +94,7 @@ fn transcripts(paths: &[PathBuf]) -> CliResult<Vec<PathBuf>> {
     Ok(chats)
 }
 
-enum Outcome {
+pub enum Outcome {
     Pass,
     /// The file's text and the lines the conversation produced.
     Differs {
@@ -139,7 +139,9 @@ fn blessed_text(text: &str, actual: &[Line]) -> String {
     out
 }
 
-fn check(chat: &Path) -> CliResult<Outcome> {
+/// Runs one transcript: reads it, compiles its program, sets its host up and compares
+/// the conversation with it. The `chat` fuzz target drives this very function.
+pub fn check(chat: &Path) -> CliResult<Outcome> {
     let text = files::read(chat)?;
     let transcript = match format::parse(&text) {
         Ok(transcript) => transcript,
@@ -223,7 +225,7 @@ fn converse(
             },
             Wait::Host(call) => {
                 lines.push(Line::Effect(host::call_line(&call)));
-                Event::HostResult(host.answer(&call, session.now()))
+                Event::HostResult(host.answer(&call, session.now()).0)
             }
             Wait::Timer { secs } => {
                 lines.push(Line::Effect(format!(

@@ -8,7 +8,8 @@
 //! (protocols, amounts, timestamps) stay readable:
 //! - CPF and CNPJ, bare, punctuated, spaced or glued to a word (`cpf52998224725`,
 //!   `doc_52998224725`, `529 982 247 25`, `11.222.333/0001-81`), masked only when
-//!   their check digits are right;
+//!   their check digits are right; the alphanumeric CNPJ issued from July 2026 too
+//!   (`12.ABC.345/01DE-35`, `12abc34501de35`, `cnpj12ABC34501DE35`);
 //! - Brazilian phone numbers (with a real area code) and any number written after `+`;
 //! - e-mail addresses (the local part);
 //! - a URL's user and password, and the values of secret-looking parameters
@@ -36,6 +37,7 @@ pub fn mask(text: &str) -> String {
     let text = mask_secrets(text);
     let text = mask_userinfo(&text);
     let text = mask_emails(&text);
+    let text = mask_alphanumeric_cnpjs(&text);
     // Documents first: `3 529 982 247 25` holds a phone-shaped `3529982247` too.
     let text = mask_numbers(&text, as_document);
     mask_numbers(&text, as_phone)
@@ -234,6 +236,88 @@ fn mask_emails(text: &str) -> String {
     out
 }
 
+/// A run of ASCII letters and digits, and whether the one before it joins it (a single
+/// `.`, `/`, `-` or space between them).
+struct Word {
+    start: usize,
+    end: usize,
+    joined: bool,
+}
+
+fn words(text: &str) -> Vec<Word> {
+    let bytes = text.as_bytes();
+    let mut out: Vec<Word> = Vec::new();
+    let mut idx = 0;
+    while idx < bytes.len() {
+        if !bytes[idx].is_ascii_alphanumeric() {
+            idx += 1;
+            continue;
+        }
+        let start = idx;
+        while idx < bytes.len() && bytes[idx].is_ascii_alphanumeric() {
+            idx += 1;
+        }
+        let joined = out
+            .last()
+            .is_some_and(|prev| matches!(&bytes[prev.end..start], [b'.' | b'/' | b'-' | b' ']));
+        out.push(Word {
+            start,
+            end: idx,
+            joined,
+        });
+    }
+    out
+}
+
+/// Masks alphanumeric CNPJs (`12.ABC.345/01DE-35`): 14 characters with at least one
+/// letter (the all-digit ones are left to the numeric pass, which keeps long digit runs
+/// whole) and right check digits, made of joined words. The first word may carry a
+/// glued prefix of letters (`cnpj12ABC...`); the CNPJ must end where a word ends.
+fn mask_alphanumeric_cnpjs(text: &str) -> String {
+    const LEN: usize = 14;
+    let words = words(text);
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut first = 0;
+    while first < words.len() {
+        let head = &text[words[first].start..words[first].end];
+        let mut chars = String::new();
+        let mut found = None;
+        let mut last = first;
+        while last < words.len() && (last == first || words[last].joined) {
+            chars.push_str(&text[words[last].start..words[last].end]);
+            // How much of the first word is a glued prefix, when the CNPJ ends here.
+            let Some(prefix) = chars.len().checked_sub(LEN) else {
+                last += 1;
+                continue;
+            };
+            if prefix >= head.len() {
+                break;
+            }
+            let candidate = &chars[prefix..];
+            let is_cnpj = head[..prefix].bytes().all(|it| it.is_ascii_alphabetic())
+                && candidate.bytes().any(|it| it.is_ascii_alphabetic())
+                && validate::cnpj(candidate).is_ok();
+            if is_cnpj {
+                found = Some((last, words[first].start + prefix));
+                break;
+            }
+            last += 1;
+        }
+        match found {
+            Some((last, start)) => {
+                out.push_str(&text[copied..start]);
+                out.push_str(&mask_document(&text[start..words[last].end]));
+                copied = words[last].end;
+                first = last + 1;
+            }
+            None => first += 1,
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 /// A run of digits in the text, and whether the one before it joins it (a single
 /// `.`, `-`, `/` or space, or the `(`/`)` of an area code, between them).
 struct Group {
@@ -358,6 +442,36 @@ mod tests {
             "CNPJ 11.2**.***/****-81 recusado"
         );
         assert_eq!(mask("11222333000181"), "11.2**.***/****-81");
+    }
+
+    #[test]
+    fn alphanumeric_cnpjs() {
+        for spelling in [
+            "12.ABC.345/01DE-35",
+            "12ABC34501DE35",
+            "12abc34501de35",
+            "12 ABC 345 01DE 35",
+        ] {
+            assert_eq!(
+                mask(spelling).to_ascii_uppercase(),
+                "12.A**.***/****-35",
+                "{spelling}"
+            );
+        }
+        assert_eq!(
+            mask("cnpj12ABC34501DE35, recusado"),
+            "cnpj12.A**.***/****-35, recusado"
+        );
+        assert_eq!(mask("doc=12.ABC.345/01DE-35;"), "doc=12.A**.***/****-35;");
+        // Wrong check digits, a longer word and a digit prefix are not CNPJs.
+        for text in [
+            "12.ABC.345/01DE-36",
+            "12ABC34501DE35X",
+            "912ABC34501DE35",
+            "request ABCDEFGHIJKL12 ok",
+        ] {
+            assert_eq!(mask(text), text);
+        }
     }
 
     #[test]

@@ -20,6 +20,9 @@ impl Parser<'_> {
             while p.eat(Tok::RBrace).is_none() {
                 stmts.push(p.stmt()?);
             }
+            // A statement is large and most blocks hold one to three of them: the
+            // growth's spare room was most of a program's memory (issue 18's scaling).
+            stmts.shrink_to_fit();
             Some(Block {
                 stmts,
                 span: p.span_from(start),

@@ -310,11 +310,16 @@ impl<'e> Step<'e> {
 
     fn answer(&mut self, call: &HostCall, now: Timestamp) -> HostResult {
         let started = Instant::now();
-        let result = self
+        let (result, notes) = self
             .engine
             .world
             .answer(self.conversation.program, call, now);
         let took = started.elapsed();
+        for note in notes {
+            self.engine
+                .log
+                .info(Some(self.key()), &format!("note: {note}"));
+        }
         let kind = match call {
             HostCall::Erp { request } => {
                 let failed =
@@ -393,10 +398,15 @@ impl<'e> Step<'e> {
             conversation.pending_call = None;
         }
         let reply = self.reply();
+        // A write's checkpoint stores no reply: the message stays unhandled until the
+        // turn's final commit (after a crash, `recover` finishes the turn for the
+        // checkpoint's `seq`), so a stored reply is always the whole turn's.
+        let handled = self
+            .seq
+            .filter(|_| self.conversation.status != Status::Write);
         let commit = TurnCommit {
             conversation: self.conversation.clone(),
-            handled: self
-                .seq
+            handled: handled
                 .map(|seq| (seq, reply.clone()))
                 .into_iter()
                 .collect(),

@@ -121,9 +121,7 @@ pub async fn post_message(
         .blocking(move |e| e.store.message(&key, &message_id))
         .await;
     let found = match stored {
-        Ok(Ok(found)) => found
-            .and_then(|it| it.reply)
-            .filter(|reply| is_final(reply)),
+        Ok(Ok(found)) => found.and_then(|it| it.reply),
         Ok(Err(reason)) => {
             app.engine.forget_reply(seq);
             return unavailable(&app, "reading the reply", reason);
@@ -156,16 +154,6 @@ pub async fn post_message(
         text,
     )
         .into_response()
-}
-
-/// Whether a stored reply is the turn's last word. A turn that makes an ERP write
-/// commits a checkpoint before sending it, and that checkpoint already stores the
-/// reply so far with `"wait": "write"`; a caller waiting for the turn gets the reply
-/// its final commit stores instead.
-fn is_final(reply: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(reply)
-        .map(|it| it["wait"] != "write")
-        .unwrap_or(true)
 }
 
 pub async fn get_conversation(
