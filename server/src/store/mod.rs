@@ -9,9 +9,11 @@
 //! milliseconds of the wall clock ([`Millis`]); conversation clocks are the VM's seconds.
 
 pub mod conformance;
+pub mod postgres;
 pub mod sqlite;
 
 use std::fmt;
+use std::sync::Arc;
 
 /// Unix time in milliseconds (the wall clock; timers and retries use it).
 pub type Millis = i64;
@@ -317,4 +319,46 @@ pub trait Store: Send + Sync {
     fn purge_finished(&self, before: Millis) -> StoreResult<u64>;
     /// The journal of a conversation: (call, result) pairs, oldest first.
     fn journal(&self, key: &str) -> StoreResult<Vec<(String, Option<String>)>>;
+
+    /// Takes the right to run `key`'s turns, for as long as this process lives or
+    /// until [`Store::release`]; `false` when another process holds it. The holder looks
+    /// for stored work again after releasing, so work stored meanwhile by a process
+    /// whose claim failed is not left behind. A store only one process opens grants it
+    /// always (the engine's own bookkeeping keeps one worker per conversation).
+    fn claim(&self, _key: &str) -> StoreResult<bool> {
+        Ok(true)
+    }
+
+    fn release(&self, _key: &str) -> StoreResult<()> {
+        Ok(())
+    }
+
+    /// Whether other processes share this store (and so may handle this process's
+    /// messages, or hold claims).
+    fn shared(&self) -> bool {
+        false
+    }
+
+    /// Registers `heard`, called with the seq of each message whose reply any process
+    /// committed, as soon as the store learns of it. Only a hint that saves a poll:
+    /// a store that cannot tell ignores it.
+    fn on_reply(&self, _heard: Arc<dyn Fn(i64) + Send + Sync>) {}
+}
+
+/// A contact's linked accounts (a JSON array as stored) with `account` linked under
+/// `customer_id`: an earlier link of the same customer id is replaced and the new one
+/// goes last.
+pub(crate) fn linked(accounts: &str, customer_id: &str, account: &str) -> String {
+    let mut list: Vec<serde_json::Value> = serde_json::from_str(accounts).unwrap_or_default();
+    let account: serde_json::Value =
+        serde_json::from_str(account).unwrap_or(serde_json::Value::Null);
+    list.retain(|it| it["customer_id"].as_str() != Some(customer_id));
+    list.push(account);
+    serde_json::Value::Array(list).to_string()
+}
+
+/// The stored JSON array of linked accounts, one JSON object text each.
+pub(crate) fn accounts(stored: &str) -> Vec<String> {
+    let list: Vec<serde_json::Value> = serde_json::from_str(stored).unwrap_or_default();
+    list.iter().map(|it| it.to_string()).collect()
 }

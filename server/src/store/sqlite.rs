@@ -245,13 +245,7 @@ fn contact_change(tx: &Transaction, key: &str, change: &ContactChange) -> rusqli
             let accounts: String = tx
                 .prepare_cached("SELECT accounts FROM contacts WHERE key = ?1")?
                 .query_row(params![key], |row| row.get(0))?;
-            let mut list: Vec<serde_json::Value> =
-                serde_json::from_str(&accounts).unwrap_or_default();
-            let account: serde_json::Value =
-                serde_json::from_str(account).unwrap_or(serde_json::Value::Null);
-            list.retain(|it| it["customer_id"].as_str() != Some(customer_id));
-            list.push(account);
-            let text = serde_json::Value::Array(list).to_string();
+            let text = super::linked(&accounts, customer_id, account);
             tx.prepare_cached("UPDATE contacts SET accounts = ?2 WHERE key = ?1")?
                 .execute(params![key, text])?;
         }
@@ -539,13 +533,10 @@ impl Store for SqliteStore {
                 .query_row(params![key], |row| Ok((row.get(0)?, row.get(1)?)))
                 .optional()
         })?;
-        Ok(found.map(|(opted_out, accounts)| {
-            let list: Vec<serde_json::Value> = serde_json::from_str(&accounts).unwrap_or_default();
-            Contact {
-                key: key.to_string(),
-                opted_out,
-                accounts: list.iter().map(|it| it.to_string()).collect(),
-            }
+        Ok(found.map(|(opted_out, accounts)| Contact {
+            key: key.to_string(),
+            opted_out,
+            accounts: super::accounts(&accounts),
         }))
     }
 
