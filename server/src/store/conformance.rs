@@ -380,6 +380,7 @@ fn contact_state_outlives_conversations(store: &dyn Store) -> Result<(), String>
             account: "{\"customer_id\":\"1002\",\"name\":\"Ana ME\"}".into(),
         },
         ContactChange::OptOut,
+        ContactChange::Wrote { at: 5_000 },
     ];
     commit(store, vec![Write::Turn(Box::new(first))])?;
     let contact = store.contact("+5548").map_err(err)?.unwrap_or_default();
@@ -393,6 +394,8 @@ fn contact_state_outlives_conversations(store: &dyn Store) -> Result<(), String>
             customer_id: "1001".into(),
             account: "{\"customer_id\":\"1001\",\"name\":\"Ana S\"}".into(),
         },
+        // Delivered late: the window still runs from the latest time the contact wrote.
+        ContactChange::Wrote { at: 4_000 },
     ];
     commit(store, vec![Write::Turn(Box::new(second))])?;
     let contact = store.contact("+5548").map_err(err)?.unwrap_or_default();
@@ -403,6 +406,7 @@ fn contact_state_outlives_conversations(store: &dyn Store) -> Result<(), String>
             "{\"customer_id\":\"1002\",\"name\":\"Ana ME\"}".into(),
             "{\"customer_id\":\"1001\",\"name\":\"Ana S\"}".into(),
         ],
+        last_wrote: Some(5_000),
     };
     ensure(contact == want, || format!("{contact:?} != {want:?}"))
 }

@@ -187,6 +187,12 @@ pub enum ContactChange {
         customer_id: String,
         account: String,
     },
+    /// The contact wrote at `at` (the platform's clock when it gives one). WhatsApp's
+    /// 24-hour customer-service window runs from the latest; an older time (a message
+    /// the platform delivered late) leaves it as it is.
+    Wrote {
+        at: Millis,
+    },
 }
 
 /// The contact's state.
@@ -196,6 +202,8 @@ pub struct Contact {
     pub opted_out: bool,
     /// Linked ERP accounts as JSON objects, oldest first.
     pub accounts: Vec<String>,
+    /// When the contact last wrote (the latest [`ContactChange::Wrote`]).
+    pub last_wrote: Option<Millis>,
 }
 
 /// Everything one turn changes, committed together.

@@ -49,8 +49,26 @@ CREATE TABLE IF NOT EXISTS outbox (
     error TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(conversation, id) WHERE state = 'pending';
 CREATE TABLE IF NOT EXISTS contacts (
-    key TEXT PRIMARY KEY, opted_out INTEGER NOT NULL, accounts TEXT NOT NULL);
+    key TEXT PRIMARY KEY, opted_out INTEGER NOT NULL, accounts TEXT NOT NULL,
+    last_wrote INTEGER);
 ";
+
+/// Columns added since the first schema, added to a store made before them.
+const ADDED: &[(&str, &str, &str)] = &[("contacts", "last_wrote", "INTEGER")];
+
+fn add_columns(conn: &Connection) -> rusqlite::Result<()> {
+    for (table, column, kind) in ADDED {
+        let has: bool = conn.query_row(
+            &format!("SELECT count(*) > 0 FROM pragma_table_info('{table}') WHERE name = ?1"),
+            params![column],
+            |row| row.get(0),
+        )?;
+        if !has {
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))?;
+        }
+    }
+    Ok(())
+}
 
 /// The SQLite store of one data folder.
 pub struct SqliteStore {
@@ -100,6 +118,7 @@ impl SqliteStore {
     pub fn open(path: &Path) -> StoreResult<SqliteStore> {
         let write = open(path)?;
         write.execute_batch(SCHEMA).map_err(err)?;
+        add_columns(&write).map_err(err)?;
         let read = open(path)?;
         Ok(SqliteStore {
             write: Mutex::new(write),
@@ -248,6 +267,12 @@ fn contact_change(tx: &Transaction, key: &str, change: &ContactChange) -> rusqli
             let text = super::linked(&accounts, customer_id, account);
             tx.prepare_cached("UPDATE contacts SET accounts = ?2 WHERE key = ?1")?
                 .execute(params![key, text])?;
+        }
+        ContactChange::Wrote { at } => {
+            tx.prepare_cached(
+                "UPDATE contacts SET last_wrote = max(coalesce(last_wrote, ?2), ?2) WHERE key = ?1",
+            )?
+            .execute(params![key, at])?;
         }
     }
     Ok(())
@@ -528,15 +553,20 @@ impl Store for SqliteStore {
     }
 
     fn contact(&self, key: &str) -> StoreResult<Option<Contact>> {
-        let found: Option<(bool, String)> = self.read(|conn| {
-            conn.prepare_cached("SELECT opted_out, accounts FROM contacts WHERE key = ?1")?
-                .query_row(params![key], |row| Ok((row.get(0)?, row.get(1)?)))
-                .optional()
+        let found: Option<(bool, String, Option<Millis>)> = self.read(|conn| {
+            conn.prepare_cached(
+                "SELECT opted_out, accounts, last_wrote FROM contacts WHERE key = ?1",
+            )?
+            .query_row(params![key], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .optional()
         })?;
-        Ok(found.map(|(opted_out, accounts)| Contact {
+        Ok(found.map(|(opted_out, accounts, last_wrote)| Contact {
             key: key.to_string(),
             opted_out,
             accounts: super::accounts(&accounts),
+            last_wrote,
         }))
     }
 

@@ -222,7 +222,7 @@ impl Store for PostgresStore {
 
     fn contact(&self, key: &str) -> StoreResult<Option<Contact>> {
         let rows = self.rows(
-            "SELECT opted_out, accounts FROM contacts WHERE key = $1",
+            "SELECT opted_out, accounts, last_wrote FROM contacts WHERE key = $1",
             &[&key],
         )?;
         rows.first()
@@ -231,6 +231,7 @@ impl Store for PostgresStore {
                     key: key.to_string(),
                     opted_out: get(row, 0)?,
                     accounts: accounts(get(row, 1)?),
+                    last_wrote: get(row, 2)?,
                 })
             })
             .transpose()

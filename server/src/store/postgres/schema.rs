@@ -41,6 +41,8 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_pending ON outbox(conversation, id) WHERE state = 'pending';
 CREATE TABLE contacts (
     key TEXT PRIMARY KEY, opted_out BOOLEAN NOT NULL, accounts TEXT NOT NULL);
+", "
+ALTER TABLE contacts ADD COLUMN last_wrote BIGINT;
 "];
 
 /// Brings the schema of `client`'s search path up to date.

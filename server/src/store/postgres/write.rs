@@ -241,6 +241,15 @@ async fn contact_change(
                 .await?;
             tx.execute(&update, &[&key, &text]).await?;
         }
+        ContactChange::Wrote { at } => {
+            let update = tx
+                .prepare_cached(
+                    "UPDATE contacts SET last_wrote = GREATEST(COALESCE(last_wrote, $2), $2)
+                     WHERE key = $1",
+                )
+                .await?;
+            tx.execute(&update, &[&key, at]).await?;
+        }
     }
     Ok(())
 }
