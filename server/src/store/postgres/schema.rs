@@ -9,7 +9,8 @@ use tokio_postgres::Client;
 const MIGRATION_LOCK: i64 = 0x666c_7578_6f5f_6d67;
 
 /// The migrations, in order; the version of each is its position plus one.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
 CREATE TABLE programs (
     hash TEXT PRIMARY KEY, bytes BYTEA NOT NULL, stored BIGINT NOT NULL, n BIGSERIAL NOT NULL);
 CREATE TABLE conversations (
@@ -41,9 +42,11 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_pending ON outbox(conversation, id) WHERE state = 'pending';
 CREATE TABLE contacts (
     key TEXT PRIMARY KEY, opted_out BOOLEAN NOT NULL, accounts TEXT NOT NULL);
-", "
+",
+    "
 ALTER TABLE contacts ADD COLUMN last_wrote BIGINT;
-"];
+",
+];
 
 /// Brings the schema of `client`'s search path up to date.
 pub async fn migrate(client: &mut Client) -> Result<(), tokio_postgres::Error> {
