@@ -26,6 +26,7 @@ mod write;
 
 use std::future::Future;
 use std::str::FromStr;
+use std::task::Poll;
 
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use tokio_postgres::types::ToSql;
@@ -35,6 +36,8 @@ use super::{Outcome, StoreError, StoreResult, Write};
 
 /// Connections each process keeps for reads and commits.
 const POOL_SIZE: usize = 16;
+/// Writes sent at once on a connection (each wake polls all of them).
+const PIPELINE: usize = 64;
 /// How often a batch that lost a deadlock to another process is tried again.
 const RETRIES: usize = 5;
 
@@ -223,11 +226,48 @@ async fn attempt(
 ) -> Result<Vec<Outcome>, tokio_postgres::Error> {
     let tx = client.transaction().await?;
     let mut outcomes = Vec::with_capacity(writes.len());
+    for chunk in writes.chunks(PIPELINE) {
+        let applied = pipeline(chunk.iter().map(|one| write::apply(&tx, one)).collect()).await?;
+        outcomes.extend(applied);
+    }
     for one in writes {
-        outcomes.push(write::apply(&tx, one).await?);
+        if let Write::Turn(turn) = one {
+            write::contacts(&tx, turn).await?;
+        }
     }
     tx.commit().await?;
     Ok(outcomes)
+}
+
+/// Runs `futures` at once on one connection, their results in order. Each is first
+/// polled in order, so their first statements go out in the batch's order (messages
+/// get increasing seqs in it), and none waits for another's round trip.
+async fn pipeline<T, F>(futures: Vec<F>) -> Result<Vec<T>, tokio_postgres::Error>
+where
+    F: Future<Output = Result<T, tokio_postgres::Error>>,
+{
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut done: Vec<Option<T>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut waiting = false;
+        for (future, slot) in futures.iter_mut().zip(done.iter_mut()) {
+            if slot.is_some() {
+                continue;
+            }
+            match future.as_mut().poll(cx) {
+                Poll::Ready(Ok(value)) => *slot = Some(value),
+                Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+                Poll::Pending => waiting = true,
+            }
+        }
+        if waiting {
+            Poll::Pending
+        } else {
+            Poll::Ready(Ok(()))
+        }
+    })
+    .await?;
+    Ok(done.into_iter().flatten().collect())
 }
 
 fn retryable(error: &tokio_postgres::Error) -> bool {

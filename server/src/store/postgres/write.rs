@@ -1,6 +1,8 @@
 //! One batch of writes in one PostgreSQL transaction: the same effects, write for
 //! write, as the SQLite store's (the conformance suite holds both to them). Every
-//! statement goes through the connection's statement cache. A turn that replies to
+//! statement goes through the connection's statement cache. The writes of a batch
+//! are pipelined (`pipeline`), so a write's statements never depend on another's
+//! answers; contact changes, which do, go after them (`contacts`). A turn that replies to
 //! messages also notifies `fluxo_replies`, delivered at commit, so that a process
 //! waiting for one of those replies (`?wait=true`) hears of it at once.
 
@@ -199,8 +201,14 @@ async fn turn(tx: &Transaction<'_>, turn: &TurnCommit) -> Result<(), Error> {
             }
         }
     }
+    Ok(())
+}
+
+/// A turn's changes to its contact. Not pipelined with other writes: a change reads
+/// the contact's row and writes it again, and two turns of one contact may share a batch.
+pub async fn contacts(tx: &Transaction<'_>, turn: &TurnCommit) -> Result<(), Error> {
     for change in &turn.contact {
-        contact_change(tx, &c.contact, change).await?;
+        contact_change(tx, &turn.conversation.contact, change).await?;
     }
     Ok(())
 }
