@@ -11,64 +11,13 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
+mod schema;
+
 use super::{
     Contact, ContactChange, Conversation, DueTimer, InboxEntry, Journal, Millis, NewMessage,
     OutboxItem, Outcome, Status, Store, StoreError, StoreResult, Summary, TimerKind, TurnCommit,
     Write,
 };
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS programs (
-    hash TEXT PRIMARY KEY, bytes BLOB NOT NULL, stored INTEGER NOT NULL, n INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS conversations (
-    key TEXT PRIMARY KEY, program TEXT NOT NULL, status TEXT NOT NULL, version INTEGER NOT NULL,
-    snapshot BLOB NOT NULL, contact TEXT NOT NULL, channel TEXT NOT NULL,
-    opened_clock INTEGER NOT NULL, opened INTEGER NOT NULL, updated INTEGER NOT NULL,
-    ending TEXT NOT NULL, pending_call TEXT);
-CREATE INDEX IF NOT EXISTS conversations_contact ON conversations(contact);
-CREATE INDEX IF NOT EXISTS conversations_status ON conversations(status, updated);
-CREATE TABLE IF NOT EXISTS inbox (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, conversation TEXT NOT NULL, message_id TEXT NOT NULL,
-    body TEXT NOT NULL, received INTEGER NOT NULL, reply TEXT,
-    UNIQUE (conversation, message_id));
-CREATE INDEX IF NOT EXISTS inbox_pending ON inbox(conversation, seq) WHERE reply IS NULL;
-CREATE TABLE IF NOT EXISTS transcript (
-    conversation TEXT NOT NULL, n INTEGER NOT NULL, line TEXT NOT NULL,
-    PRIMARY KEY (conversation, n)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS timers (
-    conversation TEXT NOT NULL, kind TEXT NOT NULL, version INTEGER NOT NULL, due INTEGER NOT NULL,
-    PRIMARY KEY (conversation, kind));
-CREATE INDEX IF NOT EXISTS timers_due ON timers(due);
-CREATE TABLE IF NOT EXISTS journal (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, conversation TEXT NOT NULL, call TEXT NOT NULL,
-    result TEXT);
-CREATE INDEX IF NOT EXISTS journal_conversation ON journal(conversation, id);
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, conversation TEXT NOT NULL, n INTEGER NOT NULL,
-    payload TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL, next INTEGER NOT NULL,
-    error TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(conversation, id) WHERE state = 'pending';
-CREATE TABLE IF NOT EXISTS contacts (
-    key TEXT PRIMARY KEY, opted_out INTEGER NOT NULL, accounts TEXT NOT NULL,
-    last_wrote INTEGER);
-";
-
-/// Columns added since the first schema, added to a store made before them.
-const ADDED: &[(&str, &str, &str)] = &[("contacts", "last_wrote", "INTEGER")];
-
-fn add_columns(conn: &Connection) -> rusqlite::Result<()> {
-    for (table, column, kind) in ADDED {
-        let has: bool = conn.query_row(
-            &format!("SELECT count(*) > 0 FROM pragma_table_info('{table}') WHERE name = ?1"),
-            params![column],
-            |row| row.get(0),
-        )?;
-        if !has {
-            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))?;
-        }
-    }
-    Ok(())
-}
 
 /// The SQLite store of one data folder.
 pub struct SqliteStore {
@@ -117,8 +66,7 @@ impl SqliteStore {
     /// Opens (creating when absent) the store at `path`, a file.
     pub fn open(path: &Path) -> StoreResult<SqliteStore> {
         let write = open(path)?;
-        write.execute_batch(SCHEMA).map_err(err)?;
-        add_columns(&write).map_err(err)?;
+        schema::create(&write).map_err(err)?;
         let read = open(path)?;
         Ok(SqliteStore {
             write: Mutex::new(write),
