@@ -444,6 +444,7 @@ fn serve_in_process(data: &Path, world: CountingWorld) -> String {
     let options = fluxo_server::Options {
         listen: "127.0.0.1:0".parse().unwrap(),
         data: data.to_path_buf(),
+        store: None,
         program,
         settings,
     };

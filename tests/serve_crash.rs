@@ -26,6 +26,8 @@ fn a_killed_server_loses_no_acknowledged_message_and_repeats_no_write() {
         think_ms: (0, 80),
         now: "2026-11-23T10:00:00-03:00".into(),
         settle: Duration::from_secs(20),
+        store: None,
+        processes: 1,
     };
     let report = crash::run(&options).unwrap();
     assert!(report.failures.is_empty(), "{report}");

@@ -31,6 +31,10 @@ pub struct LoadOptions {
     /// Waiting conversations to hold in the store (0: skip that part).
     pub conversations: usize,
     pub now: String,
+    /// `fluxo serve --store`: a PostgreSQL URL (an empty database) the servers share.
+    pub store: Option<String>,
+    /// Servers at once on `store`; each sending task talks to one of them.
+    pub processes: usize,
 }
 
 /// One phase's figures.
@@ -70,12 +74,13 @@ impl std::fmt::Display for Figures {
 /// Runs the benchmark, printing each figure as it is measured.
 pub fn run(options: &LoadOptions) -> Result<()> {
     let _ = std::fs::remove_dir_all(&options.work);
-    let spec = ServerSpec::in_work(
+    let mut spec = ServerSpec::in_work(
         &options.fluxo,
         &options.program,
         &options.work,
         &options.now,
     );
+    spec.store.clone_from(&options.store);
     let syncs = baseline::syncs_per_second(&spec.data, Duration::from_secs(2))?;
     println!("disk: {syncs:.0} fdatasync/s in {}", spec.data.display());
     crate::runtime()?.block_on(measure(options, &spec, syncs))
@@ -85,12 +90,24 @@ async fn measure(options: &LoadOptions, spec: &ServerSpec, syncs: f64) -> Result
     let api = Api::new(Duration::from_secs(60))?;
     let c = options.concurrency;
     let noop = baseline::noop_server().await?;
-    let floor = hammer(&api, &noop, "noop", options, options.messages, false).await;
+    let floor = hammer(
+        &api,
+        std::slice::from_ref(&noop),
+        "noop",
+        options,
+        options.messages,
+        false,
+    )
+    .await;
     println!("baseline, no-op HTTP handler in this process ({c} connections): {floor}");
 
-    let server = spec.start()?;
-    println!("fluxo serve: {}", server.base);
-    let ack = hammer(&api, &server.base, "ack", options, options.messages, false).await;
+    let servers = (0..options.processes.max(1))
+        .map(|_| spec.start())
+        .collect::<Result<Vec<_>>>()?;
+    let bases: Vec<String> = servers.iter().map(|it| it.base.clone()).collect();
+    println!("fluxo serve: {}", bases.join(", "));
+    let base = &bases[..];
+    let ack = hammer(&api, base, "ack", options, options.messages, false).await;
     println!("202 path ({c} connections): {ack}");
     println!(
         "  = {:.2} x the no-op handler's rate; p99 {:.1} x its p99; {:.2} messages per fdatasync the disk can do",
@@ -98,13 +115,13 @@ async fn measure(options: &LoadOptions, spec: &ServerSpec, syncs: f64) -> Result
         ack.p99_ms / floor.p99_ms.max(1e-9),
         ack.rate() / syncs.max(1e-9)
     );
-    let drained = drain(&api, &server.base, "ack", options).await;
+    let drained = drain(&api, &bases[0], "ack", options).await;
     println!(
         "  turns caught up {:.2} s after the last acknowledgement: {:.0} turns/s over the phase",
         drained,
         ack.requests as f64 / (ack.secs + drained)
     );
-    let reply = hammer(&api, &server.base, "reply", options, options.replies, true).await;
+    let reply = hammer(&api, base, "reply", options, options.replies, true).await;
     println!("?wait=true path ({c} connections): {reply}");
 
     if options.conversations > 0 {
@@ -114,7 +131,7 @@ async fn measure(options: &LoadOptions, spec: &ServerSpec, syncs: f64) -> Result
         };
         let seed = hammer(
             &api,
-            &server.base,
+            base,
             "waiting",
             &seeding,
             options.conversations,
@@ -125,8 +142,9 @@ async fn measure(options: &LoadOptions, spec: &ServerSpec, syncs: f64) -> Result
             "seeding {} waiting conversations: {seed}",
             options.conversations
         );
-        let drained = drain(&api, &server.base, "waiting", &seeding).await;
+        let drained = drain(&api, &bases[0], "waiting", &seeding).await;
         println!("  their first turns caught up {drained:.2} s after the last acknowledgement");
+        // PostgreSQL's size is the database's: `SELECT pg_database_size(...)`.
         let bytes = size(&spec.data);
         println!(
             "store: {:.1} MiB on disk, {:.0} bytes per conversation held",
@@ -135,20 +153,21 @@ async fn measure(options: &LoadOptions, spec: &ServerSpec, syncs: f64) -> Result
                 / (options.conversations + options.messages / options.per_conversation.max(1))
                     as f64
         );
-        let ack = hammer(&api, &server.base, "ack2", options, options.messages, false).await;
+        let ack = hammer(&api, base, "ack2", options, options.messages, false).await;
         println!("202 path with them in the store: {ack}");
-        let reply = hammer(&api, &server.base, "reply2", options, options.replies, true).await;
+        let reply = hammer(&api, base, "reply2", options, options.replies, true).await;
         println!("?wait=true path with them in the store: {reply}");
     }
-    server.kill()
+    servers.into_iter().try_for_each(|it| it.kill())
 }
 
-/// Sends `total` messages from `concurrency` tasks, each task opening conversations
+/// Sends `total` messages from `concurrency` tasks (task `i` to server `i mod n`),
+/// each task opening conversations
 /// `<prefix>-<task>-<n>` and sending each `per_conversation` messages (`1`: yes to
 /// the opt-in, then the first option of each menu) before the next.
 async fn hammer(
     api: &Api,
-    base: &str,
+    bases: &[String],
     prefix: &str,
     options: &LoadOptions,
     total: usize,
@@ -158,7 +177,11 @@ async fn hammer(
     let started = Instant::now();
     let handles: Vec<_> = (0..tasks)
         .map(|task| {
-            let (api, base, prefix) = (api.clone(), base.to_string(), prefix.to_string());
+            let base = bases
+                .get(task % bases.len().max(1))
+                .cloned()
+                .unwrap_or_default();
+            let (api, prefix) = (api.clone(), prefix.to_string());
             let share = total / tasks + usize::from(task < total % tasks);
             let per = options.per_conversation.max(1);
             tokio::spawn(async move {

@@ -37,6 +37,13 @@ struct Common {
     /// Requests in flight at once, one connection each.
     #[arg(long, default_value_t = 16)]
     concurrency: usize,
+    /// A PostgreSQL URL for `fluxo serve --store` (an empty database or schema),
+    /// shared by `--processes` servers; default: one server on SQLite.
+    #[arg(long)]
+    store: Option<String>,
+    /// Servers at once on `--store`.
+    #[arg(long, default_value_t = 1)]
+    processes: usize,
 }
 
 #[derive(Subcommand)]
@@ -108,7 +115,12 @@ impl Common {
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    let (Command::Crash { common, .. } | Command::Load { common, .. }) = &cli.command;
+    if common.processes > 1 && common.store.is_none() {
+        return fail("--processes above 1 needs --store: one server per SQLite data folder");
+    }
+    match cli.command {
         Command::Crash {
             common,
             conversations,
@@ -134,6 +146,8 @@ fn main() -> ExitCode {
                 think_ms: (min_think_ms, max_think_ms.max(min_think_ms)),
                 now: common.now.clone(),
                 settle: Duration::from_secs(settle_secs),
+                store: common.store.clone(),
+                processes: common.processes,
             };
             match crash::run(&options) {
                 Ok(report) => {
@@ -161,6 +175,8 @@ fn main() -> ExitCode {
                 per_conversation,
                 conversations,
                 now: common.now.clone(),
+                store: common.store.clone(),
+                processes: common.processes,
             };
             match load::run(&options) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -20,6 +20,8 @@ pub struct ServerSpec {
     pub data: PathBuf,
     pub now: Option<String>,
     pub config: Option<PathBuf>,
+    /// `--store`: a PostgreSQL URL that several servers share (`data` is then unused).
+    pub store: Option<String>,
     /// Where stdout (after the first line) and stderr of every start are appended.
     pub log: PathBuf,
     /// How long a start may take to print its first line.
@@ -42,6 +44,7 @@ impl ServerSpec {
             data: work.join("data"),
             now: Some(now.to_string()),
             config: None,
+            store: None,
             log: work.join("server.log"),
             start_timeout: Duration::from_secs(60),
         }
@@ -63,6 +66,9 @@ impl ServerSpec {
         }
         if let Some(config) = &self.config {
             command.arg("--config").arg(config);
+        }
+        if let Some(store) = &self.store {
+            command.args(["--store", store]);
         }
         let mut child = command
             .stdin(Stdio::null())
@@ -178,6 +184,7 @@ mod tests {
             data: dir.join("data"),
             now: None,
             config: None,
+            store: None,
             log: dir.join("server.log"),
             start_timeout: Duration::from_secs(5),
         }

@@ -66,6 +66,9 @@ pub struct TelegramConfig {
 pub struct ServerConfig {
     pub listen: Option<String>,
     pub data: Option<String>,
+    /// A PostgreSQL URL (`postgres://user@host/db`): the store several processes
+    /// share, instead of the data folder's SQLite file.
+    pub store: Option<String>,
     pub api_token_env: Option<String>,
     pub admin_token_env: Option<String>,
     pub webhook_url: Option<String>,

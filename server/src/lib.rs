@@ -33,7 +33,9 @@ use fluxo_runtime::session::{Context, HostCall, HostResult};
 
 use crate::engine::Engine;
 use crate::metrics::Metrics;
+use crate::store::postgres::PostgresStore;
 use crate::store::sqlite::SqliteStore;
+use crate::store::Store;
 
 /// What answers a conversation's host calls (ERP, Low Code, intent, agent). Blocking:
 /// the server calls it from its worker threads, never from an async one.
@@ -127,6 +129,9 @@ pub struct Options {
     pub listen: SocketAddr,
     /// The data folder (the SQLite file is `fluxo.db` in it).
     pub data: PathBuf,
+    /// A PostgreSQL URL: the store several processes share, instead of the data
+    /// folder's SQLite file (the data folder is then not used).
+    pub store: Option<String>,
     /// The program to serve, as `.fxb` bytes: stored as a version and made the newest.
     pub program: Vec<u8>,
     pub settings: Settings,
@@ -142,6 +147,7 @@ pub async fn serve(
     let Options {
         listen,
         data,
+        store,
         program,
         settings,
     } = options;
@@ -152,21 +158,29 @@ pub async fn serve(
              environment variable that holds it"
         )));
     }
-    std::fs::create_dir_all(&data)
-        .map_err(|e| ServerError(format!("{}: cannot create it: {e}", data.display())))?;
     // One server per data folder: two would both run its conversations. Held until
-    // this function returns; the system drops it when the process dies.
-    let _lock = lock(&data)?;
-    let path = data.join("fluxo.db");
+    // this function returns; the system drops it when the process dies. PostgreSQL
+    // takes several: claims on conversations keep their turns apart.
+    let _lock = match &store {
+        Some(_) => None,
+        None => {
+            std::fs::create_dir_all(&data)
+                .map_err(|e| ServerError(format!("{}: cannot create it: {e}", data.display())))?;
+            Some(lock(&data)?)
+        }
+    };
     let engine = tokio::task::spawn_blocking(move || -> Result<Arc<Engine>, ServerError> {
-        let store = SqliteStore::open(&path).map_err(|e| ServerError(e.to_string()))?;
-        let engine = Engine::new(
-            Arc::new(store),
-            world,
-            settings,
-            Arc::new(Metrics::default()),
-        )
-        .map_err(|e| ServerError(e.to_string()))?;
+        let store: Arc<dyn Store> = match store {
+            Some(url) => {
+                Arc::new(PostgresStore::open(&url).map_err(|e| ServerError(e.to_string()))?)
+            }
+            None => Arc::new(
+                SqliteStore::open(&data.join("fluxo.db"))
+                    .map_err(|e| ServerError(e.to_string()))?,
+            ),
+        };
+        let engine = Engine::new(store, world, settings, Arc::new(Metrics::default()))
+            .map_err(|e| ServerError(e.to_string()))?;
         engine
             .publish(&program)
             .map_err(|e| ServerError(e.to_string()))?;

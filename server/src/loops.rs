@@ -5,9 +5,9 @@
 //! backoff under a stable idempotency key) and retention (deletes finished
 //! conversations past their time).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::channels::{Delivery, Sent};
 use crate::engine::{now_ms, Engine};
@@ -60,18 +60,24 @@ async fn sweep(engine: Arc<Engine>) {
 
 async fn timers(engine: Arc<Engine>) {
     // Timers woken and not yet gone from the store (their turn commits delete them):
-    // not woken again on every poll.
-    let mut fired: HashSet<(String, i64, &'static str)> = HashSet::new();
+    // not woken again on every poll, only after a sweep's interval. That second wake
+    // matters with a shared store: the process that ran the timer's conversation may
+    // have died before firing it (this one's claim failed meanwhile).
+    let mut fired: HashMap<(String, i64, &'static str), Instant> = HashMap::new();
     loop {
         match blocking(&engine, |e| e.store.due_timers(now_ms(), 1024)).await {
             Some(Ok(due)) => {
-                let mut still = HashSet::new();
+                let mut still = HashMap::new();
                 for timer in due {
                     let id = (timer.conversation.clone(), timer.version, timer.kind.name());
-                    if !fired.contains(&id) {
-                        engine.wake(&timer.conversation.clone(), Some(timer));
-                    }
-                    still.insert(id);
+                    let woken = match fired.get(&id) {
+                        Some(at) if at.elapsed() < SWEEP => *at,
+                        _ => {
+                            engine.wake(&timer.conversation.clone(), Some(timer));
+                            Instant::now()
+                        }
+                    };
+                    still.insert(id, woken);
                 }
                 fired = still;
             }

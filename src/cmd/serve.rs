@@ -37,6 +37,11 @@ pub struct Args {
     /// ./.fluxo).
     #[arg(long)]
     data: Option<PathBuf>,
+    /// The store: a PostgreSQL URL, postgres://user@host/database, that several
+    /// `fluxo serve` processes share (default: `store` of [server], else the data
+    /// folder's SQLite file).
+    #[arg(long)]
+    store: Option<String>,
     /// The opening clock of every new conversation, RFC 3339; it then advances with
     /// real time (default: the wall clock).
     #[arg(long)]
@@ -86,6 +91,15 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
         .clone()
         .or(server.data.as_ref().map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from(".fluxo"));
+    let store = args.store.clone().or(server.store.clone());
+    if let Some(url) = &store {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(CliError(format!(
+                "--store: `{}` is not a PostgreSQL URL (postgres://user@host/database)",
+                fluxo_server::store::postgres::without_password(url)
+            )));
+        }
+    }
     let loaded = if files::is_fxb(&args.path) {
         let dir = args
             .path
@@ -110,6 +124,7 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
     let options = Options {
         listen,
         data,
+        store,
         program: loaded.program.to_bytes(),
         settings,
     };

@@ -2,6 +2,10 @@
 //! killed with SIGKILL at random moments and started again on the same data; then
 //! every conversation's transcript is judged against the offline engine (`oracle`).
 //!
+//! With a shared store (PostgreSQL) several servers run at once: the messages of one
+//! conversation go to servers picked at random, and a kill takes one down while the
+//! others go on; the transcripts are held to the same oracle.
+//!
 //! A message is sent until it is acknowledged (202, or 200 with `?wait=true`),
 //! repeating the same id after no answer, as a channel platform does; so every input
 //! the oracle expects was acknowledged, and a transcript missing one lost it.
@@ -46,6 +50,12 @@ pub struct CrashOptions {
     pub now: String,
     /// How long, after the last message, the server may take to catch up.
     pub settle: Duration,
+    /// `fluxo serve --store`: a PostgreSQL URL the servers share; `None`: one
+    /// server on a data folder.
+    pub store: Option<String>,
+    /// Servers at once (on `store`): each message goes to one picked at random, and
+    /// each kill hits one at random while the others go on.
+    pub processes: usize,
 }
 
 #[derive(Debug, Default)]
@@ -130,7 +140,8 @@ pub fn run(options: &CrashOptions) -> Result<CrashReport> {
     let mut report = CrashReport::default();
     let (program, cases) = prepare::prepare(options, &mut report)?;
     report.conversations = cases.len();
-    let spec = ServerSpec::in_work(&options.fluxo, &program, &options.work, &options.now);
+    let mut spec = ServerSpec::in_work(&options.fluxo, &program, &options.work, &options.now);
+    spec.store.clone_from(&options.store);
     crate::runtime()?.block_on(drive(options, &spec, Arc::new(cases), &mut report))?;
     report.outcome_unknown_logged = spec.outcome_unknown_lines();
     report.elapsed = started.elapsed();
@@ -139,9 +150,11 @@ pub fn run(options: &CrashOptions) -> Result<CrashReport> {
 
 /// What the senders, the killer and the judge share.
 struct Shared {
-    /// The running server's address (it changes at every start).
-    base: RwLock<String>,
-    server: Mutex<Option<Server>>,
+    /// The running servers' addresses (one changes at each of its starts).
+    base: RwLock<Vec<String>>,
+    server: Mutex<Vec<Option<Server>>>,
+    /// Sends so far, for picking a server at random.
+    picks: AtomicUsize,
     /// The server could not be started again: stop sending.
     broken: AtomicBool,
     next: AtomicUsize,
@@ -154,8 +167,12 @@ struct Shared {
 }
 
 impl Shared {
+    /// A running server's address, picked at random.
     fn base(&self) -> String {
-        self.base.read().map(|it| it.clone()).unwrap_or_default()
+        let pick = self.picks.fetch_add(1, Ordering::SeqCst) as u64;
+        let bases = self.base.read().map(|it| it.clone()).unwrap_or_default();
+        let index = Rng::new(pick).below(bases.len().max(1));
+        bases.get(index).cloned().unwrap_or_default()
     }
 
     fn fail(&self, failure: String) {
@@ -171,11 +188,14 @@ async fn drive(
     cases: Arc<Vec<Case>>,
     report: &mut CrashReport,
 ) -> Result<()> {
-    let server = spec.start()?;
-    report.runs = 1;
+    let servers = (0..options.processes.max(1))
+        .map(|_| spec.start())
+        .collect::<Result<Vec<Server>>>()?;
+    report.runs = servers.len();
     let shared = Arc::new(Shared {
-        base: RwLock::new(server.base.clone()),
-        server: Mutex::new(Some(server)),
+        base: RwLock::new(servers.iter().map(|it| it.base.clone()).collect()),
+        server: Mutex::new(servers.into_iter().map(Some).collect()),
+        picks: AtomicUsize::new(0),
         broken: AtomicBool::new(false),
         next: AtomicUsize::new(0),
         messages: AtomicUsize::new(0),
@@ -221,8 +241,8 @@ async fn drive(
         .lock()
         .map(|it| it.clone())
         .unwrap_or_default();
-    if let Ok(mut server) = shared.server.lock() {
-        if let Some(mut server) = server.take() {
+    if let Ok(mut servers) = shared.server.lock() {
+        for mut server in servers.drain(..).flatten() {
             if let Some(status) = server.exited() {
                 report
                     .failures
@@ -331,7 +351,8 @@ async fn killer(shared: Arc<Shared>, spec: ServerSpec, options: CrashOptions) ->
         let (lo, hi) = options.kill_gap_ms;
         tokio::time::sleep(Duration::from_millis(rng.between(lo, hi))).await;
         let (ours, spec) = (shared.clone(), spec.clone());
-        let restarted = tokio::task::spawn_blocking(move || restart(&ours, &spec)).await;
+        let victim = rng.below(options.processes.max(1));
+        let restarted = tokio::task::spawn_blocking(move || restart(&ours, &spec, victim)).await;
         let failure = match restarted {
             Ok(Ok(())) => {
                 shared.kills.fetch_add(1, Ordering::SeqCst);
@@ -350,20 +371,36 @@ async fn killer(shared: Arc<Shared>, spec: ServerSpec, options: CrashOptions) ->
     (runs, kills)
 }
 
-fn restart(shared: &Shared, spec: &ServerSpec) -> Result<()> {
-    let mut slot = shared
+/// Kills server `victim` and starts it again; meanwhile the others take its sends.
+fn restart(shared: &Shared, spec: &ServerSpec, victim: usize) -> Result<()> {
+    let mut slots = shared
         .server
         .lock()
         .map_err(|_| "the server slot is poisoned".to_string())?;
+    let slot = slots
+        .get_mut(victim)
+        .ok_or_else(|| format!("no server {victim}"))?;
+    // The killed server's address while senders keep trying it: only a lone server's.
+    let mut kept = None;
     if let Some(mut server) = slot.take() {
         if let Some(status) = server.exited() {
             shared.fail(format!("the server exited on its own ({status})"));
         }
+        if let Ok(mut bases) = shared.base.write() {
+            if bases.len() > 1 {
+                bases.retain(|it| *it != server.base);
+            } else {
+                kept = Some(server.base.clone());
+            }
+        }
         server.kill()?;
     }
     let server = spec.start()?;
-    if let Ok(mut base) = shared.base.write() {
-        base.clone_from(&server.base);
+    if let Ok(mut bases) = shared.base.write() {
+        match kept.and_then(|old| bases.iter().position(|it| *it == old)) {
+            Some(at) => bases[at].clone_from(&server.base),
+            None => bases.push(server.base.clone()),
+        }
     }
     *slot = Some(server);
     Ok(())

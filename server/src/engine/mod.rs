@@ -64,7 +64,15 @@ pub struct Engine {
     newest: RwLock<u64>,
     slots: Mutex<HashMap<String, Slot>>,
     /// Callers waiting for the reply to the message stored at a seq (`?wait=true`).
-    waiters: Mutex<HashMap<i64, Vec<oneshot::Sender<String>>>>,
+    waiters: Mutex<HashMap<i64, Waiting>>,
+}
+
+/// Who waits for one message's reply, and where to read it when another process
+/// sharing the store handled the message.
+struct Waiting {
+    key: String,
+    message_id: String,
+    senders: Vec<oneshot::Sender<String>>,
 }
 
 /// The wall clock, in Unix milliseconds.
@@ -88,7 +96,7 @@ impl Engine {
             json: settings.json_logs,
         };
         let channels = Channels::new(&settings).map_err(EngineError)?;
-        Ok(Arc::new(Engine {
+        let engine = Arc::new(Engine {
             store,
             committer,
             world,
@@ -100,7 +108,14 @@ impl Engine {
             newest: RwLock::new(0),
             slots: Mutex::new(HashMap::new()),
             waiters: Mutex::new(HashMap::new()),
-        }))
+        });
+        let weak = Arc::downgrade(&engine);
+        engine.store.on_reply(Arc::new(move |seq| {
+            if let Some(engine) = weak.upgrade() {
+                engine.replied_elsewhere(seq);
+            }
+        }));
+        Ok(engine)
     }
 
     /// Stores `bytes` (a `.fxb`) as a program version and makes it the newest: new
@@ -190,16 +205,12 @@ impl Engine {
         let (mut timers, mut endings) = self.take(key);
         loop {
             let work = (std::mem::take(&mut timers), std::mem::take(&mut endings));
-            if let Err(error) = self.run(key, work.0, work.1) {
-                // The work stays stored; the sweep wakes the conversation again.
-                self.log
-                    .error(Some(key), &format!("the turn failed: {error}"));
-            }
+            let look_again = self.claimed_run(key, work.0, work.1);
             let mut slots = self.slots.lock().unwrap_or_else(|it| it.into_inner());
             let Some(slot) = slots.get_mut(key) else {
                 return;
             };
-            if slot.again || !slot.timers.is_empty() || !slot.endings.is_empty() {
+            if look_again || slot.again || !slot.timers.is_empty() || !slot.endings.is_empty() {
                 slot.again = false;
                 timers = std::mem::take(&mut slot.timers);
                 endings = std::mem::take(&mut slot.endings);
@@ -221,16 +232,80 @@ impl Engine {
         })
     }
 
-    /// Registers for the reply to the message stored at `seq`.
-    pub fn wait_reply(&self, seq: i64) -> oneshot::Receiver<String> {
+    /// Runs `key`'s work under the store's claim on it; whether to look again: work
+    /// stored while this process held the claim, by another process whose claim on it
+    /// failed for that reason, is this process's to run.
+    fn claimed_run(&self, key: &str, timers: Vec<DueTimer>, endings: Vec<String>) -> bool {
+        match self.store.claim(key) {
+            // Another process runs it, and looks again when it lets go.
+            Ok(false) => return false,
+            Err(error) => {
+                self.log.error(
+                    Some(key),
+                    &format!("cannot claim the conversation: {error}"),
+                );
+                return false;
+            }
+            Ok(true) => {}
+        }
+        let ran = self.run(key, timers, endings);
+        if let Err(error) = &ran {
+            // The work stays stored; the sweep wakes the conversation again.
+            self.log
+                .error(Some(key), &format!("the turn failed: {error}"));
+        }
+        if let Err(error) = self.store.release(key) {
+            self.log.error(Some(key), &error.to_string());
+        }
+        ran.is_ok() && self.store.shared() && self.has_work(key)
+    }
+
+    fn has_work(&self, key: &str) -> bool {
+        let pending = self.store.pending(key).map(|it| !it.is_empty());
+        let write = self
+            .store
+            .conversation(key)
+            .map(|it| it.is_some_and(|c| c.status == crate::store::Status::Write));
+        matches!(pending, Ok(true)) || matches!(write, Ok(true))
+    }
+
+    /// Registers for the reply to the message `message_id` of `key`, stored at `seq`.
+    pub fn wait_reply(&self, seq: i64, key: &str, message_id: &str) -> oneshot::Receiver<String> {
         let (tx, rx) = oneshot::channel();
         self.waiters
             .lock()
             .unwrap_or_else(|it| it.into_inner())
             .entry(seq)
-            .or_default()
+            .or_insert_with(|| Waiting {
+                key: key.to_string(),
+                message_id: message_id.to_string(),
+                senders: Vec::new(),
+            })
+            .senders
             .push(tx);
         rx
+    }
+
+    /// The store heard that some process replied to the message at `seq`: if anyone
+    /// here waits for it, its final reply is read and handed over.
+    fn replied_elsewhere(self: Arc<Engine>, seq: i64) {
+        let wanted = self
+            .waiters
+            .lock()
+            .unwrap_or_else(|it| it.into_inner())
+            .get(&seq)
+            .map(|it| (it.key.clone(), it.message_id.clone()));
+        let Some((key, message_id)) = wanted else {
+            return;
+        };
+        // Called on the store's async threads: the read runs on a blocking one.
+        tokio::task::spawn_blocking(move || {
+            if let Ok(Some(entry)) = self.store.message(&key, &message_id) {
+                if let Some(reply) = entry.reply {
+                    self.replied(seq, &reply);
+                }
+            }
+        });
     }
 
     /// Drops the registrations for `seq` (the caller gave up or found the reply stored).
@@ -247,7 +322,7 @@ impl Engine {
             .lock()
             .unwrap_or_else(|it| it.into_inner())
             .remove(&seq);
-        for tx in waiting.into_iter().flatten() {
+        for tx in waiting.into_iter().flat_map(|it| it.senders) {
             let _ = tx.send(reply.to_string());
         }
     }

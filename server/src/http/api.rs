@@ -20,6 +20,9 @@ use fluxo_runtime::session::Session;
 use fluxo_stdlib::types::Channel;
 
 const MAX_KEY: usize = 200;
+/// How often a caller waiting for a reply (`?wait=true`) looks in the store, where a
+/// reply from another process sharing it lands.
+const REPLY_POLL: Duration = Duration::from_millis(100);
 /// This API's name in the inbound metrics (the WhatsApp and Telegram webhooks are
 /// channels of their own).
 const CHANNEL: &str = "generic";
@@ -116,37 +119,20 @@ pub async fn post_message(
         )
             .into_response();
     }
-    let reply = app.engine.wait_reply(seq);
-    let stored = app
-        .blocking(move |e| e.store.message(&key, &message_id))
-        .await;
-    let found = match stored {
-        Ok(Ok(found)) => found.and_then(|it| it.reply),
-        Ok(Err(reason)) => {
-            app.engine.forget_reply(seq);
-            return unavailable(&app, "reading the reply", reason);
+    let reply = app.engine.wait_reply(seq, &key, &message_id);
+    let limit = Duration::from_secs(app.engine.settings.wait_timeout_secs);
+    let waited = wait_for_reply(&app, reply, &key, &message_id, limit).await;
+    app.engine.forget_reply(seq);
+    let text = match waited {
+        Ok(Some(text)) => text,
+        Ok(None) => {
+            return error(
+                StatusCode::GATEWAY_TIMEOUT,
+                "the message is stored but its turn did not finish in time; its \
+                 outputs will be in the transcript",
+            )
         }
         Err(response) => return response,
-    };
-    let text = match found {
-        Some(text) => {
-            app.engine.forget_reply(seq);
-            text
-        }
-        None => {
-            let limit = Duration::from_secs(app.engine.settings.wait_timeout_secs);
-            match tokio::time::timeout(limit, reply).await {
-                Ok(Ok(text)) => text,
-                _ => {
-                    app.engine.forget_reply(seq);
-                    return error(
-                        StatusCode::GATEWAY_TIMEOUT,
-                        "the message is stored but its turn did not finish in time; its \
-                         outputs will be in the transcript",
-                    );
-                }
-            }
-        }
     };
     (
         StatusCode::OK,
@@ -154,6 +140,50 @@ pub async fn post_message(
         text,
     )
         .into_response()
+}
+
+/// The final reply to the stored message, from this process's turn (`reply`) or read
+/// from the store: at once, and every `REPLY_POLL` after, since a process sharing the
+/// store may run the turn (its notice through the store only saves the wait).
+/// `Ok(None)` when `limit` passes first. The caller forgets the registration.
+async fn wait_for_reply(
+    app: &Shared,
+    mut reply: tokio::sync::oneshot::Receiver<String>,
+    key: &str,
+    message_id: &str,
+    limit: Duration,
+) -> Result<Option<String>, Response> {
+    let deadline = tokio::time::Instant::now() + limit;
+    let mut heard = true;
+    loop {
+        let (key, message_id) = (key.to_string(), message_id.to_string());
+        let stored = match app
+            .blocking(move |e| e.store.message(&key, &message_id))
+            .await?
+        {
+            Ok(found) => found.and_then(|it| it.reply),
+            Err(reason) => return Err(unavailable(app, "reading the reply", reason)),
+        };
+        if stored.is_some() {
+            return Ok(stored);
+        }
+        let tick = (tokio::time::Instant::now() + REPLY_POLL).min(deadline);
+        if heard {
+            tokio::select! {
+                got = &mut reply => match got {
+                    Ok(text) => return Ok(Some(text)),
+                    // Dropped unanswered: only the store can tell from now on.
+                    Err(_) => heard = false,
+                },
+                _ = tokio::time::sleep_until(tick) => {}
+            }
+        } else {
+            tokio::time::sleep_until(tick).await;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Ok(None);
+        }
+    }
 }
 
 pub async fn get_conversation(

@@ -9,9 +9,11 @@
 //! milliseconds of the wall clock ([`Millis`]); conversation clocks are the VM's seconds.
 
 pub mod conformance;
+pub mod postgres;
 pub mod sqlite;
 
 use std::fmt;
+use std::sync::Arc;
 
 /// Unix time in milliseconds (the wall clock; timers and retries use it).
 pub type Millis = i64;
@@ -232,7 +234,7 @@ pub struct TurnCommit {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum StatKind {
     /// A conversation ended. subject: its ending (`closed`, `transferred`, `opted_out`,
-    /// `forwarded`, `inactive`, `operator`, `failed`).
+    /// `forwarded`, `inactive`, `operator`, `failed`, `refused`).
     Ended,
     /// A `transfer` to people. subject: the department.
     Handoff,
@@ -407,4 +409,69 @@ pub trait Store: Send + Sync {
     fn stats(&self, since: Millis, until: Millis) -> StoreResult<Vec<StatTotal>>;
     /// The journal of a conversation: (call, result) pairs, oldest first.
     fn journal(&self, key: &str) -> StoreResult<Vec<(String, Option<String>)>>;
+
+    /// Takes the right to run `key`'s turns, for as long as this process lives or
+    /// until [`Store::release`]; `false` when another process holds it. The holder looks
+    /// for stored work again after releasing, so work stored meanwhile by a process
+    /// whose claim failed is not left behind. A store only one process opens grants it
+    /// always (the engine's own bookkeeping keeps one worker per conversation).
+    fn claim(&self, _key: &str) -> StoreResult<bool> {
+        Ok(true)
+    }
+
+    fn release(&self, _key: &str) -> StoreResult<()> {
+        Ok(())
+    }
+
+    /// Whether other processes share this store (and so may handle this process's
+    /// messages, or hold claims).
+    fn shared(&self) -> bool {
+        false
+    }
+
+    /// Registers `heard`, called with the seq of each message whose reply any process
+    /// committed, as soon as the store learns of it. Only a hint that saves a poll:
+    /// a store that cannot tell ignores it.
+    fn on_reply(&self, _heard: Arc<dyn Fn(i64) + Send + Sync>) {}
+}
+
+/// A contact's linked accounts (a JSON array as stored) with `account` linked under
+/// `customer_id`: an earlier link of the same customer id is replaced and the new one
+/// goes last.
+pub(crate) fn linked(accounts: &str, customer_id: &str, account: &str) -> String {
+    let mut list: Vec<serde_json::Value> = serde_json::from_str(accounts).unwrap_or_default();
+    let account: serde_json::Value =
+        serde_json::from_str(account).unwrap_or(serde_json::Value::Null);
+    list.retain(|it| it["customer_id"].as_str() != Some(customer_id));
+    list.push(account);
+    serde_json::Value::Array(list).to_string()
+}
+
+/// The stored JSON array of linked accounts, one JSON object text each.
+pub(crate) fn accounts(stored: &str) -> Vec<String> {
+    let list: Vec<serde_json::Value> = serde_json::from_str(stored).unwrap_or_default();
+    list.iter().map(|it| it.to_string()).collect()
+}
+
+/// The rows of a stats query (kind, subject, detail, count, sum, max) as totals, in
+/// the order [`Store::stats`] promises; the same for every store.
+pub(crate) fn stat_totals(
+    rows: Vec<(String, String, String, i64, i64, i64)>,
+) -> StoreResult<Vec<StatTotal>> {
+    let mut totals = rows
+        .into_iter()
+        .map(|(kind, subject, detail, count, sum, max)| {
+            Ok(StatTotal {
+                kind: StatKind::from_name(&kind)
+                    .ok_or_else(|| StoreError(format!("a bad stat kind `{kind}`")))?,
+                subject,
+                detail,
+                count: count.max(0) as u64,
+                sum,
+                max,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    totals.sort_by(|a, b| (a.kind, &a.subject, &a.detail).cmp(&(b.kind, &b.subject, &b.detail)));
+    Ok(totals)
 }

@@ -16,7 +16,7 @@ mod write;
 use write::apply;
 
 use super::{
-    Contact, Conversation, DueTimer, InboxEntry, Millis, OutboxItem, Outcome, StatKind, StatTotal,
+    Contact, Conversation, DueTimer, InboxEntry, Millis, OutboxItem, Outcome, StatTotal,
     Status, Store, StoreError, StoreResult, Summary, TimerKind, Write,
 };
 
@@ -346,14 +346,11 @@ impl Store for SqliteStore {
             })
             .optional()
         })?;
-        Ok(found.map(|(opted_out, accounts, last_wrote)| {
-            let list: Vec<serde_json::Value> = serde_json::from_str(&accounts).unwrap_or_default();
-            Contact {
-                key: key.to_string(),
-                opted_out,
-                accounts: list.iter().map(|it| it.to_string()).collect(),
-                last_wrote,
-            }
+        Ok(found.map(|(opted_out, accounts, last_wrote)| Contact {
+            key: key.to_string(),
+            opted_out,
+            accounts: super::accounts(&accounts),
+            last_wrote,
         }))
     }
 
@@ -409,23 +406,7 @@ impl Store for SqliteStore {
             })?
             .collect()
         })?;
-        let mut totals = rows
-            .into_iter()
-            .map(|(kind, subject, detail, count, sum, max)| {
-                Ok(StatTotal {
-                    kind: StatKind::from_name(&kind)
-                        .ok_or_else(|| StoreError(format!("a bad stat kind `{kind}`")))?,
-                    subject,
-                    detail,
-                    count: count.max(0) as u64,
-                    sum,
-                    max,
-                })
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
-        totals
-            .sort_by(|a, b| (a.kind, &a.subject, &a.detail).cmp(&(b.kind, &b.subject, &b.detail)));
-        Ok(totals)
+        super::stat_totals(rows)
     }
 
     fn journal(&self, key: &str) -> StoreResult<Vec<(String, Option<String>)>> {

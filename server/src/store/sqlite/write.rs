@@ -155,13 +155,7 @@ fn contact_change(tx: &Transaction, key: &str, change: &ContactChange) -> rusqli
             let accounts: String = tx
                 .prepare_cached("SELECT accounts FROM contacts WHERE key = ?1")?
                 .query_row(params![key], |row| row.get(0))?;
-            let mut list: Vec<serde_json::Value> =
-                serde_json::from_str(&accounts).unwrap_or_default();
-            let account: serde_json::Value =
-                serde_json::from_str(account).unwrap_or(serde_json::Value::Null);
-            list.retain(|it| it["customer_id"].as_str() != Some(customer_id));
-            list.push(account);
-            let text = serde_json::Value::Array(list).to_string();
+            let text = crate::store::linked(&accounts, customer_id, account);
             tx.prepare_cached("UPDATE contacts SET accounts = ?2 WHERE key = ?1")?
                 .execute(params![key, text])?;
         }
