@@ -14,7 +14,7 @@ use fluxo_compiler::check::ProgramInfo;
 use fluxo_compiler::{Checked, Sources};
 use fluxo_grammar::ast::{self, Span, Stmt, StmtKind};
 use fluxo_grammar::FileId;
-use fluxo_stdlib::catalogue::{card, CardSpec};
+use fluxo_stdlib::catalogue::{card, CardSpec, CALL_FAILURE_PARAMS, RETRY_PARAMS};
 
 use crate::model::{Edge, EdgeKind, FlowGraph, Graph, Marks, Node, Role};
 
@@ -223,9 +223,11 @@ impl<'a> Builder<'a> {
 
     fn call(&mut self, stmt: &'a Stmt, call: &'a ast::Call) -> (Entry, Vec<Open>) {
         let spec = card(&call.full_name());
-        let key = call.args.iter().find_map(|arg| match &arg.value.kind {
-            ast::ExprKind::Str(s) => Some(s.display()),
-            _ => None,
+        let key = call.args.iter().find(|arg| !is_failure_param(&arg.name.name)).map(|arg| {
+            match &arg.value.kind {
+                ast::ExprKind::Str(s) => s.display(),
+                _ => format!("{}: {}", arg.name.name, self.slice(arg.value.span)),
+            }
         });
         let mut text: Vec<String> = key.into_iter().collect();
         if let Some(var) = &call.binding {
@@ -321,7 +323,9 @@ impl<'a> Builder<'a> {
             _ => None,
         });
         if let Some(flow) = flow {
-            let link = self.link(&flow);
+            // A link of its own beside the card: fail paths shared with `goto`s would
+            // cross the whole flow.
+            let link = self.new_link(&flow);
             self.edge(node, &node_entry(link), Some("fails".into()), EdgeKind::Fail);
         }
     }
@@ -331,13 +335,13 @@ impl<'a> Builder<'a> {
         if let Some(&node) = self.links.get(name) {
             return node;
         }
-        let info = self.program.flow(name).and_then(|it| self.program.flows.get(it));
-        let node = self.add(Node::new(Role::Link, name));
-        if let Some(info) = info {
-            self.graph.nodes[node].line = Some(self.sources.line_col(info.loc.file, info.loc.span.start).0);
-        }
+        let node = self.new_link(name);
         self.links.insert(name.to_string(), node);
         node
+    }
+
+    fn new_link(&mut self, name: &str) -> usize {
+        self.add(Node::new(Role::Link, name))
     }
 
     fn card_node(&mut self, stmt: &Stmt, name: &str, role: Role, text: String) -> usize {
@@ -414,6 +418,14 @@ impl<'a> Builder<'a> {
     fn line(&self, span: Span) -> u32 {
         self.sources.line_col(self.file, span.start).0
     }
+}
+
+/// The retry and failure parameters every such card shares: never a card's key text.
+fn is_failure_param(name: &str) -> bool {
+    RETRY_PARAMS
+        .iter()
+        .chain(CALL_FAILURE_PARAMS.iter())
+        .any(|it| it.name == name)
 }
 
 fn node_entry(node: usize) -> Entry {
