@@ -129,6 +129,8 @@ impl<'a> Builder<'a> {
         }
         // A `goto` to a label that names no statement (already reported) leads nowhere.
         self.graph.edges.retain(|it| it.to != usize::MAX);
+        // Each card's ways together, in the order written (the sort is stable).
+        self.graph.edges.sort_by_key(|it| it.from);
     }
 
     /// Walks a block; returns where it begins (`None` when it is empty) and its ways

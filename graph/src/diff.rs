@@ -39,6 +39,9 @@ pub fn diff(old: &Graph, new: &Graph) -> Graph {
 fn whole(flow: &FlowGraph, change: Change) -> FlowGraph {
     let mut flow = flow.clone();
     flow.change = Some(change);
+    if change == Change::Removed {
+        flow.unreached = false;
+    }
     for node in &mut flow.nodes {
         node.change = Some(change);
         if change == Change::Removed {

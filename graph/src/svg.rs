@@ -22,9 +22,10 @@ pub fn render(graph: &Graph) -> String {
         .iter()
         .map(|it| it.width)
         .chain(graph.flows.iter().map(|f| text::width(&title(f), 15.0) + 2.0 * layout::GAP))
-        .fold(legend.width(), f32::max);
+        .fold(legend.width(), f32::max)
+        .ceil();
     let panels: f32 = layouts.iter().map(|it| it.height + TITLE_H).sum();
-    let height = panels + legend.height();
+    let height = (panels + legend.height()).ceil();
     let mut out = String::new();
     let _ = write!(
         out,
