@@ -218,6 +218,12 @@ pub fn layout(flow: &FlowGraph) -> Layout {
             }
             if reversed[i] {
                 points.reverse();
+                // A way back leaves and enters right of centre, clear of the ways down.
+                let last = points.len() - 1;
+                for at in [0, last] {
+                    let id = if at == 0 { edge.from } else { edge.to };
+                    points[at].0 += (boxes[id].w / 4.0).min(30.0);
+                }
             }
             let label = labels[i].map(|id| {
                 let b = boxes[id];

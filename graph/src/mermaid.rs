@@ -21,7 +21,7 @@ pub fn render(graph: &Graph) -> String {
         if flow.unreached {
             title.push_str(" ⚠ never reached");
         }
-        let _ = writeln!(out, "  subgraph f{f}[\"{}\"]", escape(&title));
+        let _ = writeln!(out, "  subgraph f{f}[\"{}\"]\n    direction TB", escape(&title));
         for (i, node) in flow.nodes.iter().enumerate() {
             let id = format!("f{f}n{i}");
             let _ = writeln!(out, "    {}", node_text(&id, node, &label_of(node)));

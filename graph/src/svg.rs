@@ -169,7 +169,7 @@ fn draw_node(out: &mut String, node: &Node, r: &Rect) {
     let label = style::label(node);
     out.push_str("<g class=\"node\">");
     shape(out, node.role, r, &paint);
-    let header_colour = if node.role == Role::Start { "#d1d5db" } else { "#6b7280" };
+    let header_colour = if paint.fill == style::START { "#d1d5db" } else { "#6b7280" };
     let mut y = r.y + 8.0;
     let cx = px(r.cx());
     if !label.header.is_empty() {
