@@ -51,6 +51,11 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
     // It drives `fluxo serve` and `fluxo run` as processes, through HTTP and pipes;
     // the stdlib's validator makes its fixture's documents.
     ("fluxo-loadtest", &["fluxo-stdlib"]),
+    // It draws checked programs: the compiler's results and the catalogue's cards.
+    (
+        "fluxo-graph",
+        &["fluxo-grammar", "fluxo-stdlib", "fluxo-compiler"],
+    ),
     (
         "fluxo",
         &[
@@ -61,6 +66,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
             "fluxo-lowcode",
             "fluxo-host",
             "fluxo-server",
+            "fluxo-graph",
         ],
     ),
 ];
@@ -87,6 +93,7 @@ const PURE: &[(&str, &[&str])] = &[
     ("fluxo-runtime", &[]),
     ("fluxo-lowcode", &["rhai"]),
     ("fluxo-compiler", &["rhai"]),
+    ("fluxo-graph", &["rhai"]),
 ];
 
 /// The crates whose code outside tests may not unwrap.
@@ -99,12 +106,13 @@ const CORE_SOURCES: &[&str] = &[
     "host/src",
     "server/src",
     "loadtest/src",
+    "graph/src",
 ];
 
 /// Where the Rust sources of the repository are.
 const SOURCE_DIRS: &[&str] = &[
     "grammar", "stdlib", "lowcode", "runtime", "compiler", "host", "server", "src", "tests",
-    "benches", "bench", "fuzz", "loadtest",
+    "benches", "bench", "fuzz", "loadtest", "graph",
 ];
 
 const MAX_LINES: usize = 600;

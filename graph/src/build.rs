@@ -225,12 +225,14 @@ impl<'a> Builder<'a> {
 
     fn call(&mut self, stmt: &'a Stmt, call: &'a ast::Call) -> (Entry, Vec<Open>) {
         let spec = card(&call.full_name());
-        let key = call.args.iter().find(|arg| !is_failure_param(&arg.name.name)).map(|arg| {
-            match &arg.value.kind {
+        let key = call
+            .args
+            .iter()
+            .find(|arg| !is_failure_param(&arg.name.name))
+            .map(|arg| match &arg.value.kind {
                 ast::ExprKind::Str(s) => s.display(),
                 _ => format!("{}: {}", arg.name.name, self.slice(arg.value.span)),
-            }
-        });
+            });
         let mut text: Vec<String> = key.into_iter().collect();
         if let Some(var) = &call.binding {
             text.push(format!("as {}", var.name));
@@ -300,7 +302,12 @@ impl<'a> Builder<'a> {
                 inner.line = Some(self.line(*span));
                 inner.at = Some((self.file, *span));
                 let inner = self.add(inner);
-                self.edge(node, &node_entry(inner), Some("no".into()), EdgeKind::Normal);
+                self.edge(
+                    node,
+                    &node_entry(inner),
+                    Some("no".into()),
+                    EdgeKind::Normal,
+                );
                 opens.extend(self.if_chain(inner, nested));
             }
         }
@@ -328,7 +335,12 @@ impl<'a> Builder<'a> {
             // A link of its own beside the card: fail paths shared with `goto`s would
             // cross the whole flow.
             let link = self.new_link(&flow);
-            self.edge(node, &node_entry(link), Some("fails".into()), EdgeKind::Fail);
+            self.edge(
+                node,
+                &node_entry(link),
+                Some("fails".into()),
+                EdgeKind::Fail,
+            );
         }
     }
 
@@ -358,7 +370,13 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn spec_node(&mut self, stmt: &Stmt, spec: &'static CardSpec, role: Role, text: String) -> usize {
+    fn spec_node(
+        &mut self,
+        stmt: &Stmt,
+        spec: &'static CardSpec,
+        role: Role,
+        text: String,
+    ) -> usize {
         let node = Node {
             role,
             card: Some(spec.name),

@@ -20,7 +20,10 @@ pub fn diff(old: &Graph, new: &Graph) -> Graph {
         match old.flow(&flow.name) {
             Some(before) => {
                 let changed = diff_flow(before, flow);
-                if changed.change.is_some() || changed.nodes.iter().any(|n| n.change.is_some()) || changed.edges.iter().any(|e| e.removed) {
+                if changed.change.is_some()
+                    || changed.nodes.iter().any(|n| n.change.is_some())
+                    || changed.edges.iter().any(|e| e.removed)
+                {
                     flows.push(changed);
                 }
             }
@@ -79,16 +82,29 @@ fn diff_flow(old: &FlowGraph, new: &FlowGraph) -> FlowGraph {
     let mut gap_new: Vec<usize> = Vec::new();
     for op in capture_diff_slices(Algorithm::Myers, &old_sigs, &new_sigs) {
         match op {
-            DiffOp::Equal { old_index, new_index, len } => {
+            DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } => {
                 pair_gap(old, new, &mut gap_old, &mut gap_new, &mut matched, &mut out);
                 for k in 0..len {
                     matched[old_index + k] = Some(new_index + k);
                     out.nodes[new_index + k].change = None;
                 }
             }
-            DiffOp::Delete { old_index, old_len, .. } => gap_old.extend(old_index..old_index + old_len),
-            DiffOp::Insert { new_index, new_len, .. } => gap_new.extend(new_index..new_index + new_len),
-            DiffOp::Replace { old_index, old_len, new_index, new_len } => {
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => gap_old.extend(old_index..old_index + old_len),
+            DiffOp::Insert {
+                new_index, new_len, ..
+            } => gap_new.extend(new_index..new_index + new_len),
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
                 gap_old.extend(old_index..old_index + old_len);
                 gap_new.extend(new_index..new_index + new_len);
             }
@@ -117,7 +133,10 @@ fn diff_flow(old: &FlowGraph, new: &FlowGraph) -> FlowGraph {
     }
     for edge in &old.edges {
         let (from, to) = (place[edge.from], place[edge.to]);
-        let kept = new.edges.iter().any(|e| e.from == from && e.to == to && e.label == edge.label);
+        let kept = new
+            .edges
+            .iter()
+            .any(|e| e.from == from && e.to == to && e.label == edge.label);
         if !kept {
             out.edges.push(Edge {
                 from,
@@ -143,7 +162,10 @@ fn pair_gap(
 ) {
     let mut from = 0;
     for &n in gap_new.iter() {
-        if let Some(pos) = gap_old[from..].iter().position(|&o| kind(old, o) == kind(new, n)) {
+        if let Some(pos) = gap_old[from..]
+            .iter()
+            .position(|&o| kind(old, o) == kind(new, n))
+        {
             let o = gap_old[from + pos];
             matched[o] = Some(n);
             out.nodes[n].change = Some(Change::Changed);

@@ -47,7 +47,11 @@ pub fn render(graph: &Graph) -> String {
             } else if edge.kind == EdgeKind::Fail {
                 attrs.push("color=\"#9ca3af\"".into());
             }
-            let attrs = if attrs.is_empty() { String::new() } else { format!(" [{}]", attrs.join(" ")) };
+            let attrs = if attrs.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", attrs.join(" "))
+            };
             let _ = writeln!(out, "  f{f}n{} -> f{f}n{}{attrs};", edge.from, edge.to);
         }
     }
@@ -109,15 +113,32 @@ fn legend(out: &mut String, graph: &Graph) {
         row(out, format!("legend_shape{i}"), paint_attrs(&node, words));
     }
     for (i, (fill, words)) in style::FAMILIES.iter().enumerate() {
-        row(out, format!("legend_family{i}"), format!("shape=box fillcolor=\"{fill}\" label={}", quote(words)));
+        row(
+            out,
+            format!("legend_family{i}"),
+            format!("shape=box fillcolor=\"{fill}\" label={}", quote(words)),
+        );
     }
-    let changed = graph.flows.iter().any(|f| f.change.is_some() || f.nodes.iter().any(|n| n.change.is_some()));
+    let changed = graph
+        .flows
+        .iter()
+        .any(|f| f.change.is_some() || f.nodes.iter().any(|n| n.change.is_some()));
     if changed {
         for (i, (fill, line, words)) in style::CHANGES.iter().enumerate() {
-            row(out, format!("legend_change{i}"), format!("shape=box fillcolor=\"{fill}\" color=\"{line}\" penwidth=2 label={}", quote(&format!("card {words}"))));
+            row(
+                out,
+                format!("legend_change{i}"),
+                format!(
+                    "shape=box fillcolor=\"{fill}\" color=\"{line}\" penwidth=2 label={}",
+                    quote(&format!("card {words}"))
+                ),
+            );
         }
     }
-    let marked = graph.flows.iter().any(|f| f.unreached || f.nodes.iter().any(|n| n.marks.any()));
+    let marked = graph
+        .flows
+        .iter()
+        .any(|f| f.unreached || f.nodes.iter().any(|n| n.marks.any()));
     if marked {
         row(out, "legend_warning".into(), format!("shape=box fillcolor=\"#ffffff\" color=\"{}\" penwidth=3 label=\"⚠ what fluxo check warns about\"", style::WARNING));
     }

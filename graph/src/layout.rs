@@ -90,9 +90,17 @@ pub fn node_size(flow: &FlowGraph, id: usize) -> (f32, f32) {
     for note in &label.notes {
         w = w.max(text::width(note, LABEL_FONT));
     }
-    let header = if label.header.is_empty() { 0.0 } else { HEADER_LINE };
+    let header = if label.header.is_empty() {
+        0.0
+    } else {
+        HEADER_LINE
+    };
     let h = header + LINE * (label.lines.len() + label.notes.len()) as f32;
-    let extra = if node.role == Role::Decision { 2.0 * POINT } else { 0.0 };
+    let extra = if node.role == Role::Decision {
+        2.0 * POINT
+    } else {
+        0.0
+    };
     (w.max(40.0) + 2.0 * PAD_X + extra, h + 2.0 * PAD_Y)
 }
 
@@ -115,11 +123,20 @@ pub fn layout(flow: &FlowGraph) -> Layout {
     let mut slots: Vec<Slot> = (0..n)
         .map(|id| {
             let (w, h) = node_size(flow, id);
-            Slot { rank: 0, w, h, x: 0.0, loop_room: 0.0 }
+            Slot {
+                rank: 0,
+                w,
+                h,
+                x: 0.0,
+                loop_room: 0.0,
+            }
         })
         .collect();
     for edge in flow.edges.iter().filter(|e| e.from == e.to) {
-        let label = edge.label.as_deref().map_or(0.0, |it| label_size(&style::edge_label(it)).0);
+        let label = edge
+            .label
+            .as_deref()
+            .map_or(0.0, |it| label_size(&style::edge_label(it)).0);
         let slot = &mut slots[edge.from];
         slot.loop_room = slot.loop_room.max(28.0 + label);
     }
@@ -132,7 +149,11 @@ pub fn layout(flow: &FlowGraph) -> Layout {
         .filter(|(_, e)| e.from != e.to)
         .map(|(i, e)| {
             let len = if e.label.is_some() { 2 } else { 1 };
-            if reversed[i] { (e.to, e.from, len) } else { (e.from, e.to, len) }
+            if reversed[i] {
+                (e.to, e.from, len)
+            } else {
+                (e.from, e.to, len)
+            }
         })
         .collect();
     // 2. Ranks by longest path, in topological order.
@@ -161,7 +182,13 @@ pub fn layout(flow: &FlowGraph) -> Layout {
                 _ => (THIN, THIN),
             };
             chain.push(slots.len());
-            slots.push(Slot { rank, w, h, x: 0.0, loop_room: 0.0 });
+            slots.push(Slot {
+                rank,
+                w,
+                h,
+                x: 0.0,
+                loop_room: 0.0,
+            });
         }
         chain.push(bottom);
         links.extend(chain.windows(2).map(|w| (w[0], w[1])));
@@ -190,10 +217,19 @@ pub fn layout(flow: &FlowGraph) -> Layout {
         .iter()
         .map(|s| {
             let y = tops[s.rank] + (heights[s.rank] - s.h) / 2.0;
-            Rect { x: s.x - (s.w + s.loop_room) / 2.0, y, w: s.w, h: s.h }
+            Rect {
+                x: s.x - (s.w + s.loop_room) / 2.0,
+                y,
+                w: s.w,
+                h: s.h,
+            }
         })
         .collect();
-    let width = slots.iter().map(|s| s.x + (s.w + s.loop_room) / 2.0).fold(0.0, f32::max) + GAP;
+    let width = slots
+        .iter()
+        .map(|s| s.x + (s.w + s.loop_room) / 2.0)
+        .fold(0.0, f32::max)
+        + GAP;
     let edges = flow
         .edges
         .iter()
@@ -227,12 +263,25 @@ pub fn layout(flow: &FlowGraph) -> Layout {
             }
             let label = labels[i].map(|id| {
                 let b = boxes[id];
-                Rect { x: b.x + LABEL_INDENT, w: b.w - LABEL_INDENT, ..b }
+                Rect {
+                    x: b.x + LABEL_INDENT,
+                    w: b.w - LABEL_INDENT,
+                    ..b
+                }
             });
-            EdgePath { points, label, self_loop: false }
+            EdgePath {
+                points,
+                label,
+                self_loop: false,
+            }
         })
         .collect();
-    Layout { nodes: boxes[..n].to_vec(), edges, width, height: y - RANK_GAP + GAP }
+    Layout {
+        nodes: boxes[..n].to_vec(),
+        edges,
+        width,
+        height: y - RANK_GAP + GAP,
+    }
 }
 
 /// A loop from the right side of a box back into it, its label right of the loop.
@@ -246,9 +295,18 @@ fn loop_path(b: &Rect, label: Option<&str>) -> EdgePath {
     ];
     let label = label.map(|it| {
         let (w, h) = label_size(&style::edge_label(it));
-        Rect { x: right + 26.0, y: b.y + b.h / 2.0 - h / 2.0, w, h }
+        Rect {
+            x: right + 26.0,
+            y: b.y + b.h / 2.0 - h / 2.0,
+            w,
+            h,
+        }
     });
-    EdgePath { points, label, self_loop: true }
+    EdgePath {
+        points,
+        label,
+        self_loop: true,
+    }
 }
 
 /// Which edges a depth-first search from the start finds going back up its stack.
@@ -311,7 +369,12 @@ fn longest_path(n: usize, dag: &[(usize, usize, usize)]) -> Vec<usize> {
     rank
 }
 
-fn crossings(order: &[Vec<usize>], links: &[(usize, usize)], pos: &[usize], rank_of: &[usize]) -> usize {
+fn crossings(
+    order: &[Vec<usize>],
+    links: &[(usize, usize)],
+    pos: &[usize],
+    rank_of: &[usize],
+) -> usize {
     let mut total = 0;
     for rank in 0..order.len().saturating_sub(1) {
         let between: Vec<(usize, usize)> = links
@@ -344,12 +407,20 @@ fn positions(order: &[Vec<usize>], n: usize) -> (Vec<usize>, Vec<usize>) {
 
 /// Barycentre sweeps: each rank sorted by the mean position of its neighbours in the
 /// rank before (down) or after (up); the best order seen wins.
-fn reduce_crossings(mut order: Vec<Vec<usize>>, links: &[(usize, usize)], n: usize) -> Vec<Vec<usize>> {
+fn reduce_crossings(
+    mut order: Vec<Vec<usize>>,
+    links: &[(usize, usize)],
+    n: usize,
+) -> Vec<Vec<usize>> {
     let (pos, rank_of) = positions(&order, n);
     let mut best = (crossings(&order, links, &pos, &rank_of), order.clone());
     for sweep in 0..16 {
         let down = sweep % 2 == 0;
-        let ranks: Vec<usize> = if down { (1..order.len()).collect() } else { (0..order.len().saturating_sub(1)).rev().collect() };
+        let ranks: Vec<usize> = if down {
+            (1..order.len()).collect()
+        } else {
+            (0..order.len().saturating_sub(1)).rev().collect()
+        };
         for rank in ranks {
             let (pos, _) = positions(&order, n);
             let mut keyed: Vec<(f32, usize)> = order[rank]
@@ -395,7 +466,11 @@ fn place(slots: &mut [Slot], order: &[Vec<usize>], links: &[(usize, usize)]) {
     }
     for sweep in 0..24 {
         let down = sweep % 2 == 0;
-        let ranks: Vec<usize> = if down { (1..order.len()).collect() } else { (0..order.len().saturating_sub(1)).rev().collect() };
+        let ranks: Vec<usize> = if down {
+            (1..order.len()).collect()
+        } else {
+            (0..order.len().saturating_sub(1)).rev().collect()
+        };
         for rank in ranks {
             let ids = &order[rank];
             let desired: Vec<f32> = ids
@@ -409,7 +484,11 @@ fn place(slots: &mut [Slot], order: &[Vec<usize>], links: &[(usize, usize)]) {
                             _ => None,
                         })
                         .collect();
-                    if near.is_empty() { slots[id].x } else { near.iter().sum::<f32>() / near.len() as f32 }
+                    if near.is_empty() {
+                        slots[id].x
+                    } else {
+                        near.iter().sum::<f32>() / near.len() as f32
+                    }
                 })
                 .collect();
             let sep = |i: usize| (room(&slots[ids[i - 1]]) + room(&slots[ids[i]])) / 2.0 + GAP;
@@ -421,7 +500,11 @@ fn place(slots: &mut [Slot], order: &[Vec<usize>], links: &[(usize, usize)]) {
             for i in (1..ids.len()).rev() {
                 right[i - 1] = right[i - 1].min(right[i] - sep(i));
             }
-            let mut xs: Vec<f32> = left.iter().zip(&right).map(|(a, b)| (a + b) / 2.0).collect();
+            let mut xs: Vec<f32> = left
+                .iter()
+                .zip(&right)
+                .map(|(a, b)| (a + b) / 2.0)
+                .collect();
             for i in 1..ids.len() {
                 xs[i] = xs[i].max(xs[i - 1] + sep(i));
             }
@@ -430,7 +513,10 @@ fn place(slots: &mut [Slot], order: &[Vec<usize>], links: &[(usize, usize)]) {
             }
         }
     }
-    let min = slots.iter().map(|s| s.x - room(s) / 2.0).fold(f32::INFINITY, f32::min);
+    let min = slots
+        .iter()
+        .map(|s| s.x - room(s) / 2.0)
+        .fold(f32::INFINITY, f32::min);
     let shift = GAP - if min.is_finite() { min } else { GAP };
     for slot in slots.iter_mut() {
         slot.x += shift;

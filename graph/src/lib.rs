@@ -51,7 +51,10 @@ impl Graph {
             }
             None => {
                 let names: Vec<&str> = self.flows.iter().map(|it| it.name.as_str()).collect();
-                Err(format!("there is no flow `{name}`; the flows are: {}", names.join(", ")))
+                Err(format!(
+                    "there is no flow `{name}`; the flows are: {}",
+                    names.join(", ")
+                ))
             }
         }
     }

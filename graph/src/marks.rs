@@ -26,7 +26,10 @@ pub fn apply(graph: &mut Graph, diagnostics: &[Diagnostic]) {
                 DEAD_END => mark_nodes(flow, &diagnostic.primary, |m| m.dead_end = true),
                 UNREACHABLE => mark_nodes(flow, &diagnostic.primary, |m| m.unreachable = true),
                 UNREACHED_FLOW => {
-                    if same(flow.nodes.first().and_then(|it| it.at), place(&diagnostic.primary)) {
+                    if same(
+                        flow.nodes.first().and_then(|it| it.at),
+                        place(&diagnostic.primary),
+                    ) {
                         flow.unreached = true;
                     }
                 }
@@ -34,8 +37,10 @@ pub fn apply(graph: &mut Graph, diagnostics: &[Diagnostic]) {
                     for label in labels {
                         mark_nodes(flow, label, |m| m.waitless_loop = true);
                         for edge in &mut flow.edges {
-                            if same(edge.at, place(label)) {
+                            if same(edge.at, place(label)) && !edge.waitless_loop {
                                 edge.waitless_loop = true;
+                                let words = edge.label.take().unwrap_or_else(|| "loop".into());
+                                edge.label = Some(format!("⚠ {words}"));
                             }
                         }
                     }
@@ -54,9 +59,7 @@ fn place(label: &Label) -> (FileId, Span) {
 /// Spans compare equal whatever they hold (the AST compares meaning), so places are
 /// compared by their bytes.
 fn same(a: Option<(FileId, Span)>, b: (FileId, Span)) -> bool {
-    a.is_some_and(|(file, span)| {
-        file == b.0 && span.start == b.1.start && span.end == b.1.end
-    })
+    a.is_some_and(|(file, span)| file == b.0 && span.start == b.1.start && span.end == b.1.end)
 }
 
 fn mark_nodes(flow: &mut FlowGraph, label: &Label, mark: impl Fn(&mut crate::model::Marks)) {

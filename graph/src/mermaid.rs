@@ -21,7 +21,11 @@ pub fn render(graph: &Graph) -> String {
         if flow.unreached {
             title.push_str(" ⚠ never reached");
         }
-        let _ = writeln!(out, "  subgraph f{f}[\"{}\"]\n    direction TB", escape(&title));
+        let _ = writeln!(
+            out,
+            "  subgraph f{f}[\"{}\"]\n    direction TB",
+            escape(&title)
+        );
         for (i, node) in flow.nodes.iter().enumerate() {
             let id = format!("f{f}n{i}");
             let _ = writeln!(out, "    {}", node_text(&id, node, &label_of(node)));
@@ -29,9 +33,21 @@ pub fn render(graph: &Graph) -> String {
         }
         out.push_str("  end\n");
         for edge in &flow.edges {
-            let arrow = if edge.kind == EdgeKind::Fail || edge.removed { "-.->" } else { "-->" };
-            let label = edge.label.as_deref().map(|l| format!("|\"{}\"|", escape(&style::edge_label(l)))).unwrap_or_default();
-            let _ = writeln!(edges, "  f{f}n{} {arrow}{label} f{f}n{}", edge.from, edge.to);
+            let arrow = if edge.kind == EdgeKind::Fail || edge.removed {
+                "-.->"
+            } else {
+                "-->"
+            };
+            let label = edge
+                .label
+                .as_deref()
+                .map(|l| format!("|\"{}\"|", escape(&style::edge_label(l))))
+                .unwrap_or_default();
+            let _ = writeln!(
+                edges,
+                "  f{f}n{} {arrow}{label} f{f}n{}",
+                edge.from, edge.to
+            );
             if edge.waitless_loop || edge.removed {
                 link_styles.push((links, format!("stroke:{},stroke-width:3px", style::WARNING)));
             } else if edge.kind == EdgeKind::Fail {
@@ -56,7 +72,12 @@ fn label_of(node: &Node) -> String {
         lines.push(format!("<small>{}</small>", escape(&label.header)));
     }
     lines.extend(label.lines.iter().map(|it| escape(it)));
-    lines.extend(label.notes.iter().map(|it| format!("<b>{}</b>", escape(it))));
+    lines.extend(
+        label
+            .notes
+            .iter()
+            .map(|it| format!("<b>{}</b>", escape(it))),
+    );
     lines.join("<br/>")
 }
 
@@ -111,26 +132,49 @@ fn legend(out: &mut String, graph: &Graph, classes: &mut Classes) {
     for (i, (role, words)) in style::SHAPES.iter().enumerate() {
         add(out, format!("legend{i}"), Node::new(*role, ""), words);
     }
-    let families = [fluxo_stdlib::catalogue::Family::Interaction, fluxo_stdlib::catalogue::Family::SystemTool];
+    let families = [
+        fluxo_stdlib::catalogue::Family::Interaction,
+        fluxo_stdlib::catalogue::Family::SystemTool,
+    ];
     for (i, ((_, words), family)) in style::FAMILIES.iter().zip(families).enumerate() {
         let mut node = Node::new(Role::Step, "");
         node.family = Some(family);
         add(out, format!("legendfamily{i}"), node, words);
     }
-    let changed = graph.flows.iter().any(|f| f.change.is_some() || f.nodes.iter().any(|n| n.change.is_some()));
+    let changed = graph
+        .flows
+        .iter()
+        .any(|f| f.change.is_some() || f.nodes.iter().any(|n| n.change.is_some()));
     if changed {
-        let changes = [crate::model::Change::Added, crate::model::Change::Changed, crate::model::Change::Removed];
+        let changes = [
+            crate::model::Change::Added,
+            crate::model::Change::Changed,
+            crate::model::Change::Removed,
+        ];
         for (i, ((_, _, words), change)) in style::CHANGES.iter().zip(changes).enumerate() {
             let mut node = Node::new(Role::Step, "");
             node.change = Some(change);
-            add(out, format!("legendchange{i}"), node, &format!("card {words}"));
+            add(
+                out,
+                format!("legendchange{i}"),
+                node,
+                &format!("card {words}"),
+            );
         }
     }
-    let marked = graph.flows.iter().any(|f| f.unreached || f.nodes.iter().any(|n| n.marks.any()));
+    let marked = graph
+        .flows
+        .iter()
+        .any(|f| f.unreached || f.nodes.iter().any(|n| n.marks.any()));
     if marked {
         let mut node = Node::new(Role::Step, "");
         node.marks.dead_end = true;
-        add(out, "legendwarning".into(), node, "⚠ what fluxo check warns about");
+        add(
+            out,
+            "legendwarning".into(),
+            node,
+            "⚠ what fluxo check warns about",
+        );
     }
     out.push_str("  end\n");
 }

@@ -22,10 +22,26 @@ pub fn render(svg: &str) -> Result<Vec<u8>, String> {
         fontdb: Arc::new(fonts),
         ..usvg::Options::default()
     };
-    let tree = usvg::Tree::from_str(svg, &options).map_err(|err| format!("the SVG does not parse: {err}"))?;
-    let size = tree.size().to_int_size().scale_by(SCALE).ok_or("the picture is empty")?;
-    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
-        .ok_or_else(|| format!("a {}x{} picture is too large to draw", size.width(), size.height()))?;
-    resvg::render(&tree, tiny_skia::Transform::from_scale(SCALE, SCALE), &mut pixmap.as_mut());
-    pixmap.encode_png().map_err(|err| format!("the PNG could not be encoded: {err}"))
+    let tree = usvg::Tree::from_str(svg, &options)
+        .map_err(|err| format!("the SVG does not parse: {err}"))?;
+    let size = tree
+        .size()
+        .to_int_size()
+        .scale_by(SCALE)
+        .ok_or("the picture is empty")?;
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| {
+        format!(
+            "a {}x{} picture is too large to draw",
+            size.width(),
+            size.height()
+        )
+    })?;
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(SCALE, SCALE),
+        &mut pixmap.as_mut(),
+    );
+    pixmap
+        .encode_png()
+        .map_err(|err| format!("the PNG could not be encoded: {err}"))
 }

@@ -29,7 +29,9 @@ pub fn label(node: &Node) -> Label {
         _ => node.card.unwrap_or("unknown card").to_string(),
     };
     let header = match node.line {
-        Some(line) if node.role != Role::Link => format!("{header} · line {line}").trim_start_matches(" · ").to_string(),
+        Some(line) if node.role != Role::Link => format!("{header} · line {line}")
+            .trim_start_matches(" · ")
+            .to_string(),
         _ => header,
     };
     let lines = text::wrap(&node.text, WRAP, MAX_LINES);
@@ -104,7 +106,9 @@ pub fn paint(node: &Node) -> Paint {
     };
     match node.change {
         Some(Change::Added) => (paint.fill, paint.stroke) = (ADDED, ADDED_LINE),
-        Some(Change::Removed) => (paint.fill, paint.stroke, paint.dashed) = (REMOVED, REMOVED_LINE, true),
+        Some(Change::Removed) => {
+            (paint.fill, paint.stroke, paint.dashed) = (REMOVED, REMOVED_LINE, true)
+        }
         Some(Change::Changed) => (paint.fill, paint.stroke) = (CHANGED, CHANGED_LINE),
         None => {}
     }
@@ -127,7 +131,10 @@ pub const SHAPES: [(Role, &str); 6] = [
     (Role::Decision, "card with arms: the way splits"),
     (Role::Ending, "the bot hands over or ends (end, transfer)"),
     (Role::Link, "another flow (goto, fail_flow)"),
-    (Role::Close, "the flow runs off its end: the conversation closes"),
+    (
+        Role::Close,
+        "the flow runs off its end: the conversation closes",
+    ),
 ];
 
 pub const FAMILIES: [(&str, &str); 2] = [

@@ -21,7 +21,12 @@ pub fn render(graph: &Graph) -> String {
     let width = layouts
         .iter()
         .map(|it| it.width)
-        .chain(graph.flows.iter().map(|f| text::width(&title(f), 15.0) + 2.0 * layout::GAP))
+        .chain(
+            graph
+                .flows
+                .iter()
+                .map(|f| text::width(&title(f), 15.0) + 2.0 * layout::GAP),
+        )
         .fold(legend.width(), f32::max)
         .ceil();
     let panels: f32 = layouts.iter().map(|it| it.height + TITLE_H).sum();
@@ -60,7 +65,11 @@ fn title(flow: &FlowGraph) -> String {
 }
 
 fn panel(out: &mut String, flow: &FlowGraph, layout: &Layout, top: f32, width: f32) {
-    let colour = if flow.unreached { style::WARNING } else { "#111827" };
+    let colour = if flow.unreached {
+        style::WARNING
+    } else {
+        "#111827"
+    };
     let _ = writeln!(
         out,
         r##"<g class="flow" id="flow-{id}"><rect x="0" y="{top}" width="{w}" height="{h}" fill="#f9fafb" stroke="#e5e7eb"/><text x="{x}" y="{ty}" font-size="15" font-weight="bold" fill="{colour}">{title}</text>"##,
@@ -94,7 +103,11 @@ fn draw_edge(out: &mut String, edge: &Edge, path: &layout::EdgePath, dy: f32) {
     } else {
         (EDGE, "arrow")
     };
-    let dash = if edge.kind == EdgeKind::Fail || edge.removed { r#" stroke-dasharray="6 4""# } else { "" };
+    let dash = if edge.kind == EdgeKind::Fail || edge.removed {
+        r#" stroke-dasharray="6 4""#
+    } else {
+        ""
+    };
     let width = if edge.waitless_loop { 2.5 } else { 1.4 };
     let points: Vec<(f32, f32)> = path.points.iter().map(|&(x, y)| (x, y + dy)).collect();
     let mut d = String::new();
@@ -109,10 +122,22 @@ fn draw_edge(out: &mut String, edge: &Edge, path: &layout::EdgePath, dy: f32) {
         for pair in points.windows(2) {
             let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
             let bend = (y1 - y0) / 2.0;
-            let _ = write!(d, " C{} {} {} {} {} {}", px(x0), px(y0 + bend), px(x1), px(y1 - bend), px(x1), px(y1));
+            let _ = write!(
+                d,
+                " C{} {} {} {} {} {}",
+                px(x0),
+                px(y0 + bend),
+                px(x1),
+                px(y1 - bend),
+                px(x1),
+                px(y1)
+            );
         }
     }
-    let _ = writeln!(out, r#"<path d="{d}" fill="none" stroke="{colour}" stroke-width="{width}"{dash} marker-end="url(#{marker})"/>"#);
+    let _ = writeln!(
+        out,
+        r#"<path d="{d}" fill="none" stroke="{colour}" stroke-width="{width}"{dash} marker-end="url(#{marker})"/>"#
+    );
     if let (Some(label), Some(rect)) = (&edge.label, path.label) {
         let rect = shift(&rect, dy);
         let _ = writeln!(
@@ -131,8 +156,15 @@ fn draw_edge(out: &mut String, edge: &Edge, path: &layout::EdgePath, dy: f32) {
 }
 
 fn shape(out: &mut String, role: Role, r: &Rect, paint: &Paint) {
-    let dash = if paint.dashed { r#" stroke-dasharray="5 3""# } else { "" };
-    let common = format!(r#"fill="{}" stroke="{}" stroke-width="{}"{dash}"#, paint.fill, paint.stroke, paint.stroke_width);
+    let dash = if paint.dashed {
+        r#" stroke-dasharray="5 3""#
+    } else {
+        ""
+    };
+    let common = format!(
+        r#"fill="{}" stroke="{}" stroke-width="{}"{dash}"#,
+        paint.fill, paint.stroke, paint.stroke_width
+    );
     let (x, y, w, h) = (r.x, r.y, r.w, r.h);
     let _ = match role {
         Role::Decision => {
@@ -140,14 +172,31 @@ fn shape(out: &mut String, role: Role, r: &Rect, paint: &Paint) {
             writeln!(
                 out,
                 r#"<polygon points="{},{} {},{} {},{} {},{} {},{} {},{}" {common}/>"#,
-                px(x + p), px(y), px(x + w - p), px(y), px(x + w), px(y + h / 2.0),
-                px(x + w - p), px(y + h), px(x + p), px(y + h), px(x), px(y + h / 2.0)
+                px(x + p),
+                px(y),
+                px(x + w - p),
+                px(y),
+                px(x + w),
+                px(y + h / 2.0),
+                px(x + w - p),
+                px(y + h),
+                px(x + p),
+                px(y + h),
+                px(x),
+                px(y + h / 2.0)
             )
         }
         Role::Link => writeln!(
             out,
             r#"<polygon points="{},{} {},{} {},{} {},{}" {common}/>"#,
-            px(x + 8.0), px(y), px(x + w), px(y), px(x + w - 8.0), px(y + h), px(x), px(y + h)
+            px(x + 8.0),
+            px(y),
+            px(x + w),
+            px(y),
+            px(x + w - 8.0),
+            px(y + h),
+            px(x),
+            px(y + h)
         ),
         _ => {
             let radius = match role {
@@ -158,7 +207,11 @@ fn shape(out: &mut String, role: Role, r: &Rect, paint: &Paint) {
             writeln!(
                 out,
                 r#"<rect x="{}" y="{}" width="{}" height="{}" rx="{}" {common}/>"#,
-                px(x), px(y), px(w), px(h), px(radius)
+                px(x),
+                px(y),
+                px(w),
+                px(h),
+                px(radius)
             )
         }
     };
@@ -169,20 +222,44 @@ fn draw_node(out: &mut String, node: &Node, r: &Rect) {
     let label = style::label(node);
     out.push_str("<g class=\"node\">");
     shape(out, node.role, r, &paint);
-    let header_colour = if paint.fill == style::START { "#d1d5db" } else { "#6b7280" };
+    let header_colour = if paint.fill == style::START {
+        "#d1d5db"
+    } else {
+        "#6b7280"
+    };
     let mut y = r.y + 8.0;
     let cx = px(r.cx());
     if !label.header.is_empty() {
-        let _ = write!(out, r#"<text x="{cx}" y="{}" font-size="{HEADER_FONT}" text-anchor="middle" fill="{header_colour}">{}</text>"#, px(y + 11.0), xml(&label.header));
+        let _ = write!(
+            out,
+            r#"<text x="{cx}" y="{}" font-size="{HEADER_FONT}" text-anchor="middle" fill="{header_colour}">{}</text>"#,
+            px(y + 11.0),
+            xml(&label.header)
+        );
         y += HEADER_LINE;
     }
     for line in &label.lines {
-        let _ = write!(out, r#"<text x="{cx}" y="{}" font-size="{FONT}" text-anchor="middle" fill="{}">{}</text>"#, px(y + 13.5), paint.text, xml(line));
+        let _ = write!(
+            out,
+            r#"<text x="{cx}" y="{}" font-size="{FONT}" text-anchor="middle" fill="{}">{}</text>"#,
+            px(y + 13.5),
+            paint.text,
+            xml(line)
+        );
         y += LINE;
     }
     for note in &label.notes {
-        let colour = if note.starts_with('⚠') { style::WARNING } else { paint.stroke };
-        let _ = write!(out, r#"<text x="{cx}" y="{}" font-size="{LABEL_FONT}" font-weight="bold" text-anchor="middle" fill="{colour}">{}</text>"#, px(y + 13.0), xml(note));
+        let colour = if note.starts_with('⚠') {
+            style::WARNING
+        } else {
+            paint.stroke
+        };
+        let _ = write!(
+            out,
+            r#"<text x="{cx}" y="{}" font-size="{LABEL_FONT}" font-weight="bold" text-anchor="middle" fill="{colour}">{}</text>"#,
+            px(y + 13.0),
+            xml(note)
+        );
         y += LINE;
     }
     out.push_str("</g>\n");
@@ -211,15 +288,36 @@ enum Swatch {
 impl Legend {
     fn of(graph: &Graph) -> Legend {
         let mut rows: Vec<(Swatch, String)> = Vec::new();
-        rows.extend(style::SHAPES.iter().map(|(role, words)| (Swatch::Shape(*role), words.to_string())));
-        rows.extend(style::FAMILIES.iter().map(|(fill, words)| (Swatch::Fill(fill, style::OUTLINE), words.to_string())));
-        rows.push((Swatch::Line(FAIL, true), "fail path (fail_flow)".to_string()));
+        rows.extend(
+            style::SHAPES
+                .iter()
+                .map(|(role, words)| (Swatch::Shape(*role), words.to_string())),
+        );
+        rows.extend(
+            style::FAMILIES
+                .iter()
+                .map(|(fill, words)| (Swatch::Fill(fill, style::OUTLINE), words.to_string())),
+        );
+        rows.push((
+            Swatch::Line(FAIL, true),
+            "fail path (fail_flow)".to_string(),
+        ));
         let nodes = || graph.flows.iter().flat_map(|f| f.nodes.iter());
         if nodes().any(|n| n.marks.any()) || graph.flows.iter().any(|f| f.unreached) {
-            rows.push((Swatch::Fill("#ffffff", style::WARNING), "⚠ what `fluxo check` warns about".to_string()));
+            rows.push((
+                Swatch::Fill("#ffffff", style::WARNING),
+                "⚠ what `fluxo check` warns about".to_string(),
+            ));
         }
-        if graph.flows.iter().any(|f| f.edges.iter().any(|e| e.waitless_loop)) {
-            rows.push((Swatch::Line(style::WARNING, false), "a loop that never waits for the customer".to_string()));
+        if graph
+            .flows
+            .iter()
+            .any(|f| f.edges.iter().any(|e| e.waitless_loop))
+        {
+            rows.push((
+                Swatch::Line(style::WARNING, false),
+                "a loop that never waits for the customer".to_string(),
+            ));
         }
         if nodes().any(|n| n.change.is_some()) || graph.flows.iter().any(|f| f.change.is_some()) {
             for (fill, line, words) in style::CHANGES {
@@ -230,7 +328,11 @@ impl Legend {
     }
 
     fn width(&self) -> f32 {
-        let words = self.rows.iter().map(|(_, w)| text::width(w, LABEL_FONT)).fold(0.0, f32::max);
+        let words = self
+            .rows
+            .iter()
+            .map(|(_, w)| text::width(w, LABEL_FONT))
+            .fold(0.0, f32::max);
         words + 90.0 + layout::GAP
     }
 
@@ -240,10 +342,20 @@ impl Legend {
 
     fn draw(&self, out: &mut String, top: f32) {
         let x = layout::GAP;
-        let _ = writeln!(out, r##"<g class="legend"><text x="{}" y="{}" font-size="12" font-weight="bold" fill="#111827">Legend</text>"##, px(x), px(top + 18.0));
+        let _ = writeln!(
+            out,
+            r##"<g class="legend"><text x="{}" y="{}" font-size="12" font-weight="bold" fill="#111827">Legend</text>"##,
+            px(x),
+            px(top + 18.0)
+        );
         for (i, (swatch, words)) in self.rows.iter().enumerate() {
             let y = top + LEGEND_ROW * (i + 1) as f32 + 6.0;
-            let r = Rect { x, y, w: 48.0, h: 16.0 };
+            let r = Rect {
+                x,
+                y,
+                w: 48.0,
+                h: 16.0,
+            };
             match swatch {
                 Swatch::Shape(role) => {
                     let mut node = Node::new(*role, "");
@@ -251,15 +363,38 @@ impl Legend {
                     shape(out, *role, &r, &style::paint(&node));
                 }
                 Swatch::Fill(fill, stroke) => {
-                    let paint = Paint { fill, stroke, stroke_width: 1.5, dashed: false, text: "" };
+                    let paint = Paint {
+                        fill,
+                        stroke,
+                        stroke_width: 1.5,
+                        dashed: false,
+                        text: "",
+                    };
                     shape(out, Role::Step, &r, &paint);
                 }
                 Swatch::Line(colour, dashed) => {
-                    let dash = if *dashed { r#" stroke-dasharray="6 4""# } else { "" };
-                    let _ = writeln!(out, r#"<path d="M{} {} L{} {}" stroke="{colour}" stroke-width="2"{dash}/>"#, px(x), px(y + 8.0), px(x + 48.0), px(y + 8.0));
+                    let dash = if *dashed {
+                        r#" stroke-dasharray="6 4""#
+                    } else {
+                        ""
+                    };
+                    let _ = writeln!(
+                        out,
+                        r#"<path d="M{} {} L{} {}" stroke="{colour}" stroke-width="2"{dash}/>"#,
+                        px(x),
+                        px(y + 8.0),
+                        px(x + 48.0),
+                        px(y + 8.0)
+                    );
                 }
             }
-            let _ = writeln!(out, r##"<text x="{}" y="{}" font-size="{LABEL_FONT}" fill="#111827">{}</text>"##, px(x + 60.0), px(y + 12.0), xml(words));
+            let _ = writeln!(
+                out,
+                r##"<text x="{}" y="{}" font-size="{LABEL_FONT}" fill="#111827">{}</text>"##,
+                px(x + 60.0),
+                px(y + 12.0),
+                xml(words)
+            );
         }
         out.push_str("</g>\n");
     }

@@ -93,7 +93,11 @@ mod tests {
 
     #[test]
     fn wrap_breaks_at_spaces_and_cuts_the_last_line() {
-        let lines = wrap("Olá! Você está falando com a empresa. Protocolo 123 e mais texto aqui", 20, 2);
+        let lines = wrap(
+            "Olá! Você está falando com a empresa. Protocolo 123 e mais texto aqui",
+            20,
+            2,
+        );
         assert_eq!(lines, vec!["Olá! Você está", "falando com a empre…"]);
         assert_eq!(wrap("", 20, 2), Vec::<String>::new());
         assert_eq!(wrap("curto", 20, 2), vec!["curto"]);

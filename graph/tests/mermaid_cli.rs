@@ -17,7 +17,8 @@ use fluxo_graph::diff;
 const MERMAID_CLI: &str = "@mermaid-js/mermaid-cli@11.12.0";
 
 fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| support::root().join("target"), PathBuf::from)
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| support::root().join("target"), PathBuf::from)
 }
 
 /// `mmdc`, installed into the target directory when it is not there yet.
@@ -42,7 +43,8 @@ fn mmdc() -> PathBuf {
 }
 
 fn chromium() -> PathBuf {
-    let path = std::env::var_os("FLUXO_CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
+    let path = std::env::var_os("FLUXO_CHROMIUM")
+        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
     assert!(
         path.exists(),
         "the Mermaid CLI needs Chromium at {}: install it (`apt-get install -y chromium`), name another binary with FLUXO_CHROMIUM, or set FLUXO_SKIP_MERMAID_CLI=1 to skip this test",
@@ -72,7 +74,10 @@ fn mermaid_output_renders_in_the_mermaid_cli() {
     pictures.push(("the diff".into(), diff::diff(&old, &new)));
     let mut markdown = String::new();
     for (name, graph) in &pictures {
-        markdown.push_str(&format!("# {name}\n\n```mermaid\n{}```\n\n", fluxo_graph::mermaid(graph)));
+        markdown.push_str(&format!(
+            "# {name}\n\n```mermaid\n{}```\n\n",
+            fluxo_graph::mermaid(graph)
+        ));
     }
     let input = dir.join("pictures.md");
     std::fs::write(&input, markdown).unwrap();
@@ -101,13 +106,26 @@ fn mermaid_output_renders_in_the_mermaid_cli() {
         .arg(&config)
         .output()
         .unwrap();
-    let log = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(output.status.success(), "mmdc failed:\n{log}");
     // One SVG per block, each a drawn chart.
     for i in 1..=pictures.len() {
-        let svg = std::fs::read_to_string(dir.join(format!("out-{i}.svg"))).unwrap_or_else(|err| panic!("picture {i} ({}): {err}\n{log}", pictures[i - 1].0));
-        assert!(svg.contains("<svg") && svg.contains("flow "), "picture {i} ({}) is empty", pictures[i - 1].0);
-        assert!(!svg.contains("Syntax error"), "picture {i} ({}) has a syntax error", pictures[i - 1].0);
+        let svg = std::fs::read_to_string(dir.join(format!("out-{i}.svg")))
+            .unwrap_or_else(|err| panic!("picture {i} ({}): {err}\n{log}", pictures[i - 1].0));
+        assert!(
+            svg.contains("<svg") && svg.contains("flow "),
+            "picture {i} ({}) is empty",
+            pictures[i - 1].0
+        );
+        assert!(
+            !svg.contains("Syntax error"),
+            "picture {i} ({}) has a syntax error",
+            pictures[i - 1].0
+        );
     }
     assert!(Path::new(&dir.join("out.md")).exists());
 }

@@ -13,11 +13,19 @@ fn graphs() -> Vec<(String, Graph)> {
     let mut out: Vec<(String, Graph)> = provedor
         .flows
         .iter()
-        .map(|f| (format!("provedor/{}", f.name), provedor.clone().only(&f.name).unwrap()))
+        .map(|f| {
+            (
+                format!("provedor/{}", f.name),
+                provedor.clone().only(&f.name).unwrap(),
+            )
+        })
         .collect();
     out.push(("provedor".into(), provedor));
     for case in support::CASES {
-        out.push((case.to_string(), support::graph(&format!("graph/tests/data/{case}.flow"))));
+        out.push((
+            case.to_string(),
+            support::graph(&format!("graph/tests/data/{case}.flow")),
+        ));
     }
     let old = support::graph("graph/tests/data/diff/old");
     let new = support::graph("graph/tests/data/diff/new");
@@ -49,7 +57,11 @@ fn every_svg_renders_to_png() {
         let svg = fluxo_graph::svg(&graph);
         let png = fluxo_graph::png(&svg).unwrap_or_else(|err| panic!("{name}: {err}"));
         let (w, h) = svg_size(&svg);
-        assert_eq!(png_size(&png), ((w * 2.0) as u32, (h * 2.0) as u32), "{name}");
+        assert_eq!(
+            png_size(&png),
+            ((w * 2.0) as u32, (h * 2.0) as u32),
+            "{name}"
+        );
         // Drawn, not blank: a picture with text and boxes is far larger than a white page.
         assert!(png.len() > 10_000, "{name}: {} bytes", png.len());
     }
@@ -78,10 +90,22 @@ fn no_two_boxes_overlap() {
                 flow.name
             );
             for (i, (a, ra)) in boxes.iter().enumerate() {
-                assert!(ra.x >= 0.0 && ra.y >= 0.0, "{name}/{}: {a} is off the picture", flow.name);
-                assert!(ra.x + ra.w <= laid.width && ra.y + ra.h <= laid.height, "{name}/{}: {a} is off the picture", flow.name);
+                assert!(
+                    ra.x >= 0.0 && ra.y >= 0.0,
+                    "{name}/{}: {a} is off the picture",
+                    flow.name
+                );
+                assert!(
+                    ra.x + ra.w <= laid.width && ra.y + ra.h <= laid.height,
+                    "{name}/{}: {a} is off the picture",
+                    flow.name
+                );
                 for (b, rb) in &boxes[i + 1..] {
-                    assert!(!ra.overlaps(rb), "{name}/{}: {a} {ra:?} overlaps {b} {rb:?}", flow.name);
+                    assert!(
+                        !ra.overlaps(rb),
+                        "{name}/{}: {a} {ra:?} overlaps {b} {rb:?}",
+                        flow.name
+                    );
                 }
             }
         }

@@ -12,8 +12,14 @@ fn every_flow_of_the_example() {
     assert!(graph.flows.len() >= 10, "the example has its flows");
     for flow in &graph.flows {
         let one = graph.clone().only(&flow.name).unwrap();
-        insta::assert_snapshot!(format!("provedor_{}.dot", flow.name), fluxo_graph::dot(&one));
-        insta::assert_snapshot!(format!("provedor_{}.mmd", flow.name), fluxo_graph::mermaid(&one));
+        insta::assert_snapshot!(
+            format!("provedor_{}.dot", flow.name),
+            fluxo_graph::dot(&one)
+        );
+        insta::assert_snapshot!(
+            format!("provedor_{}.mmd", flow.name),
+            fluxo_graph::mermaid(&one)
+        );
     }
 }
 
@@ -45,14 +51,25 @@ fn the_checker_marks_show_on_the_picture() {
         .filter(|n| n.marks.unreachable)
         .map(|n| n.text.as_str())
         .collect();
-    assert_eq!(dead, ["Isto nunca é dito.", "tag perdido", "the conversation closes"]);
+    assert_eq!(
+        dead,
+        [
+            "Isto nunca é dito.",
+            "tag perdido",
+            "the conversation closes"
+        ]
+    );
     assert!(unreachable.flow("esquecido").unwrap().unreached);
     assert!(!main.unreached);
 
     let looping = support::graph("graph/tests/data/waitless_loop.flow");
-    let edges: Vec<_> = looping.flows[0].edges.iter().filter(|e| e.waitless_loop).collect();
+    let edges: Vec<_> = looping.flows[0]
+        .edges
+        .iter()
+        .filter(|e| e.waitless_loop)
+        .collect();
     assert_eq!(edges.len(), 1, "the `goto` of the loop is marked");
-    assert_eq!(edges[0].label.as_deref(), Some("goto inicio"));
+    assert_eq!(edges[0].label.as_deref(), Some("⚠ goto inicio"));
 }
 
 #[test]
@@ -60,11 +77,24 @@ fn a_diff_colours_added_removed_and_changed_cards() {
     let old = support::graph("graph/tests/data/diff/old");
     let new = support::graph("graph/tests/data/diff/new");
     let changes = diff::diff(&old, &new);
-    let names: Vec<(&str, Option<fluxo_graph::Change>)> =
-        changes.flows.iter().map(|f| (f.name.as_str(), f.change)).collect();
+    let names: Vec<(&str, Option<fluxo_graph::Change>)> = changes
+        .flows
+        .iter()
+        .map(|f| (f.name.as_str(), f.change))
+        .collect();
     use fluxo_graph::Change::*;
-    assert_eq!(names, [("main", None), ("vendas", Some(Added)), ("antigo", Some(Removed))]);
+    assert_eq!(
+        names,
+        [
+            ("main", None),
+            ("vendas", Some(Added)),
+            ("antigo", Some(Removed))
+        ]
+    );
     insta::assert_snapshot!("diff.dot", fluxo_graph::dot(&changes));
     insta::assert_snapshot!("diff.mmd", fluxo_graph::mermaid(&changes));
-    assert!(diff::diff(&new, &new).flows.is_empty(), "no change, nothing drawn");
+    assert!(
+        diff::diff(&new, &new).flows.is_empty(),
+        "no change, nothing drawn"
+    );
 }

@@ -50,7 +50,10 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
         (true, [old, new]) => {
             let (old, old_failed) = load(old, &args)?;
             let (new, new_failed) = load(new, &args)?;
-            (fluxo_graph::diff::diff(&old, &new), old_failed || new_failed)
+            (
+                fluxo_graph::diff::diff(&old, &new),
+                old_failed || new_failed,
+            )
         }
         (false, _) => return Err(CliError("give one program, or --diff OLD NEW".into())),
         (true, _) => return Err(CliError("--diff takes two programs: OLD NEW".into())),
@@ -69,7 +72,9 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
         _ => {
             let mut stdout = std::io::stdout().lock();
             if format == fluxo_graph::Format::Png && stdout.is_terminal() {
-                return Err(CliError("a PNG is not for the terminal: give -o FILE".into()));
+                return Err(CliError(
+                    "a PNG is not for the terminal: give -o FILE".into(),
+                ));
             }
             stdout
                 .write_all(&bytes)
@@ -105,7 +110,12 @@ fn load(path: &Path, args: &Args) -> CliResult<(Graph, bool)> {
 
 fn format(args: &Args) -> fluxo_graph::Format {
     let format = args.format.or_else(|| {
-        let ext = args.output.as_ref()?.extension()?.to_str()?.to_ascii_lowercase();
+        let ext = args
+            .output
+            .as_ref()?
+            .extension()?
+            .to_str()?
+            .to_ascii_lowercase();
         match ext.as_str() {
             "png" => Some(Format::Png),
             "dot" | "gv" => Some(Format::Dot),

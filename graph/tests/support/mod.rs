@@ -29,7 +29,10 @@ pub fn load(path: &Path) -> Sources {
     let mut sources = Sources::new();
     for file in &files {
         let name = file.strip_prefix(root()).unwrap_or(file);
-        sources.add(name.display().to_string(), std::fs::read_to_string(file).unwrap());
+        sources.add(
+            name.display().to_string(),
+            std::fs::read_to_string(file).unwrap(),
+        );
     }
     for wanted in fluxo_compiler::wanted_scripts(&sources) {
         let text = std::fs::read_to_string(root().join(&wanted.resolved)).unwrap();
