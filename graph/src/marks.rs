@@ -25,13 +25,13 @@ pub fn apply(graph: &mut Graph, diagnostics: &[Diagnostic]) {
             match diagnostic.code {
                 DEAD_END => mark_nodes(flow, &diagnostic.primary, |m| m.dead_end = true),
                 UNREACHABLE => mark_nodes(flow, &diagnostic.primary, |m| m.unreachable = true),
-                UNREACHED_FLOW => {
+                UNREACHED_FLOW
                     if same(
                         flow.nodes.first().and_then(|it| it.at),
                         place(&diagnostic.primary),
-                    ) {
-                        flow.unreached = true;
-                    }
+                    ) =>
+                {
+                    flow.unreached = true;
                 }
                 WAITLESS_LOOP => {
                     for label in labels {
