@@ -13,14 +13,7 @@ pub fn render(graph: &Graph) -> String {
     out.push_str("  node [fontname=\"DejaVu Sans\" fontsize=11 style=filled penwidth=1.2];\n");
     out.push_str("  edge [fontname=\"DejaVu Sans\" fontsize=10 color=\"#4b5563\"];\n");
     for (f, flow) in graph.flows.iter().enumerate() {
-        let mut title = format!("flow {}", flow.name);
-        if let Some(t) = &flow.title {
-            let _ = write!(title, " — {t}");
-        }
-        let _ = write!(title, " ({})", flow.file);
-        if flow.unreached {
-            title.push_str(" ⚠ never reached from the entry flow");
-        }
+        let title = style::flow_title(flow, true);
         let _ = writeln!(out, "  subgraph cluster_{f} {{");
         let _ = writeln!(out, "    label={};", quote(&title));
         let colour = match flow.change {

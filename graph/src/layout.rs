@@ -405,6 +405,24 @@ fn positions(order: &[Vec<usize>], n: usize) -> (Vec<usize>, Vec<usize>) {
     (pos, rank_of)
 }
 
+/// The ranks a sweep visits: down from the second, or up from the one before last.
+fn sweep_ranks(n_ranks: usize, down: bool) -> Vec<usize> {
+    if down {
+        (1..n_ranks).collect()
+    } else {
+        (0..n_ranks.saturating_sub(1)).rev().collect()
+    }
+}
+
+/// Node `id`'s neighbours in the rank above (`down`) or below.
+fn neighbours(links: &[(usize, usize)], id: usize, down: bool) -> impl Iterator<Item = usize> + '_ {
+    links.iter().filter_map(move |&(a, b)| match down {
+        true if b == id => Some(a),
+        false if a == id => Some(b),
+        _ => None,
+    })
+}
+
 /// Barycentre sweeps: each rank sorted by the mean position of its neighbours in the
 /// rank before (down) or after (up); the best order seen wins.
 fn reduce_crossings(
@@ -416,24 +434,12 @@ fn reduce_crossings(
     let mut best = (crossings(&order, links, &pos, &rank_of), order.clone());
     for sweep in 0..16 {
         let down = sweep % 2 == 0;
-        let ranks: Vec<usize> = if down {
-            (1..order.len()).collect()
-        } else {
-            (0..order.len().saturating_sub(1)).rev().collect()
-        };
-        for rank in ranks {
+        for rank in sweep_ranks(order.len(), down) {
             let (pos, _) = positions(&order, n);
             let mut keyed: Vec<(f32, usize)> = order[rank]
                 .iter()
                 .map(|&id| {
-                    let near: Vec<usize> = links
-                        .iter()
-                        .filter_map(|&(a, b)| match down {
-                            true if b == id => Some(a),
-                            false if a == id => Some(b),
-                            _ => None,
-                        })
-                        .collect();
+                    let near: Vec<usize> = neighbours(links, id, down).collect();
                     let key = if near.is_empty() {
                         pos[id] as f32
                     } else {
@@ -466,24 +472,12 @@ fn place(slots: &mut [Slot], order: &[Vec<usize>], links: &[(usize, usize)]) {
     }
     for sweep in 0..24 {
         let down = sweep % 2 == 0;
-        let ranks: Vec<usize> = if down {
-            (1..order.len()).collect()
-        } else {
-            (0..order.len().saturating_sub(1)).rev().collect()
-        };
-        for rank in ranks {
+        for rank in sweep_ranks(order.len(), down) {
             let ids = &order[rank];
             let desired: Vec<f32> = ids
                 .iter()
                 .map(|&id| {
-                    let near: Vec<f32> = links
-                        .iter()
-                        .filter_map(|&(a, b)| match down {
-                            true if b == id => Some(slots[a].x),
-                            false if a == id => Some(slots[b].x),
-                            _ => None,
-                        })
-                        .collect();
+                    let near: Vec<f32> = neighbours(links, id, down).map(|v| slots[v].x).collect();
                     if near.is_empty() {
                         slots[id].x
                     } else {

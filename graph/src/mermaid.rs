@@ -14,13 +14,7 @@ pub fn render(graph: &Graph) -> String {
     let mut links = 0usize;
     let mut edges = String::new();
     for (f, flow) in graph.flows.iter().enumerate() {
-        let mut title = format!("flow {}", flow.name);
-        if let Some(t) = &flow.title {
-            let _ = write!(title, " — {t}");
-        }
-        if flow.unreached {
-            title.push_str(" ⚠ never reached");
-        }
+        let title = style::flow_title(flow, false);
         let _ = writeln!(
             out,
             "  subgraph f{f}[\"{}\"]\n    direction TB",

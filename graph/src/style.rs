@@ -4,7 +4,7 @@
 
 use fluxo_stdlib::catalogue::Family;
 
-use crate::model::{Change, Node, Role};
+use crate::model::{Change, FlowGraph, Node, Role};
 use crate::text;
 
 /// How many characters a line of a node's text holds, and how many lines it may take.
@@ -151,4 +151,22 @@ pub const CHANGES: [(&str, &str, &str); 3] = [
 /// Edge labels, cut to fit.
 pub fn edge_label(label: &str) -> String {
     text::cut(label, EDGE_LABEL)
+}
+
+/// A flow's title: `flow main — Início (main.flow)`, and the checker's word when no path
+/// from the entry flow reaches it. Mermaid leaves the file out (`with_file`): GitHub
+/// shows the picture beside it.
+pub fn flow_title(flow: &FlowGraph, with_file: bool) -> String {
+    let mut title = format!("flow {}", flow.name);
+    if let Some(t) = &flow.title {
+        title.push_str(" — ");
+        title.push_str(t);
+    }
+    if with_file {
+        title.push_str(&format!(" ({})", flow.file));
+    }
+    if flow.unreached {
+        title.push_str(" ⚠ never reached from the entry flow");
+    }
+    title
 }

@@ -25,7 +25,7 @@ pub fn render(graph: &Graph) -> String {
             graph
                 .flows
                 .iter()
-                .map(|f| text::width(&title(f), 15.0) + 2.0 * layout::GAP),
+                .map(|f| text::width(&style::flow_title(f, true), 15.0) + 2.0 * layout::GAP),
         )
         .fold(legend.width(), f32::max)
         .ceil();
@@ -52,18 +52,6 @@ pub fn render(graph: &Graph) -> String {
     out
 }
 
-fn title(flow: &FlowGraph) -> String {
-    let mut title = format!("flow {}", flow.name);
-    if let Some(t) = &flow.title {
-        let _ = write!(title, " — {t}");
-    }
-    let _ = write!(title, "  ({})", flow.file);
-    if flow.unreached {
-        title.push_str("  ⚠ never reached from the entry flow");
-    }
-    title
-}
-
 fn panel(out: &mut String, flow: &FlowGraph, layout: &Layout, top: f32, width: f32) {
     let colour = if flow.unreached {
         style::WARNING
@@ -79,7 +67,7 @@ fn panel(out: &mut String, flow: &FlowGraph, layout: &Layout, top: f32, width: f
         h = px(TITLE_H - 4.0),
         x = px(layout::GAP),
         ty = px(top + 24.0),
-        title = xml(&title(flow)),
+        title = xml(&style::flow_title(flow, true)),
     );
     let dy = top + TITLE_H;
     for (edge, path) in flow.edges.iter().zip(&layout.edges) {
