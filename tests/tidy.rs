@@ -56,6 +56,11 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
     // It drives `fluxo serve` and `fluxo run` as processes, through HTTP and pipes;
     // the stdlib's validator makes its fixture's documents.
     ("fluxo-loadtest", &["fluxo-stdlib"]),
+    // It draws checked programs: the compiler's results and the catalogue's cards.
+    (
+        "fluxo-graph",
+        &["fluxo-grammar", "fluxo-stdlib", "fluxo-compiler"],
+    ),
     (
         "fluxo",
         &[
@@ -67,6 +72,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
             "fluxo-host",
             "fluxo-server",
             "fluxo-lsp",
+            "fluxo-graph",
         ],
     ),
 ];
@@ -94,6 +100,7 @@ const PURE: &[(&str, &[&str])] = &[
     ("fluxo-lowcode", &["rhai"]),
     ("fluxo-compiler", &["rhai"]),
     ("fluxo-lsp", &["rhai"]),
+    ("fluxo-graph", &["rhai"]),
 ];
 
 /// The crates whose code outside tests may not unwrap.
@@ -107,12 +114,13 @@ const CORE_SOURCES: &[&str] = &[
     "host/src",
     "server/src",
     "loadtest/src",
+    "graph/src",
 ];
 
 /// Where the Rust sources of the repository are.
 const SOURCE_DIRS: &[&str] = &[
     "grammar", "stdlib", "lowcode", "runtime", "compiler", "host", "server", "src", "tests",
-    "benches", "bench", "fuzz", "loadtest",
+    "benches", "bench", "fuzz", "loadtest", "graph",
 ];
 
 const MAX_LINES: usize = 600;

@@ -7,6 +7,7 @@ pub mod disasm;
 pub mod explain;
 pub mod export;
 pub mod fmt;
+pub mod graph;
 pub mod import;
 pub mod lsp;
 pub mod report;

@@ -89,6 +89,11 @@ pub struct ProgramInfo {
     pub scripts: Vec<ScriptInfo>,
     /// Every variable the program assigns (built-ins excluded), with its one type.
     pub variables: Vec<VariableInfo>,
+    /// The statements with arms after which execution may also go on to the next
+    /// statement (a `when` whose arms may all miss, a call card's arms, an incomplete
+    /// `confirm`), in walk order: tools that draw a flow read it rather than decide
+    /// exhaustiveness again.
+    pub falls_through: Vec<Loc>,
     /// Per kind (`ItemKind as usize`): each name's index into `flows`, `scripts` or
     /// `items`. One map per kind so that a lookup borrows the name instead of building
     /// a `(kind, String)` key.

@@ -148,7 +148,7 @@ impl<'a> Walker<'a> {
                 self.take_reads(id);
                 self.arms_bodies(&when.arms, id, next, &facts.arm_channels);
                 if facts.falls_through {
-                    self.graph.edge(id, next);
+                    self.fall_through(stmt, id, next);
                 }
             }
             StmtKind::If(branch) => self.if_chain(branch, id, next),
@@ -203,7 +203,7 @@ impl<'a> Walker<'a> {
                 if !complete {
                     // The missing arm is reported; treating it as going on after the
                     // card keeps what follows from being reported unreachable as well.
-                    self.graph.edge(id, next);
+                    self.fall_through(stmt, id, next);
                 }
             }
             ast::AskKind::Input { ty, var } => {
@@ -268,9 +268,15 @@ impl<'a> Walker<'a> {
             self.arms_bodies(arms, id, next, &[]);
         }
         if facts.falls_through {
-            self.graph.edge(id, next);
+            self.fall_through(stmt, id, next);
         }
         self.finish_card(card, id, facts.binds, facts.fail_flow);
+    }
+
+    /// Execution may go on past the arms of statement `id`.
+    fn fall_through(&mut self, stmt: &Stmt, id: NodeId, next: NodeId) {
+        self.cx.program.falls_through.push(self.cx.loc(stmt.span));
+        self.graph.edge(id, next);
     }
 
     /// A card's failure path into `flow`.

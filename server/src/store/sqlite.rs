@@ -16,8 +16,8 @@ mod write;
 use write::apply;
 
 use super::{
-    Contact, Conversation, DueTimer, InboxEntry, Millis, OutboxItem, Outcome, StatTotal,
-    Status, Store, StoreError, StoreResult, Summary, TimerKind, Write,
+    Contact, Conversation, DueTimer, InboxEntry, Millis, OutboxItem, Outcome, StatTotal, Status,
+    Store, StoreError, StoreResult, Summary, TimerKind, Write,
 };
 
 /// The SQLite store of one data folder.
