@@ -45,5 +45,26 @@ fn three_servers_on_one_database_keep_every_conversation_in_order_through_kills(
     assert!(report.kills_while_sending >= 2, "{report}");
     // `?wait=true` replies came back, some through a process that did not run the turn.
     assert!(report.replies > 0, "{report}");
+    // The operator report sums what every process recorded in the shared store.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fluxo"))
+        .args([
+            "report",
+            "--format",
+            "json",
+            "--store",
+            &options.store.unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "fluxo report: {stderr}");
+    let figures: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let visits: u64 = figures["cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|card| card["visits"].as_u64().unwrap())
+        .sum();
+    assert!(visits > 0, "{figures}");
     let _ = std::fs::remove_dir_all(&work);
 }

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use fluxo_server::report::{parse_instant, Report};
+use fluxo_server::store::postgres::PostgresStore;
 use fluxo_server::store::sqlite::SqliteStore;
+use fluxo_server::store::Store;
 
 use crate::files::{CliError, CliResult};
 use crate::report::Format;
@@ -18,7 +20,8 @@ pub struct Args {
     /// The server's data folder (its store is DIR/fluxo.db).
     #[arg(long, default_value = ".fluxo")]
     data: PathBuf,
-    /// The store, as a URL (`sqlite:FILE`); wins over --data.
+    /// The store, as a URL: `sqlite:FILE`, or the PostgreSQL database several servers
+    /// share (`postgres://user@host/database`); wins over --data.
     #[arg(long)]
     store: Option<String>,
     /// The start of the period, included: RFC 3339 or a date (midnight UTC). Default:
@@ -45,25 +48,13 @@ fn instant(flag: &str, text: Option<&str>, default: i64) -> CliResult<i64> {
 }
 
 pub fn run(args: Args) -> CliResult<ExitCode> {
-    let path = match args.store.as_deref() {
-        None => args.data.join("fluxo.db"),
-        Some(url) => PathBuf::from(url.strip_prefix("sqlite:").ok_or_else(|| {
-            CliError(format!(
-                "--store: `{url}` is not a store URL this build reads (sqlite:FILE)"
-            ))
-        })?),
-    };
-    // Opening would create an empty store: a wrong path must say so instead.
-    if !path.is_file() {
-        return Err(CliError(format!("{}: no store there", path.display())));
-    }
+    let store = open(&args)?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |it| i64::try_from(it.as_millis()).unwrap_or(i64::MAX));
     let since = instant("--since", args.since.as_deref(), 0)?;
     let until = instant("--until", args.until.as_deref(), now)?;
-    let store = SqliteStore::open(&path).map_err(|e| CliError(e.to_string()))?;
-    let report = Report::read(&store, since, until).map_err(|e| CliError(e.to_string()))?;
+    let report = Report::read(store.as_ref(), since, until).map_err(|e| CliError(e.to_string()))?;
     match args.format {
         Format::Text => print!("{}", report.text()),
         Format::Json => println!(
@@ -72,4 +63,26 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
         ),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The store `--store` or `--data` names, which must exist: opening a SQLite file
+/// would create an empty one, so a wrong path says so instead.
+fn open(args: &Args) -> CliResult<Box<dyn Store>> {
+    let path = match args.store.as_deref() {
+        None => args.data.join("fluxo.db"),
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            let store = PostgresStore::open(url).map_err(|e| CliError(e.to_string()))?;
+            return Ok(Box::new(store));
+        }
+        Some(url) => PathBuf::from(url.strip_prefix("sqlite:").ok_or_else(|| {
+            CliError(format!(
+                "--store: `{url}` is not a store URL (sqlite:FILE or postgres://user@host/database)"
+            ))
+        })?),
+    };
+    if !path.is_file() {
+        return Err(CliError(format!("{}: no store there", path.display())));
+    }
+    let store = SqliteStore::open(&path).map_err(|e| CliError(e.to_string()))?;
+    Ok(Box::new(store))
 }
