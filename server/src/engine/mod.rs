@@ -75,6 +75,9 @@ struct Waiting {
     senders: Vec<oneshot::Sender<String>>,
 }
 
+/// How long an ending another process kept this one from running waits to be tried again.
+const ENDING_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The wall clock, in Unix milliseconds.
 pub fn now_ms() -> Millis {
     let now = std::time::SystemTime::now()
@@ -204,8 +207,11 @@ impl Engine {
     fn worker(self: &Arc<Engine>, key: &str) {
         let (mut timers, mut endings) = self.take(key);
         loop {
-            let work = (std::mem::take(&mut timers), std::mem::take(&mut endings));
-            let look_again = self.claimed_run(key, work.0, work.1);
+            let mut work = (std::mem::take(&mut timers), std::mem::take(&mut endings));
+            let look_again = self.claimed_run(key, work.0, &mut work.1);
+            if !work.1.is_empty() {
+                self.end_later(key, work.1);
+            }
             let mut slots = self.slots.lock().unwrap_or_else(|it| it.into_inner());
             let Some(slot) = slots.get_mut(key) else {
                 return;
@@ -219,6 +225,24 @@ impl Engine {
             slots.remove(key);
             return;
         }
+    }
+
+    /// Queues again, a little later, endings this process could not run because
+    /// another process holds the conversation: they live only in this process's
+    /// memory, so a platform's refusal would otherwise be forgotten.
+    fn end_later(self: &Arc<Engine>, key: &str, endings: Vec<String>) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            self.log
+                .error(Some(key), "cannot queue the conversation's ending again");
+            return;
+        };
+        let (engine, key) = (Arc::clone(self), key.to_string());
+        runtime.spawn(async move {
+            tokio::time::sleep(ENDING_RETRY).await;
+            for reason in endings {
+                engine.end_soon(&key, reason);
+            }
+        });
     }
 
     /// The timers and endings queued for `key` when its worker starts.
@@ -235,7 +259,8 @@ impl Engine {
     /// Runs `key`'s work under the store's claim on it; whether to look again: work
     /// stored while this process held the claim, by another process whose claim on it
     /// failed for that reason, is this process's to run.
-    fn claimed_run(&self, key: &str, timers: Vec<DueTimer>, endings: Vec<String>) -> bool {
+    /// `endings` are taken only when the claim is granted; those left are not run.
+    fn claimed_run(&self, key: &str, timers: Vec<DueTimer>, endings: &mut Vec<String>) -> bool {
         match self.store.claim(key) {
             // Another process runs it, and looks again when it lets go.
             Ok(false) => return false,
@@ -248,7 +273,7 @@ impl Engine {
             }
             Ok(true) => {}
         }
-        let ran = self.run(key, timers, endings);
+        let ran = self.run(key, timers, std::mem::take(endings));
         if let Err(error) = &ran {
             // The work stays stored; the sweep wakes the conversation again.
             self.log
