@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use fluxo_server::engine::now_ms;
 use fluxo_server::report::{parse_instant, Report};
 use fluxo_server::store::postgres::PostgresStore;
 use fluxo_server::store::sqlite::SqliteStore;
@@ -49,11 +50,8 @@ fn instant(flag: &str, text: Option<&str>, default: i64) -> CliResult<i64> {
 
 pub fn run(args: Args) -> CliResult<ExitCode> {
     let store = open(&args)?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |it| i64::try_from(it.as_millis()).unwrap_or(i64::MAX));
     let since = instant("--since", args.since.as_deref(), 0)?;
-    let until = instant("--until", args.until.as_deref(), now)?;
+    let until = instant("--until", args.until.as_deref(), now_ms())?;
     let report = Report::read(store.as_ref(), since, until).map_err(|e| CliError(e.to_string()))?;
     match args.format {
         Format::Text => print!("{}", report.text()),

@@ -435,6 +435,17 @@ pub trait Store: Send + Sync {
     fn on_reply(&self, _heard: Arc<dyn Fn(i64) + Send + Sync>) {}
 }
 
+/// The tables holding rows of one conversation (by its key in `conversation`): what
+/// erasing or purging a conversation deletes besides its own row, in every store.
+pub(crate) const CONVERSATION_TABLES: [&str; 6] = [
+    "inbox",
+    "transcript",
+    "timers",
+    "journal",
+    "outbox",
+    "stats",
+];
+
 /// A contact's linked accounts (a JSON array as stored) with `account` linked under
 /// `customer_id`: an earlier link of the same customer id is replaced and the new one
 /// goes last.

@@ -121,14 +121,7 @@ fn delete_conversations(
         .query_map([arg], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for key in &keys {
-        for table in [
-            "inbox",
-            "transcript",
-            "timers",
-            "journal",
-            "outbox",
-            "stats",
-        ] {
+        for table in crate::store::CONVERSATION_TABLES {
             tx.prepare_cached(&format!("DELETE FROM {table} WHERE conversation = ?1"))?
                 .execute(params![key])?;
         }

@@ -201,14 +201,7 @@ impl PostgresStore {
                 .await
                 .map_err(err)?;
             }
-            for table in [
-                "inbox",
-                "transcript",
-                "timers",
-                "journal",
-                "outbox",
-                "stats",
-            ] {
+            for table in crate::store::CONVERSATION_TABLES {
                 tx.execute(
                     &format!("DELETE FROM {table} WHERE conversation = ANY($1)"),
                     &[&keys],
