@@ -3,7 +3,7 @@
 
 use fluxo_stdlib::types::Channel;
 
-use super::menus::{call_menu, labels};
+use super::menus::{call_menu, labels, options_text};
 use super::{message, Call, Cx};
 use crate::session::Effect;
 use crate::vm::answers::pick;
@@ -20,12 +20,7 @@ pub(super) fn run(cx: &mut Cx, call: Call, input: Input) -> Result<Next, Runtime
         };
         cx.effect(Effect::Template { template });
         if cx.s.ctx.channel != Channel::Whatsapp {
-            let lines: Vec<String> = options
-                .iter()
-                .enumerate()
-                .map(|(idx, option)| format!("  {}) {option}", idx + 1))
-                .collect();
-            cx.say(lines.join("\n"));
+            cx.say(options_text(&options));
         }
         return Ok(Next::Customer);
     };

@@ -22,6 +22,16 @@ pub(super) fn menu_text<S: AsRef<str>>(question: &str, options: &[S]) -> String 
     text
 }
 
+/// The numbered options alone, for a card whose question the customer reads elsewhere
+/// (a template's body); a channel reads them back as the same menu.
+pub(super) fn options_text<S: AsRef<str>>(options: &[S]) -> String {
+    let text = menu_text("", options);
+    match text.strip_prefix('\n') {
+        Some(options) => options.to_string(),
+        None => text,
+    }
+}
+
 /// A yes/no question with its two numbered options.
 pub(super) fn yes_no_text(question: &str) -> String {
     menu_text(question, &YES_NO)
