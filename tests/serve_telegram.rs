@@ -12,19 +12,16 @@ mod platform;
 use serde_json::{json, Value};
 
 use client::{request, Received, Server, Sink};
-use platform::{metric, start, state_when, until, Setup};
+use platform::{metric, start, start_program, state_when, until, Setup};
 
 const CHANNEL: &str = "[channels.telegram]\napi_url = \"http://{api}\"\n\
     bot_token_env = \"TG_BOT_TOKEN\"\nsecret_token_env = \"TG_SECRET\"\n";
 const CHAT: i64 = 987654321;
 
+const ENV: [(&str, &str); 2] = [("TG_BOT_TOKEN", "123:abc"), ("TG_SECRET", "tg-secret")];
+
 fn telegram(name: &str, api: Sink) -> Setup {
-    start(
-        name,
-        api,
-        CHANNEL,
-        &[("TG_BOT_TOKEN", "123:abc"), ("TG_SECRET", "tg-secret")],
-    )
+    start(name, api, CHANNEL, &ENV)
 }
 
 fn post(server: &Server, update: &Value, secret: Option<&str>) -> u16 {
@@ -162,4 +159,34 @@ fn a_provedor_conversation_over_telegram_reaches_a_second_copy_and_a_handoff() {
     assert_eq!(handoff.body["description"], "Minha internet caiu");
     let state = state_when(server, &key, |it| it["wait"] == "done");
     assert_eq!(state["ending"], "transferred");
+}
+
+#[test]
+fn a_text_over_the_platform_limit_arrives_whole_in_pieces_and_in_order() {
+    // 120 numbered lines of 60 characters: 7,320 characters, then a menu.
+    let lines: Vec<String> = (1..=120)
+        .map(|n| format!("{n:03} {}", "ç".repeat(56)))
+        .collect();
+    let flow = format!(
+        "flow main {{\n    say \"{}\"\n    ask \"Ficou claro?\" confirm {{\n        yes => end\n        no => end\n    }}\n}}\n",
+        lines.join("\\n")
+    );
+    let program = client::scratch("tg-long-program");
+    std::fs::write(program.join("main.flow"), flow).unwrap();
+    let setup = start_program(&program, "tg-long", Sink::start(0), CHANNEL, &ENV);
+    sends(&setup.server, text(1, "oi"));
+    let calls = until(&setup.api, "the question", |it| {
+        it.body["text"] == "Ficou claro?"
+    });
+    let texts: Vec<&str> = calls
+        .iter()
+        .map(|it| it.body["text"].as_str().unwrap())
+        .collect();
+    // Two pieces, each within 4,096 characters, cut between lines, in order; then the
+    // question with its keyboard.
+    assert_eq!(texts.len(), 3, "{texts:#?}");
+    assert!(texts[..2].iter().all(|it| it.chars().count() <= 4096));
+    assert_eq!(format!("{}\n{}", texts[0], texts[1]), lines.join("\n"));
+    assert!(texts[1].starts_with(&format!("{:03} ", texts[0].lines().count() + 1)));
+    assert_eq!(buttons(&calls[2]).len(), 2);
 }

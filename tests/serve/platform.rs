@@ -21,9 +21,21 @@ pub struct Setup {
     pub server: Server,
 }
 
-/// Starts a server whose config is `channel` (a `[channels.X]` table, with `{api}`
-/// standing for the fake API's address) plus the hand-off table, with `env` set.
+/// Starts a server of examples/provedor whose config is `channel` (a `[channels.X]`
+/// table, with `{api}` standing for the fake API's address) plus the hand-off table,
+/// with `env` set.
 pub fn start(name: &str, api: Sink, channel: &str, env: &[(&str, &str)]) -> Setup {
+    start_program(&provedor(), name, api, channel, env)
+}
+
+/// [`start`] for the program at `program`.
+pub fn start_program(
+    program: &Path,
+    name: &str,
+    api: Sink,
+    channel: &str,
+    env: &[(&str, &str)],
+) -> Setup {
     let data = scratch(name);
     let people = Sink::start(0);
     let text = format!(
@@ -33,12 +45,8 @@ pub fn start(name: &str, api: Sink, channel: &str, env: &[(&str, &str)]) -> Setu
     );
     let config = data.join("fluxo.toml");
     std::fs::write(&config, text).unwrap();
-    let server = Server::start_with_env(
-        &provedor(),
-        &data,
-        &["--config", config.to_str().unwrap()],
-        env,
-    );
+    let server =
+        Server::start_with_env(program, &data, &["--config", config.to_str().unwrap()], env);
     Setup {
         api,
         people,

@@ -200,6 +200,50 @@ pub fn menu(text: &str) -> Option<Menu<'_>> {
     })
 }
 
+/// The longest text message both platforms take: a WhatsApp text body and a Telegram
+/// `sendMessage` text hold 4,096 characters (Telegram counts UTF-16 units, the stricter
+/// count, used here). A longer text is refused whole.
+pub const MAX_TEXT: usize = 4096;
+
+/// The longest caption of a document on both platforms (1,024 characters); a longer one
+/// is cut, ending in `…`.
+pub const MAX_CAPTION: usize = 1024;
+
+/// `text` as consecutive messages of at most `max` UTF-16 units, each cut at the last
+/// line break that fits, else the last space, else between two characters, so a long
+/// text reaches the customer whole and in order. The separator a cut falls on is dropped.
+pub fn pieces(text: &str, max: usize) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while rest.encode_utf16().count() > max.max(1) {
+        let mut units = 0;
+        let end = rest
+            .char_indices()
+            .find(|(_, c)| {
+                units += c.len_utf16();
+                units > max.max(1)
+            })
+            .map_or(rest.len(), |(at, _)| at);
+        let fits = &rest[..end];
+        let separator = fits
+            .rfind('\n')
+            .or_else(|| fits.rfind(' '))
+            .filter(|&at| at > 0);
+        match separator {
+            Some(at) => {
+                pieces.push(&rest[..at]);
+                rest = &rest[at + 1..];
+            }
+            None => {
+                pieces.push(fits);
+                rest = &rest[end..];
+            }
+        }
+    }
+    pieces.push(rest);
+    pieces
+}
+
 /// `text` cut to `max` characters, ending in `…` when cut.
 pub fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -262,6 +306,32 @@ pub fn failure(status: Option<reqwest::StatusCode>, detail: &str) -> Sent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_text_goes_in_pieces_cut_at_line_breaks_then_spaces() {
+        assert_eq!(pieces("curto", 10), ["curto"]);
+        assert_eq!(pieces("", 10), [""]);
+        assert_eq!(
+            pieces("linha um\nlinha dois", 12),
+            ["linha um", "linha dois"]
+        );
+        assert_eq!(
+            pieces("uma frase longa demais", 10),
+            ["uma frase", "longa", "demais"]
+        );
+        assert_eq!(pieces("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        // UTF-16 units: an emoji counts two, and no piece ends inside a character.
+        assert_eq!(pieces("ação😀😀", 5), ["ação", "😀😀"]);
+        assert_eq!(pieces("😀😀😀", 3), ["😀", "😀", "😀"]);
+        let long = format!("{}\n  1) Sim\n  2) Não", "x ".repeat(3000));
+        let cut = pieces(&long, MAX_TEXT);
+        assert!(cut.iter().all(|it| it.encode_utf16().count() <= MAX_TEXT));
+        assert_eq!(cut.concat().len() + cut.len() - 1, long.len());
+        assert!(
+            menu(cut.last().unwrap()).is_some(),
+            "the options stay a menu"
+        );
+    }
 
     #[test]
     fn a_menu_is_read_back_from_its_text() {

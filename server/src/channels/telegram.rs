@@ -19,7 +19,10 @@ use axum::routing::post;
 use axum::Router;
 use serde_json::{json, Value};
 
-use super::{admit, call, failure, menu, same_secret, store, Channel, Delivery, Sending, Sent};
+use super::{
+    admit, call, clip, failure, menu, same_secret, store, Channel, Delivery, Sending, Sent,
+    MAX_CAPTION,
+};
 use crate::engine::inbound::{Inbound, InboundContact, InboundMedia};
 use crate::engine::Engine;
 use crate::http::{error, App};
@@ -135,7 +138,7 @@ pub fn request(output: &Output) -> Option<(&'static str, Value)> {
         Output::File { url, caption } => {
             let mut body = json!({"document": url});
             if let Some(caption) = caption {
-                body["caption"] = json!(caption);
+                body["caption"] = json!(clip(caption, MAX_CAPTION));
             }
             ("sendDocument", body)
         }

@@ -27,6 +27,7 @@ use serde_json::{json, Value};
 
 use super::{
     admit, call, clip, failure, menu, same_secret, store, Channel, Delivery, Sending, Sent,
+    MAX_CAPTION,
 };
 use crate::engine::inbound::{Inbound, InboundContact, InboundMedia};
 use crate::engine::{now_ms, Engine};
@@ -215,7 +216,7 @@ pub fn message(output: &Output, language: &str) -> Option<Value> {
                 document["filename"] = json!(name);
             }
             if let Some(caption) = caption {
-                document["caption"] = json!(clip(caption, 1024));
+                document["caption"] = json!(clip(caption, MAX_CAPTION));
             }
             json!({"type": "document", "document": document})
         }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{now_ms, Engine, EngineError};
+use crate::channels::{pieces, MAX_TEXT};
 use crate::store::{
     ContactChange, Conversation, Journal, Stat, StatKind, Status, Timer, TimerKind, TurnCommit,
     Write,
@@ -241,18 +242,28 @@ impl<'e> Step<'e> {
         if (platform && seen) || (!platform && self.engine.settings.webhook.is_some()) {
             if self.suppress {
                 self.engine.metrics.outbound("suppressed");
+            } else if let (true, Output::Text { text }) = (platform, &output) {
+                // The platform refuses a text over its limit whole.
+                for piece in pieces(text, MAX_TEXT) {
+                    self.queue(&Output::Text { text: piece.into() });
+                }
             } else {
-                let payload = json!({
-                    "kind": "output",
-                    "conversation": self.conversation.key,
-                    "contact": self.conversation.contact,
-                    "channel": self.conversation.channel,
-                    "output": output,
-                });
-                self.outbox.push(payload.to_string());
+                self.queue(&output);
             }
         }
         self.outputs.push(output);
+    }
+
+    /// Queues an output for its platform or the outbound webhook.
+    fn queue(&mut self, output: &Output) {
+        let payload = json!({
+            "kind": "output",
+            "conversation": self.conversation.key,
+            "contact": self.conversation.contact,
+            "channel": self.conversation.channel,
+            "output": output,
+        });
+        self.outbox.push(payload.to_string());
     }
 
     /// Queues a `notify` card's message for `[handoff] notify_url`.
