@@ -163,30 +163,38 @@ fn a_provedor_conversation_over_telegram_reaches_a_second_copy_and_a_handoff() {
 
 #[test]
 fn a_text_over_the_platform_limit_arrives_whole_in_pieces_and_in_order() {
-    // 120 numbered lines of 60 characters: 7,320 characters, then a menu.
+    // 120 numbered lines of 60 characters (7,320 characters), then a yes/no question of
+    // 4,080 characters: a plain cut at 4,096 would fall between its two options.
     let lines: Vec<String> = (1..=120)
         .map(|n| format!("{n:03} {}", "ç".repeat(56)))
         .collect();
+    let question = format!("{}Ficou claro?", "Leia com atenção. ".repeat(226));
+    assert_eq!(question.chars().count(), 4080);
     let flow = format!(
-        "flow main {{\n    say \"{}\"\n    ask \"Ficou claro?\" confirm {{\n        yes => end\n        no => end\n    }}\n}}\n",
+        "flow main {{\n    say \"{}\"\n    ask \"{question}\" confirm {{\n        \
+         yes => end\n        no => end\n    }}\n}}\n",
         lines.join("\\n")
     );
     let program = client::scratch("tg-long-program");
     std::fs::write(program.join("main.flow"), flow).unwrap();
     let setup = start_program(&program, "tg-long", Sink::start(0), CHANNEL, &ENV);
     sends(&setup.server, text(1, "oi"));
-    let calls = until(&setup.api, "the question", |it| {
-        it.body["text"] == "Ficou claro?"
+    let calls = until(&setup.api, "the keyboard", |it| {
+        it.body.get("reply_markup").is_some()
     });
     let texts: Vec<&str> = calls
         .iter()
         .map(|it| it.body["text"].as_str().unwrap())
         .collect();
-    // Two pieces, each within 4,096 characters, cut between lines, in order; then the
-    // question with its keyboard.
-    assert_eq!(texts.len(), 3, "{texts:#?}");
-    assert!(texts[..2].iter().all(|it| it.chars().count() <= 4096));
+    // Each within 4,096 characters, in order: the lines in two pieces cut between lines,
+    // then the question in two pieces cut at a space, the keyboard on the last.
+    assert_eq!(texts.len(), 4, "{texts:#?}");
+    assert!(texts.iter().all(|it| it.chars().count() <= 4096));
     assert_eq!(format!("{}\n{}", texts[0], texts[1]), lines.join("\n"));
     assert!(texts[1].starts_with(&format!("{:03} ", texts[0].lines().count() + 1)));
-    assert_eq!(buttons(&calls[2]).len(), 2);
+    assert_eq!(format!("{} {}", texts[2], texts[3]), question);
+    assert_eq!(
+        buttons(&calls[3]),
+        [("Sim".into(), "1".into()), ("Não".into(), "2".into())]
+    );
 }

@@ -205,6 +205,30 @@ pub fn menu(text: &str) -> Option<Menu<'_>> {
 /// count, used here). A longer text is refused whole.
 pub const MAX_TEXT: usize = 4096;
 
+/// An output's text as the platform messages that carry it: [`pieces`] of at most
+/// [`MAX_TEXT`], except that a menu's options are kept together after the last piece of
+/// its question, so they still become one keyboard.
+pub fn messages(text: &str) -> Vec<String> {
+    if let Some(menu) = menu(text) {
+        let options = &text[menu.question.len()..];
+        let room = MAX_TEXT.saturating_sub(options.encode_utf16().count());
+        if !menu.question.is_empty() && room >= MAX_TEXT / 2 {
+            let mut out: Vec<String> = pieces(&menu.question, room)
+                .into_iter()
+                .map(String::from)
+                .collect();
+            if let Some(last) = out.last_mut() {
+                last.push_str(options);
+            }
+            return out;
+        }
+    }
+    pieces(text, MAX_TEXT)
+        .into_iter()
+        .map(String::from)
+        .collect()
+}
+
 /// The longest caption of a document on both platforms (1,024 characters); a longer one
 /// is cut, ending in `…`.
 pub const MAX_CAPTION: usize = 1024;
@@ -323,14 +347,32 @@ mod tests {
         // UTF-16 units: an emoji counts two, and no piece ends inside a character.
         assert_eq!(pieces("ação😀😀", 5), ["ação", "😀😀"]);
         assert_eq!(pieces("😀😀😀", 3), ["😀", "😀", "😀"]);
-        let long = format!("{}\n  1) Sim\n  2) Não", "x ".repeat(3000));
+        let long = "x ".repeat(3000);
         let cut = pieces(&long, MAX_TEXT);
         assert!(cut.iter().all(|it| it.encode_utf16().count() <= MAX_TEXT));
-        assert_eq!(cut.concat().len() + cut.len() - 1, long.len());
-        assert!(
-            menu(cut.last().unwrap()).is_some(),
-            "the options stay a menu"
-        );
+        assert_eq!(cut.join(" "), long);
+    }
+
+    #[test]
+    fn a_long_menu_keeps_its_options_together_after_its_question() {
+        let options: Vec<String> = (1..=10).map(|n| format!("Opção {n}")).collect();
+        let numbered: Vec<String> = options
+            .iter()
+            .enumerate()
+            .map(|(idx, it)| format!("  {}) {it}", idx + 1))
+            .collect();
+        // A question whose plain cut would fall among the options.
+        let long = format!("{}\n{}", "x".repeat(4050), numbered.join("\n"));
+        assert!(pieces(&long, MAX_TEXT)[0].contains("  1) "));
+        let sent = messages(&long);
+        assert_eq!(sent.len(), 2);
+        assert!(sent.iter().all(|it| it.encode_utf16().count() <= MAX_TEXT));
+        assert!(menu(&sent[0]).is_none());
+        let last = menu(&sent[1]).unwrap();
+        assert_eq!(last.options, options);
+        assert_eq!(format!("{}{}", sent[0], sent[1]), long);
+        // Short texts go as they are.
+        assert_eq!(messages("Olá!"), ["Olá!"]);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{now_ms, Engine, EngineError};
-use crate::channels::{pieces, MAX_TEXT};
+use crate::channels::messages;
 use crate::store::{
     ContactChange, Conversation, Journal, Stat, StatKind, Status, Timer, TimerKind, TurnCommit,
     Write,
@@ -244,8 +244,8 @@ impl<'e> Step<'e> {
                 self.engine.metrics.outbound("suppressed");
             } else if let (true, Output::Text { text }) = (platform, &output) {
                 // The platform refuses a text over its limit whole.
-                for piece in pieces(text, MAX_TEXT) {
-                    self.queue(&Output::Text { text: piece.into() });
+                for text in messages(text) {
+                    self.queue(&Output::Text { text });
                 }
             } else {
                 self.queue(&output);
