@@ -47,6 +47,19 @@ fn a_conversation_over_http_reads_as_fluxo_run_prints_it() {
     assert_eq!(status, 200);
     let doc = json(&doc);
     assert_eq!(doc["openapi"], "3.0.3");
+    // The platforms' webhooks are in the document; with no channel configured they
+    // answer 404, saying which table turns them on.
+    for (method, path) in [
+        ("GET", "/v1/channels/whatsapp/webhook"),
+        ("POST", "/v1/channels/whatsapp/webhook"),
+        ("POST", "/v1/channels/telegram/webhook"),
+    ] {
+        let body = (method == "POST").then_some("{}");
+        let (status, answer) = request(&server.addr, method, path, body, &[]);
+        assert_eq!(status, 404, "{method} {path}: {answer}");
+        conforms(&doc, path, &method.to_lowercase(), 404, &answer);
+        assert!(answer.contains("[channels."), "{answer}");
+    }
 
     let (status, body) = server.say("ana", "m-1", "oi", true);
     assert_eq!(status, 200, "{body}");
