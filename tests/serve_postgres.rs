@@ -62,7 +62,7 @@ fn three_servers_on_one_database_keep_every_conversation_in_order_through_kills(
     let report = std::thread::scope(|scope| {
         scope.spawn(|| {
             while running.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(300));
+                std::thread::sleep(Duration::from_millis(150));
                 let killed = sql(
                     &base,
                     &format!(
