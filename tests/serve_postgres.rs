@@ -19,10 +19,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use fluxo_loadtest::crash::{self, CrashOptions};
-use fluxo_server::store::postgres::testing::{sql, test_database, TestSchema};
+use fluxo_server::store::postgres::testing::{pretend_newer, sql, test_database, TestSchema};
 use serde_json::Value;
 
-use client::{scratch, Server};
+use client::{program_saying, publish, scratch, Server};
 
 fn provedor() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/provedor")
@@ -115,44 +115,6 @@ fn three_servers_on_one_database_keep_every_conversation_in_order_through_kills(
     let _ = std::fs::remove_dir_all(&work);
 }
 
-/// Builds a one-line program whose greeting is `greeting`, as `.fxb` bytes.
-fn program_saying(dir: &Path, greeting: &str) -> Vec<u8> {
-    let flow = dir.join("greeting.flow");
-    let fxb = dir.join("greeting.fxb");
-    std::fs::write(
-        &flow,
-        format!("flow main {{\n    say \"{greeting}\"\n    end\n}}\n"),
-    )
-    .unwrap();
-    let built = std::process::Command::new(env!("CARGO_BIN_EXE_fluxo"))
-        .args(["build", flow.to_str().unwrap(), "-o", fxb.to_str().unwrap()])
-        .status()
-        .unwrap();
-    assert!(built.success());
-    std::fs::read(&fxb).unwrap()
-}
-
-/// POSTs `.fxb` bytes to the admin API (the test client sends text bodies only).
-fn publish(addr: &str, bytes: &[u8]) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    write!(
-        stream,
-        "POST /v1/admin/programs HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer s3cret\r\n\
-         Content-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        bytes.len()
-    )
-    .unwrap();
-    stream.write_all(bytes).unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
-    (
-        head.split(' ').nth(1).unwrap().parse().unwrap(),
-        body.to_string(),
-    )
-}
-
 #[test]
 fn a_program_published_through_one_server_is_what_new_conversations_start_on_in_another() {
     let Some(base) = test_database().unwrap_or_else(|why| panic!("{why}")) else {
@@ -225,13 +187,7 @@ fn a_server_refuses_a_database_a_newer_fluxo_migrated() {
         return;
     };
     let schema = TestSchema::new(&base, &format!("serve_pg_newer_{}", std::process::id())).unwrap();
-    sql(
-        &schema.url,
-        "CREATE TABLE fluxo_migrations (version INTEGER PRIMARY KEY, \
-         applied TIMESTAMPTZ NOT NULL DEFAULT now()); \
-         INSERT INTO fluxo_migrations (version) VALUES (99)",
-    )
-    .unwrap();
+    pretend_newer(&schema.url, 99).unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_fluxo"))
         .arg("serve")
         .arg(provedor())

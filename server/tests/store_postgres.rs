@@ -7,7 +7,9 @@
 use std::sync::Arc;
 
 use fluxo_server::store::conformance::CHECKS;
-use fluxo_server::store::postgres::testing::{drop_leftovers, sql, test_database, TestSchema};
+use fluxo_server::store::postgres::testing::{
+    drop_leftovers, pretend_newer, sql, test_database, TestSchema,
+};
 use fluxo_server::store::postgres::PostgresStore;
 use fluxo_server::store::{NewMessage, Outcome, Store, Write};
 
@@ -198,13 +200,7 @@ fn a_database_a_newer_fluxo_migrated_is_refused_and_left_untouched() {
         return;
     };
     // A newer fluxo's mark, and nothing else (this fluxo would create its tables).
-    sql(
-        &schema.url,
-        "CREATE TABLE fluxo_migrations (version INTEGER PRIMARY KEY, \
-         applied TIMESTAMPTZ NOT NULL DEFAULT now()); \
-         INSERT INTO fluxo_migrations (version) VALUES (99)",
-    )
-    .unwrap();
+    pretend_newer(&schema.url, 99).unwrap();
     let Err(refused) = PostgresStore::open(&schema.url) else {
         panic!("a database at version 99 was opened");
     };

@@ -13,6 +13,10 @@ use crate::store::{StoreError, StoreResult};
 /// The advisory lock key of migrating (any constant no other code of ours uses).
 const MIGRATION_LOCK: i64 = 0x666c_7578_6f5f_6d67;
 
+/// The table of the migrations applied, made when absent.
+pub(super) const VERSIONS: &str = "CREATE TABLE IF NOT EXISTS fluxo_migrations (
+    version INTEGER PRIMARY KEY, applied TIMESTAMPTZ NOT NULL DEFAULT now())";
+
 /// The migrations, in order; the version of each is its position plus one.
 const MIGRATIONS: &[&str] = &[
     "
@@ -70,12 +74,7 @@ pub async fn migrate(client: &mut Client, shown: &str) -> StoreResult<()> {
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
         .await
         .map_err(failed)?;
-    tx.batch_execute(
-        "CREATE TABLE IF NOT EXISTS fluxo_migrations (
-             version INTEGER PRIMARY KEY, applied TIMESTAMPTZ NOT NULL DEFAULT now())",
-    )
-    .await
-    .map_err(failed)?;
+    tx.batch_execute(VERSIONS).await.map_err(failed)?;
     let done: i32 = tx
         .query_one(
             "SELECT COALESCE(MAX(version), 0) FROM fluxo_migrations",

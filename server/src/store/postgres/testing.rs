@@ -145,6 +145,18 @@ pub fn drop_leftovers(base: &str) -> StoreResult<()> {
     Ok(())
 }
 
+/// Marks the (empty) store at `url` as a newer fluxo's, migrated to `version`.
+pub fn pretend_newer(url: &str, version: i32) -> StoreResult<()> {
+    sql(
+        url,
+        &format!(
+            "{}; INSERT INTO fluxo_migrations (version) VALUES ({version})",
+            super::schema::VERSIONS
+        ),
+    )
+    .map(drop)
+}
+
 /// Runs `text` (one or more statements) on the database at `url`, on a connection of
 /// its own, and returns the first column of every row it gave, as text (NULL as
 /// empty).
