@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use client::{fluxo_run, request, scratch, Server, Sink};
+use client::{fluxo_run, program_saying, publish, request, scratch, Server, Sink};
 
 fn provedor() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/provedor")
@@ -363,15 +363,7 @@ fn outputs_and_handoffs_are_delivered_in_order_and_the_admin_api_works() {
 
     // A conversation waiting on the first version stays on it after a publish.
     assert_eq!(server.say("old", "o-1", "oi", true).0, 200);
-    let fxb = data.join("espera.fxb");
-    let flow = data.join("espera.flow");
-    std::fs::write(&flow, "flow main {\n    say \"Versão nova\"\n    end\n}\n").unwrap();
-    let built = std::process::Command::new(env!("CARGO_BIN_EXE_fluxo"))
-        .args(["build", flow.to_str().unwrap(), "-o", fxb.to_str().unwrap()])
-        .status()
-        .unwrap();
-    assert!(built.success());
-    let bytes = std::fs::read(&fxb).unwrap();
+    let bytes = program_saying(&data, "Versão nova");
     let published = publish(&server.addr, &bytes);
     assert_eq!(published.0, 201, "{}", published.1);
     let (_, reply) = server.say("new", "n-1", "oi", true);
@@ -380,27 +372,6 @@ fn outputs_and_handoffs_are_delivered_in_order_and_the_admin_api_works() {
         json(&server.get("/v1/conversations/new").1)["program"],
         json(&published.1)["program"]
     );
-}
-
-/// POSTs `.fxb` bytes to the admin API (the test client sends text bodies only).
-fn publish(addr: &str, bytes: &[u8]) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    write!(
-        stream,
-        "POST /v1/admin/programs HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer s3cret\r\n\
-         Content-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        bytes.len()
-    )
-    .unwrap();
-    stream.write_all(bytes).unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
-    (
-        head.split(' ').nth(1).unwrap().parse().unwrap(),
-        body.to_string(),
-    )
 }
 
 /// The simulated ERP, counting write calls; `stuck` never answers one (the server

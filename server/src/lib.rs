@@ -33,9 +33,6 @@ use fluxo_runtime::session::{Context, HostCall, HostResult};
 
 use crate::engine::Engine;
 use crate::metrics::Metrics;
-use crate::store::postgres::PostgresStore;
-use crate::store::sqlite::SqliteStore;
-use crate::store::Store;
 
 /// What answers a conversation's host calls (ERP, Low Code, intent, agent). Blocking:
 /// the server calls it from its worker threads, never from an async one.
@@ -129,8 +126,9 @@ pub struct Options {
     pub listen: SocketAddr,
     /// The data folder (the SQLite file is `fluxo.db` in it).
     pub data: PathBuf,
-    /// A PostgreSQL URL: the store several processes share, instead of the data
-    /// folder's SQLite file (the data folder is then not used).
+    /// A store URL (`store::Spec::parse`), in practice PostgreSQL's: the store several
+    /// processes share, instead of the data folder's SQLite file (the data folder is
+    /// then not used).
     pub store: Option<String>,
     /// The program to serve, as `.fxb` bytes: stored as a version and made the newest.
     pub program: Vec<u8>,
@@ -161,24 +159,22 @@ pub async fn serve(
     // One server per data folder: two would both run its conversations. Held until
     // this function returns; the system drops it when the process dies. PostgreSQL
     // takes several: claims on conversations keep their turns apart.
-    let _lock = match &store {
-        Some(_) => None,
+    let (spec, _lock) = match store {
+        Some(url) => (
+            store::Spec::parse(&url).map_err(|e| ServerError(e.to_string()))?,
+            None,
+        ),
         None => {
             std::fs::create_dir_all(&data)
                 .map_err(|e| ServerError(format!("{}: cannot create it: {e}", data.display())))?;
-            Some(lock(&data)?)
+            (
+                store::Spec::Sqlite(data.join("fluxo.db")),
+                Some(lock(&data)?),
+            )
         }
     };
     let engine = tokio::task::spawn_blocking(move || -> Result<Arc<Engine>, ServerError> {
-        let store: Arc<dyn Store> = match store {
-            Some(url) => {
-                Arc::new(PostgresStore::open(&url).map_err(|e| ServerError(e.to_string()))?)
-            }
-            None => Arc::new(
-                SqliteStore::open(&data.join("fluxo.db"))
-                    .map_err(|e| ServerError(e.to_string()))?,
-            ),
-        };
+        let store = store::open(&spec).map_err(|e| ServerError(e.to_string()))?;
         let engine = Engine::new(store, world, settings, Arc::new(Metrics::default()))
             .map_err(|e| ServerError(e.to_string()))?;
         engine

@@ -1,5 +1,6 @@
 //! The store conformance suite (`fluxo_server::store::conformance`) on the SQLite
-//! store, each check on a fresh database file; and durability across reopening.
+//! store, each check on a fresh database file; durability across reopening; and a
+//! file a newer fluxo changed is refused untouched.
 
 use fluxo_server::store::conformance::CHECKS;
 use fluxo_server::store::sqlite::SqliteStore;
@@ -41,6 +42,37 @@ fn committed_messages_survive_reopening() {
     let pending = store.pending("c").unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].message_id, "m-1");
+}
+
+#[test]
+fn a_file_a_newer_fluxo_changed_is_refused_and_left_untouched() {
+    let dir = tempdir("newer");
+    let path = dir.join("fluxo.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE newer (x INTEGER); PRAGMA user_version = 99")
+            .unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let Err(refused) = SqliteStore::open(&path) else {
+        panic!("a store at version 99 was opened");
+    };
+    let message = refused.to_string();
+    assert!(
+        message.contains("version 99") && message.contains("versions up to 1"),
+        "{message}"
+    );
+    assert!(message.contains("a newer fluxo changed it"), "{message}");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the file was written"
+    );
+    assert!(!dir.join("fluxo.db-wal").exists());
+    // A file this fluxo made opens again (its version is recorded, not above).
+    let ours = dir.join("ours.db");
+    drop(SqliteStore::open(&ours).unwrap());
+    SqliteStore::open(&ours).unwrap();
 }
 
 /// A fresh folder for this test under the target's temporary directory.

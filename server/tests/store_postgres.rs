@@ -1,28 +1,31 @@
 //! The store conformance suite on PostgreSQL, each check in a fresh schema, and what
 //! only a shared store has: processes that start together migrate once, and a claim
 //! on a conversation excludes every other process until released or until its
-//! holder's connection ends. Needs FLUXO_TEST_POSTGRES (`.ci/postgres` starts one).
+//! holder's connection ends (or breaks while the process lives), and a database a newer
+//! fluxo migrated is refused. Needs FLUXO_TEST_POSTGRES (`.ci/postgres` starts one).
 
 use std::sync::Arc;
 
 use fluxo_server::store::conformance::CHECKS;
-use fluxo_server::store::postgres::{fresh_schema, test_database, PostgresStore};
+use fluxo_server::store::postgres::testing::{
+    drop_leftovers, pretend_newer, sql, test_database, TestSchema,
+};
+use fluxo_server::store::postgres::PostgresStore;
 use fluxo_server::store::{NewMessage, Outcome, Store, Write};
 
-/// A store in a schema of its own named for the test, or `None` when PostgreSQL
-/// tests are skipped on purpose.
-fn store_url(name: &str) -> Option<String> {
+/// A schema of its own named for the test (dropped when the test ends), or `None`
+/// when PostgreSQL tests are skipped on purpose.
+fn schema(name: &str) -> Option<TestSchema> {
     let base = test_database().unwrap_or_else(|why| panic!("{why}"))?;
-    let schema = format!("t_{name}_{}", std::process::id());
-    Some(fresh_schema(&base, &schema).unwrap())
+    Some(TestSchema::new(&base, &format!("t_{name}_{}", std::process::id())).unwrap())
 }
 
 #[test]
 fn postgres_passes_the_conformance_suite() {
     let mut failures = Vec::new();
     for (name, check) in CHECKS {
-        let Some(url) = store_url(name) else { return };
-        let store = PostgresStore::open(&url).unwrap();
+        let Some(schema) = schema(name) else { return };
+        let store = PostgresStore::open(&schema.url).unwrap();
         if let Err(error) = check(&store) {
             failures.push(format!("{name}: {error}"));
         }
@@ -32,12 +35,13 @@ fn postgres_passes_the_conformance_suite() {
 
 #[test]
 fn processes_that_start_together_migrate_once_and_share_the_data() {
-    let Some(url) = store_url("together") else {
+    let Some(schema) = schema("together") else {
         return;
     };
+    let url = &schema.url;
     let opened: Vec<PostgresStore> = std::thread::scope(|scope| {
         let starts: Vec<_> = (0..3)
-            .map(|_| scope.spawn(|| PostgresStore::open(&url)))
+            .map(|_| scope.spawn(|| PostgresStore::open(url)))
             .collect();
         starts
             .into_iter()
@@ -62,11 +66,12 @@ fn processes_that_start_together_migrate_once_and_share_the_data() {
 
 #[test]
 fn a_claim_excludes_other_processes_until_released_or_dropped() {
-    let Some(url) = store_url("claims") else {
+    let Some(schema) = schema("claims") else {
         return;
     };
-    let one = PostgresStore::open(&url).unwrap();
-    let two = PostgresStore::open(&url).unwrap();
+    let url = &schema.url;
+    let one = PostgresStore::open(url).unwrap();
+    let two = PostgresStore::open(url).unwrap();
     assert!(one.claim("c").unwrap());
     assert!(
         !two.claim("c").unwrap(),
@@ -90,11 +95,11 @@ fn a_claim_excludes_other_processes_until_released_or_dropped() {
 
 #[test]
 fn a_reply_committed_by_one_process_is_heard_by_another() {
-    let Some(url) = store_url("replies") else {
+    let Some(schema) = schema("replies") else {
         return;
     };
-    let listener = PostgresStore::open(&url).unwrap();
-    let writer = PostgresStore::open(&url).unwrap();
+    let listener = PostgresStore::open(&schema.url).unwrap();
+    let writer = PostgresStore::open(&schema.url).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     let tx = std::sync::Mutex::new(tx);
     listener.on_reply(Arc::new(move |seq| {
@@ -145,4 +150,115 @@ fn a_reply_committed_by_one_process_is_heard_by_another() {
         }
     }
     assert_eq!(heard, Some(seq));
+}
+
+#[test]
+fn a_claim_that_went_with_its_broken_connection_is_lost_and_not_taken_back() {
+    let Some(schema) = schema("lost") else {
+        return;
+    };
+    // Named, so that only this test's claims connections are ended.
+    let name = format!("t_lost_{}", std::process::id());
+    let url = format!("{}&application_name={name}", schema.url);
+    let one = PostgresStore::open(&url).unwrap();
+    // Advisory locks are the database's, shared with every other test's schema.
+    let (c, d) = (format!("{name}_c"), format!("{name}_d"));
+    let (c, d) = (c.as_str(), d.as_str());
+    let two = PostgresStore::open(&schema.url).unwrap();
+    assert!(one.claim(c).unwrap());
+    assert!(!one.claim_lost(c).unwrap());
+    assert!(!one.claim_lost("never claimed").unwrap());
+    // An operator (or a restarted pooler) ends the connection the claims live on.
+    let ended = sql(
+        &schema.url,
+        &format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name LIKE '{name} claims %'"
+        ),
+    )
+    .unwrap();
+    assert_eq!(ended, ["t"], "one claims connection was ended");
+    // The lock goes with it (once the backend has exited): another process takes
+    // the conversation.
+    let mut taken = false;
+    for _ in 0..250 {
+        taken = two.claim(c).unwrap();
+        if taken {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(taken, "the ended connection's lock was never released");
+    // This process knows, and does not take it back on a new connection.
+    assert!(one.claim_lost(c).unwrap());
+    assert!(one.release(c).is_err());
+    assert!(
+        !one.claim(c).unwrap(),
+        "two processes hold one conversation"
+    );
+    // Claims taken on the new connection are whole.
+    assert!(one.claim(d).unwrap());
+    assert!(!one.claim_lost(d).unwrap());
+    assert!(!two.claim(d).unwrap());
+    one.release(d).unwrap();
+}
+
+#[test]
+fn a_database_a_newer_fluxo_migrated_is_refused_and_left_untouched() {
+    let Some(schema) = schema("newer") else {
+        return;
+    };
+    // A newer fluxo's mark, and nothing else (this fluxo would create its tables).
+    pretend_newer(&schema.url, 99).unwrap();
+    let Err(refused) = PostgresStore::open(&schema.url) else {
+        panic!("a database at version 99 was opened");
+    };
+    let message = refused.to_string();
+    assert!(
+        message.contains("version 99") && message.contains("versions up to "),
+        "{message}"
+    );
+    assert!(message.contains("a newer fluxo migrated it"), "{message}");
+    let tables = sql(
+        &schema.url,
+        "SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = current_schema()",
+    )
+    .unwrap();
+    assert_eq!(tables, ["fluxo_migrations"]);
+}
+
+#[test]
+fn a_test_schema_is_dropped_when_its_test_ends() {
+    let Some(base) = test_database().unwrap_or_else(|why| panic!("{why}")) else {
+        return;
+    };
+    let name = format!("t_dropped_{}", std::process::id());
+    let exists = || {
+        sql(
+            &base,
+            &format!("SELECT count(*) FROM pg_namespace WHERE nspname = '{name}'"),
+        )
+        .unwrap()
+    };
+    let guard = TestSchema::new(&base, &name).unwrap();
+    PostgresStore::open(&guard.url).unwrap();
+    assert_eq!(exists(), ["1"]);
+    drop(guard);
+    assert_eq!(exists(), ["0"]);
+    // A schema left by a test that died a day ago goes when the next tests start.
+    let stale = format!("t_stale_{}", std::process::id());
+    sql(
+        &base,
+        &format!(
+            "CREATE SCHEMA {stale}; COMMENT ON SCHEMA {stale} IS 'fluxo test schema made at 1000'"
+        ),
+    )
+    .unwrap();
+    drop_leftovers(&base).unwrap();
+    let left = sql(
+        &base,
+        &format!("SELECT count(*) FROM pg_namespace WHERE nspname = '{stale}'"),
+    )
+    .unwrap();
+    assert_eq!(left, ["0"]);
 }

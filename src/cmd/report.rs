@@ -5,12 +5,11 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use fluxo_server::engine::now_ms;
 use fluxo_server::report::{parse_instant, Report};
-use fluxo_server::store::postgres::PostgresStore;
-use fluxo_server::store::sqlite::SqliteStore;
-use fluxo_server::store::Store;
+use fluxo_server::store::{Spec, Store};
 
 use crate::files::{CliError, CliResult};
 use crate::report::Format;
@@ -65,22 +64,15 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
 
 /// The store `--store` or `--data` names, which must exist: opening a SQLite file
 /// would create an empty one, so a wrong path says so instead.
-fn open(args: &Args) -> CliResult<Box<dyn Store>> {
-    let path = match args.store.as_deref() {
-        None => args.data.join("fluxo.db"),
-        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            let store = PostgresStore::open(url).map_err(|e| CliError(e.to_string()))?;
-            return Ok(Box::new(store));
-        }
-        Some(url) => PathBuf::from(url.strip_prefix("sqlite:").ok_or_else(|| {
-            CliError(format!(
-                "--store: `{url}` is not a store URL (sqlite:FILE or postgres://user@host/database)"
-            ))
-        })?),
+fn open(args: &Args) -> CliResult<Arc<dyn Store>> {
+    let spec = match args.store.as_deref() {
+        None => Spec::Sqlite(args.data.join("fluxo.db")),
+        Some(url) => Spec::parse(url).map_err(|e| CliError(format!("--store: {}", e.0)))?,
     };
-    if !path.is_file() {
-        return Err(CliError(format!("{}: no store there", path.display())));
+    if let Spec::Sqlite(path) = &spec {
+        if !path.is_file() {
+            return Err(CliError(format!("{}: no store there", path.display())));
+        }
     }
-    let store = SqliteStore::open(&path).map_err(|e| CliError(e.to_string()))?;
-    Ok(Box::new(store))
+    fluxo_server::store::open(&spec).map_err(|e| CliError(e.to_string()))
 }

@@ -17,6 +17,7 @@ use fluxo_runtime::bytecode::Program;
 use fluxo_runtime::clock::{self, Timestamp};
 use fluxo_runtime::session::{HostCall, HostResult};
 use fluxo_server::config::ServerConfig;
+use fluxo_server::store::Spec;
 use fluxo_server::{Options, Settings, World};
 
 use crate::chat::format::Headers;
@@ -93,7 +94,8 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
         .unwrap_or_else(|| PathBuf::from(".fluxo"));
     let store = args.store.clone().or(server.store.clone());
     if let Some(url) = &store {
-        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        // A SQLite store is the data folder's (one server per folder, locked).
+        if !matches!(Spec::parse(url), Ok(Spec::Postgres(_))) {
             return Err(CliError(format!(
                 "--store: `{}` is not a PostgreSQL URL (postgres://user@host/database)",
                 fluxo_server::store::postgres::without_password(url)

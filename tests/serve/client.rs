@@ -294,3 +294,41 @@ pub fn fluxo_run(program: &Path, input: &[&str]) -> String {
     let out = child.wait_with_output().unwrap();
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// Builds a one-line program whose greeting is `greeting`, as `.fxb` bytes.
+pub fn program_saying(dir: &Path, greeting: &str) -> Vec<u8> {
+    let flow = dir.join("greeting.flow");
+    let fxb = dir.join("greeting.fxb");
+    std::fs::write(
+        &flow,
+        format!("flow main {{\n    say \"{greeting}\"\n    end\n}}\n"),
+    )
+    .unwrap();
+    let built = Command::new(env!("CARGO_BIN_EXE_fluxo"))
+        .args(["build", flow.to_str().unwrap(), "-o", fxb.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(built.success());
+    std::fs::read(&fxb).unwrap()
+}
+
+/// POSTs `.fxb` bytes to the admin API with the tests' admin token, `s3cret` (the
+/// test client sends text bodies only).
+pub fn publish(addr: &str, bytes: &[u8]) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST /v1/admin/programs HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer s3cret\r\n\
+         Content-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        bytes.len()
+    )
+    .unwrap();
+    stream.write_all(bytes).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    (
+        head.split(' ').nth(1).unwrap().parse().unwrap(),
+        body.to_string(),
+    )
+}

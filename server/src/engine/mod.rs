@@ -12,7 +12,9 @@ mod step;
 mod turn;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
@@ -61,7 +63,10 @@ pub struct Engine {
     /// The configured messaging platforms (WhatsApp, Telegram).
     pub channels: Channels,
     programs: RwLock<HashMap<u64, Arc<Program>>>,
-    newest: RwLock<u64>,
+    /// The program new conversations start on, and when the store was last read for it.
+    newest: RwLock<(u64, Instant)>,
+    /// Another process published a program (a hint: `newest` reads the store at once).
+    published_elsewhere: AtomicBool,
     slots: Mutex<HashMap<String, Slot>>,
     /// Callers waiting for the reply to the message stored at a seq (`?wait=true`).
     waiters: Mutex<HashMap<i64, Waiting>>,
@@ -75,8 +80,12 @@ struct Waiting {
     senders: Vec<oneshot::Sender<String>>,
 }
 
+/// How long a process sharing its store may start new conversations on a program
+/// another process replaced, when the notification of the publish was lost.
+const PROGRAM_CHECK: Duration = Duration::from_secs(2);
+
 /// How long an ending another process kept this one from running waits to be tried again.
-const ENDING_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
+const ENDING_RETRY: Duration = Duration::from_secs(1);
 
 /// The wall clock, in Unix milliseconds.
 pub fn now_ms() -> Millis {
@@ -108,7 +117,8 @@ impl Engine {
             log,
             channels,
             programs: RwLock::new(HashMap::new()),
-            newest: RwLock::new(0),
+            newest: RwLock::new((0, Instant::now())),
+            published_elsewhere: AtomicBool::new(false),
             slots: Mutex::new(HashMap::new()),
             waiters: Mutex::new(HashMap::new()),
         });
@@ -116,6 +126,12 @@ impl Engine {
         engine.store.on_reply(Arc::new(move |seq| {
             if let Some(engine) = weak.upgrade() {
                 engine.replied_elsewhere(seq);
+            }
+        }));
+        let weak = Arc::downgrade(&engine);
+        engine.store.on_program(Arc::new(move || {
+            if let Some(engine) = weak.upgrade() {
+                engine.published_elsewhere.store(true, Ordering::Relaxed);
             }
         }));
         Ok(engine)
@@ -139,12 +155,32 @@ impl Engine {
             .write()
             .unwrap_or_else(|it| it.into_inner())
             .insert(hash, Arc::new(program));
-        *self.newest.write().unwrap_or_else(|it| it.into_inner()) = hash;
+        *self.newest.write().unwrap_or_else(|it| it.into_inner()) = (hash, Instant::now());
         Ok(hash)
     }
 
+    /// The program new conversations start on. With a store other processes share,
+    /// that is the store's newest: one another process published is read when its
+    /// notification comes, and at most `PROGRAM_CHECK` later when it is lost.
     pub fn newest(&self) -> u64 {
-        *self.newest.read().unwrap_or_else(|it| it.into_inner())
+        let (hash, checked) = *self.newest.read().unwrap_or_else(|it| it.into_inner());
+        let heard = self.published_elsewhere.swap(false, Ordering::Relaxed);
+        if !self.store.shared() || (!heard && checked.elapsed() < PROGRAM_CHECK) {
+            return hash;
+        }
+        match self.store.newest_program() {
+            Ok(Some((stored, _))) => {
+                *self.newest.write().unwrap_or_else(|it| it.into_inner()) =
+                    (stored, Instant::now());
+                stored
+            }
+            Ok(None) => hash,
+            Err(error) => {
+                self.log
+                    .error(None, &format!("cannot read the newest program: {error}"));
+                hash
+            }
+        }
     }
 
     /// The program with source hash `hash`, loaded from the store the first time.
@@ -274,6 +310,8 @@ impl Engine {
             Ok(true) => {}
         }
         let ran = self.run(key, timers, std::mem::take(endings));
+        // A turn dropped for a lost claim is looked at again at once, under a new one.
+        let lost = ran.is_err() && matches!(self.store.claim_lost(key), Ok(true));
         if let Err(error) = &ran {
             // The work stays stored; the sweep wakes the conversation again.
             self.log
@@ -282,7 +320,7 @@ impl Engine {
         if let Err(error) = self.store.release(key) {
             self.log.error(Some(key), &error.to_string());
         }
-        ran.is_ok() && self.store.shared() && self.has_work(key)
+        (ran.is_ok() || lost) && self.store.shared() && self.has_work(key)
     }
 
     fn has_work(&self, key: &str) -> bool {

@@ -432,6 +432,15 @@ impl<'e> Step<'e> {
             contact: std::mem::take(&mut self.contact),
             stats: std::mem::take(&mut self.stats),
         };
+        // Another process may run the conversation once this one's claim is gone:
+        // committing then could run a turn twice.
+        if self.engine.store.claim_lost(self.key())? {
+            return Err(EngineError(
+                "the claim on the conversation went with a broken store connection: the \
+                 turn is dropped uncommitted and runs again under a new claim"
+                    .into(),
+            ));
+        }
         let stats = commit.stats.clone();
         self.engine
             .committer

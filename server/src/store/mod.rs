@@ -1,6 +1,7 @@
 //! The store interface: everything `fluxo serve` keeps durably, behind one trait that
-//! the embedded SQLite store (`sqlite`) implements and that a shared PostgreSQL store
-//! will implement too. `conformance` is the suite every implementation must pass.
+//! the embedded SQLite store (`sqlite`) and the shared PostgreSQL store (`postgres`)
+//! implement; [`open`] picks one from what `--store` says. `conformance` is the suite
+//! every implementation must pass.
 //!
 //! The interface is shaped by the guarantees of docs/server.md: writes go through
 //! [`Store::commit`], which applies a batch of [`Write`]s in ONE transaction (group
@@ -10,7 +11,10 @@
 
 pub mod conformance;
 pub mod postgres;
+mod spec;
 pub mod sqlite;
+
+pub use spec::{open, Spec};
 
 use std::fmt;
 use std::sync::Arc;
@@ -423,6 +427,14 @@ pub trait Store: Send + Sync {
         Ok(())
     }
 
+    /// Whether this process's claim on `key` was lost since [`Store::claim`] granted it
+    /// (the store's connection holding it broke, and another process may have taken
+    /// the conversation): a turn about to commit is then dropped. `false` for a key
+    /// this process does not claim.
+    fn claim_lost(&self, _key: &str) -> StoreResult<bool> {
+        Ok(false)
+    }
+
     /// Whether other processes share this store (and so may handle this process's
     /// messages, or hold claims).
     fn shared(&self) -> bool {
@@ -433,11 +445,16 @@ pub trait Store: Send + Sync {
     /// committed, as soon as the store learns of it. Only a hint that saves a poll:
     /// a store that cannot tell ignores it.
     fn on_reply(&self, _heard: Arc<dyn Fn(i64) + Send + Sync>) {}
+
+    /// Registers `heard`, called when any process publishes a program, as soon as the
+    /// store learns of it. Only a hint that saves a wait: the engine also reads
+    /// [`Store::newest_program`] now and then.
+    fn on_program(&self, _heard: Arc<dyn Fn() + Send + Sync>) {}
 }
 
 /// The tables holding rows of one conversation (by its key in `conversation`): what
 /// erasing or purging a conversation deletes besides its own row, in every store.
-pub(crate) const CONVERSATION_TABLES: [&str; 6] = [
+const CONVERSATION_TABLES: [&str; 6] = [
     "inbox",
     "transcript",
     "timers",
@@ -445,6 +462,34 @@ pub(crate) const CONVERSATION_TABLES: [&str; 6] = [
     "outbox",
     "stats",
 ];
+
+/// What deleting conversations keeps of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// Nothing: erasing a contact (LGPD).
+    Nothing,
+    /// Their figures for reports, with the key that tied them to a person emptied
+    /// (retention).
+    Figures,
+}
+
+/// The statements, in order, that delete every row of the conversations whose key
+/// `matches` (an SQL condition's right-hand side on the key, with the store's
+/// placeholder: `= ?1`, `= ANY($1)`), keeping what `keep` says. Both stores run these
+/// same statements, so the rule of what erasing and retention keep is written once.
+pub(crate) fn deletes(keep: Keep, matches: &str) -> Vec<String> {
+    let mut statements = Vec::new();
+    if keep == Keep::Figures {
+        statements.push(format!(
+            "UPDATE stats SET conversation = '' WHERE conversation {matches}"
+        ));
+    }
+    for table in CONVERSATION_TABLES {
+        statements.push(format!("DELETE FROM {table} WHERE conversation {matches}"));
+    }
+    statements.push(format!("DELETE FROM conversations WHERE key {matches}"));
+    statements
+}
 
 /// A contact's linked accounts (a JSON array as stored) with `account` linked under
 /// `customer_id`: an earlier link of the same customer id is replaced and the new one

@@ -16,8 +16,8 @@ mod write;
 use write::apply;
 
 use super::{
-    Contact, Conversation, DueTimer, InboxEntry, Millis, OutboxItem, Outcome, StatTotal, Status,
-    Store, StoreError, StoreResult, Summary, TimerKind, Write,
+    deletes, Contact, Conversation, DueTimer, InboxEntry, Keep, Millis, OutboxItem, Outcome,
+    StatTotal, Status, Store, StoreError, StoreResult, Summary, TimerKind, Write,
 };
 
 /// The SQLite store of one data folder.
@@ -35,6 +35,7 @@ fn open(path: &Path) -> StoreResult<Connection> {
         .map_err(|e| StoreError(format!("cannot open {}: {e}", path.display())))?;
     conn.busy_timeout(std::time::Duration::from_secs(10))
         .map_err(err)?;
+    schema::check(&conn, path)?;
     let mode: String = conn
         .query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))
         .map_err(err)?;
@@ -110,23 +111,22 @@ fn status(name: &str) -> StoreResult<Status> {
 }
 
 /// Deletes every row of the conversations `filter` selects (an SQL condition on
-/// `conversations`, with one parameter), in every table.
+/// `conversations`, with one parameter), in every table, keeping what `keep` says.
 fn delete_conversations(
     tx: &Transaction,
     filter: &str,
     arg: &dyn rusqlite::ToSql,
+    keep: Keep,
 ) -> rusqlite::Result<u64> {
     let keys: Vec<String> = tx
         .prepare(&format!("SELECT key FROM conversations WHERE {filter}"))?
         .query_map([arg], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    let statements = deletes(keep, "= ?1");
     for key in &keys {
-        for table in crate::store::CONVERSATION_TABLES {
-            tx.prepare_cached(&format!("DELETE FROM {table} WHERE conversation = ?1"))?
-                .execute(params![key])?;
+        for statement in &statements {
+            tx.prepare_cached(statement)?.execute(params![key])?;
         }
-        tx.prepare_cached("DELETE FROM conversations WHERE key = ?1")?
-            .execute(params![key])?;
     }
     Ok(keys.len() as u64)
 }
@@ -350,7 +350,7 @@ impl Store for SqliteStore {
     fn erase_contact(&self, key: &str) -> StoreResult<u64> {
         let mut conn = lock(&self.write);
         let tx = conn.transaction().map_err(err)?;
-        let n = delete_conversations(&tx, "contact = ?1", &key).map_err(err)?;
+        let n = delete_conversations(&tx, "contact = ?1", &key, Keep::Nothing).map_err(err)?;
         tx.execute("DELETE FROM contacts WHERE key = ?1", params![key])
             .map_err(err)?;
         tx.commit().map_err(err)?;
@@ -364,17 +364,11 @@ impl Store for SqliteStore {
     fn purge_finished(&self, before: Millis) -> StoreResult<u64> {
         let mut conn = lock(&self.write);
         let tx = conn.transaction().map_err(err)?;
-        // The figures stay for reports; only the key that tied them to a person goes.
-        tx.execute(
-            "UPDATE stats SET conversation = '' WHERE conversation IN
-             (SELECT key FROM conversations WHERE status IN ('done', 'failed') AND updated < ?1)",
-            params![before],
-        )
-        .map_err(err)?;
         let n = delete_conversations(
             &tx,
             "status IN ('done', 'failed') AND updated < ?1",
             &before,
+            Keep::Figures,
         )
         .map_err(err)?;
         tx.commit().map_err(err)?;

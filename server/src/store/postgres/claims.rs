@@ -4,10 +4,17 @@
 //! SIGKILL: its socket closes) lets go of every conversation it was running at once.
 //! Two keys with the same 64-bit hash only wait for each other.
 //!
-//! If that connection breaks, its locks are gone while this process's turns go on;
-//! the next claim reconnects. A broken connection to the database fails the turns'
-//! commits too, so those turns are not acknowledged.
+//! If that connection breaks while the process lives (a restarted pooler, an operator's
+//! `pg_terminate_backend`), its locks are gone and another process may take the
+//! conversations at once. Every claim remembers the connection it was taken on (its
+//! generation); [`Claims::lost`] tells a turn about to commit that its claim went with a
+//! broken connection, and the turn is dropped uncommitted (its work stays stored and is
+//! claimed again). A claim is never silently taken again on the new connection: another
+//! process may have run the conversation in between. The connection is named
+//! `<application_name> claims <pid>` (the URL's `application_name`, else `fluxo`), so an
+//! operator can find it in `pg_stat_activity`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use tokio::sync::Mutex;
@@ -16,29 +23,46 @@ use tokio_postgres::{Client, Config, NoTls, Statement};
 use super::err;
 use crate::store::{StoreError, StoreResult};
 
-/// The connection the locks live on, with its two statements prepared.
+/// The connection the locks live on, with its statements prepared.
 struct Held {
     client: Client,
     take: Statement,
     give: Statement,
+    /// Counts connections: a claim taken on an earlier one is lost.
+    generation: u64,
+}
+
+#[derive(Default)]
+struct State {
+    held: Option<Arc<Held>>,
+    generations: u64,
+    /// Each claimed key, with the generation of the connection it was taken on.
+    keys: HashMap<String, u64>,
 }
 
 pub struct Claims {
     config: Config,
-    held: Mutex<Option<Arc<Held>>>,
+    state: Mutex<State>,
 }
 
 impl Claims {
-    pub fn new(config: Config) -> Claims {
+    pub fn new(mut config: Config) -> Claims {
+        let name = format!(
+            "{} claims {}",
+            config.get_application_name().unwrap_or("fluxo"),
+            std::process::id()
+        );
+        config.application_name(&name);
         Claims {
             config,
-            held: Mutex::new(None),
+            state: Mutex::new(State::default()),
         }
     }
 
+    /// The live connection, connecting anew when there is none or it broke.
     async fn connection(&self) -> StoreResult<Arc<Held>> {
-        let mut held = self.held.lock().await;
-        if let Some(live) = held.as_ref().filter(|it| !it.client.is_closed()) {
+        let mut state = self.state.lock().await;
+        if let Some(live) = state.held.as_ref().filter(|it| !it.client.is_closed()) {
             return Ok(Arc::clone(live));
         }
         let (client, connection) = self.config.connect(NoTls).await.map_err(err)?;
@@ -51,8 +75,14 @@ impl Claims {
             .prepare("SELECT pg_advisory_unlock(hashtextextended($1, 0))")
             .await
             .map_err(err)?;
-        let live = Arc::new(Held { client, take, give });
-        *held = Some(Arc::clone(&live));
+        state.generations += 1;
+        let live = Arc::new(Held {
+            client,
+            take,
+            give,
+            generation: state.generations,
+        });
+        state.held = Some(Arc::clone(&live));
         Ok(live)
     }
 
@@ -64,11 +94,38 @@ impl Claims {
             .query_one(&held.take, &[&key])
             .await
             .map_err(err)?;
-        row.try_get(0).map_err(err)
+        let taken: bool = row.try_get(0).map_err(err)?;
+        if taken {
+            let mut state = self.state.lock().await;
+            state.keys.insert(key.to_string(), held.generation);
+        }
+        Ok(taken)
+    }
+
+    /// Whether the claim on `key` this process took went with a broken connection.
+    /// Asks the database: a connection the server ended is only noticed on its next
+    /// round trip. `false` for a key this process does not claim.
+    pub async fn lost(&self, key: &str) -> StoreResult<bool> {
+        let (taken_on, held) = {
+            let state = self.state.lock().await;
+            match state.keys.get(key) {
+                None => return Ok(false),
+                Some(generation) => (*generation, state.held.clone()),
+            }
+        };
+        let Some(held) = held.filter(|it| it.generation == taken_on) else {
+            return Ok(true);
+        };
+        Ok(held.client.simple_query("SELECT 1").await.is_err())
     }
 
     pub async fn give(&self, key: &str) -> StoreResult<()> {
-        let held = self.connection().await?;
+        let taken_on = self.state.lock().await.keys.remove(key);
+        let held = self.state.lock().await.held.clone();
+        let Some(held) = held.filter(|it| Some(it.generation) == taken_on) else {
+            // Taken on a connection that broke since: the lock went with it.
+            return Err(lost_error(key));
+        };
         let row = held
             .client
             .query_one(&held.give, &[&key])
@@ -78,10 +135,14 @@ impl Claims {
         if released {
             Ok(())
         } else {
-            Err(StoreError(format!(
-                "the claim on conversation `{key}` was lost before it was released (the \
-                 lock connection was reset)"
-            )))
+            Err(lost_error(key))
         }
     }
+}
+
+fn lost_error(key: &str) -> StoreError {
+    StoreError(format!(
+        "the claim on conversation `{key}` was lost before it was released (the claims \
+         connection broke)"
+    ))
 }

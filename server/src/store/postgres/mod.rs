@@ -9,8 +9,13 @@
 //! - outbox deliveries are leased with `FOR UPDATE SKIP LOCKED`, so two processes
 //!   never post the same item at once;
 //! - a committed reply is announced with `NOTIFY` (`listen`): a process waiting for
-//!   it (`?wait=true`) hears at once; it also polls, so nothing depends on it;
-//! - the schema is migrated at start under an advisory lock (`schema`);
+//!   it (`?wait=true`) hears at once; it also polls, so nothing depends on it; so is
+//!   a published program, which every process's new conversations then start on (the
+//!   engine also looks at the newest now and then);
+//! - a claim whose connection broke is known to be lost (`claims`): the turn under it
+//!   is dropped uncommitted;
+//! - the schema is migrated at start under an advisory lock (`schema`), and a
+//!   database a newer fluxo migrated is refused;
 //! - a batch of writes is one transaction (`write`): a process that dies mid-turn
 //!   leaves nothing half-done.
 //!
@@ -22,6 +27,7 @@ mod claims;
 mod listen;
 mod reads;
 mod schema;
+pub mod testing;
 mod write;
 
 use std::future::Future;
@@ -32,7 +38,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
-use super::{Outcome, StoreError, StoreResult, Write};
+use super::{deletes, Keep, Outcome, StoreError, StoreResult, Write};
 
 /// Connections each process keeps for reads and commits.
 const POOL_SIZE: usize = 16;
@@ -103,10 +109,10 @@ impl PostgresStore {
                 .await
                 .map_err(|e| StoreError(format!("cannot connect to {shown}: {}", err(e).0)))?;
             let driver = tokio::spawn(connection);
-            let migrated = schema::migrate(&mut client).await;
+            let migrated = schema::migrate(&mut client, &shown).await;
             drop(client);
             let _ = driver.await;
-            migrated.map_err(|e| StoreError(format!("migrating {shown}: {}", err(e).0)))
+            migrated
         })?;
         let manager = Manager::from_config(
             config.clone(),
@@ -126,6 +132,14 @@ impl PostgresStore {
             claims: claims::Claims::new(config.clone()),
             listener: listen::Listener::new(config),
         })
+    }
+
+    /// Registers `heard` for `topic`'s notifications, listening on the store's runtime.
+    fn listen(&self, topic: listen::Topic, heard: listen::Heard) {
+        if let Some(runtime) = &self.runtime {
+            let _inside = runtime.enter();
+            self.listener.register(topic, heard);
+        }
     }
 
     /// Runs `future` on the store's runtime and waits for it.
@@ -169,15 +183,14 @@ impl PostgresStore {
     }
 
     /// Deletes, in one transaction, every row of the conversations `filter` selects
-    /// (an SQL condition on `conversations` with one parameter); then `also` (a
-    /// statement on the same parameter) when given. Their stats go too, unless
-    /// `keep_figures`: then only the key that tied the figures to a person goes.
+    /// (an SQL condition on `conversations` with one parameter), keeping what `keep`
+    /// says; then `also` (a statement on the same parameter) when given.
     fn delete_conversations(
         &self,
         filter: &str,
         arg: &(dyn ToSql + Sync),
         also: Option<&str>,
-        keep_figures: bool,
+        keep: Keep,
     ) -> StoreResult<u64> {
         self.block_on(async {
             let mut client = self.connection().await?;
@@ -193,25 +206,9 @@ impl PostgresStore {
                 .map(|row| row.try_get(0))
                 .collect::<Result<_, _>>()
                 .map_err(err)?;
-            if keep_figures {
-                tx.execute(
-                    "UPDATE stats SET conversation = '' WHERE conversation = ANY($1)",
-                    &[&keys],
-                )
-                .await
-                .map_err(err)?;
+            for statement in deletes(keep, "= ANY($1)") {
+                tx.execute(&statement, &[&keys]).await.map_err(err)?;
             }
-            for table in crate::store::CONVERSATION_TABLES {
-                tx.execute(
-                    &format!("DELETE FROM {table} WHERE conversation = ANY($1)"),
-                    &[&keys],
-                )
-                .await
-                .map_err(err)?;
-            }
-            tx.execute("DELETE FROM conversations WHERE key = ANY($1)", &[&keys])
-                .await
-                .map_err(err)?;
             if let Some(statement) = also {
                 tx.execute(statement, &[arg]).await.map_err(err)?;
             }
@@ -285,52 +282,4 @@ fn retryable(error: &tokio_postgres::Error) -> bool {
     error.code().is_some_and(|code| {
         *code == SqlState::T_R_DEADLOCK_DETECTED || *code == SqlState::T_R_SERIALIZATION_FAILURE
     })
-}
-
-/// The database the tests of PostgreSQL use, from `FLUXO_TEST_POSTGRES`. `Ok(None)`
-/// only when `FLUXO_SKIP_POSTGRES=1` says to skip them; unset, it is an error that
-/// says how to start one (no test passes silently without its database).
-pub fn test_database() -> Result<Option<String>, String> {
-    if let Ok(url) = std::env::var("FLUXO_TEST_POSTGRES") {
-        if !url.is_empty() {
-            return Ok(Some(url));
-        }
-    }
-    if std::env::var("FLUXO_SKIP_POSTGRES").as_deref() == Ok("1") {
-        return Ok(None);
-    }
-    Err(
-        "FLUXO_TEST_POSTGRES is not set: this test needs PostgreSQL. Start one with \
-         `eval \"$(sudo .ci/postgres)\"` (it prints the variable to export), or set \
-         FLUXO_SKIP_POSTGRES=1 to skip the PostgreSQL tests on purpose"
-            .into(),
-    )
-}
-
-/// Creates (after dropping any earlier one) the schema `name` in the database at
-/// `url`, and returns the URL of a store in it: each test gets a store of its own.
-pub fn fresh_schema(url: &str, name: &str) -> StoreResult<String> {
-    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(StoreError(format!("`{name}` is not a plain schema name")));
-    }
-    let config = config(url)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| StoreError(e.to_string()))?;
-    runtime.block_on(async {
-        let (client, connection) = config.connect(NoTls).await.map_err(err)?;
-        let driver = tokio::spawn(connection);
-        client
-            .batch_execute(&format!(
-                "DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}"
-            ))
-            .await
-            .map_err(err)?;
-        drop(client);
-        let _ = driver.await;
-        Ok::<(), StoreError>(())
-    })?;
-    let joiner = if url.contains('?') { '&' } else { '?' };
-    Ok(format!("{url}{joiner}options=-c%20search_path%3D{name}"))
 }

@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use tokio_postgres::Row;
 
+use super::listen::Topic;
 use super::{err, hex, PostgresStore};
 use crate::store::{
-    accounts, stat_totals, Contact, Conversation, DueTimer, InboxEntry, Millis, OutboxItem,
+    accounts, stat_totals, Contact, Conversation, DueTimer, InboxEntry, Keep, Millis, OutboxItem,
     Outcome, StatTotal, Status, Store, StoreError, StoreResult, Summary, TimerKind, Write,
 };
 
@@ -242,7 +243,7 @@ impl Store for PostgresStore {
             "contact = $1",
             &key,
             Some("DELETE FROM contacts WHERE key = $1"),
-            false,
+            Keep::Nothing,
         )
     }
 
@@ -251,7 +252,7 @@ impl Store for PostgresStore {
             "status IN ('done', 'failed') AND updated < $1",
             &before,
             None,
-            true,
+            Keep::Figures,
         )
     }
 
@@ -295,14 +296,26 @@ impl Store for PostgresStore {
         self.block_on(self.claims.give(key))
     }
 
+    fn claim_lost(&self, key: &str) -> StoreResult<bool> {
+        self.block_on(self.claims.lost(key))
+    }
+
     fn shared(&self) -> bool {
         true
     }
 
     fn on_reply(&self, heard: Arc<dyn Fn(i64) + Send + Sync>) {
-        if let Some(runtime) = &self.runtime {
-            let _inside = runtime.enter();
-            self.listener.register(heard);
-        }
+        self.listen(
+            Topic::Replies,
+            Arc::new(move |payload: &str| {
+                for seq in payload.split(',').filter_map(|it| it.parse::<i64>().ok()) {
+                    heard(seq);
+                }
+            }),
+        );
+    }
+
+    fn on_program(&self, heard: Arc<dyn Fn() + Send + Sync>) {
+        self.listen(Topic::Programs, Arc::new(move |_: &str| heard()));
     }
 }

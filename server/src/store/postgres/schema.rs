@@ -2,11 +2,20 @@
 //! starts takes one advisory lock for the time it migrates, so processes that start
 //! together apply each migration once; the `fluxo_migrations` table records which ran.
 //! A migration is never edited once released: a change is a new entry at the end.
+//! A database a newer fluxo migrated (a version past the last one here) is refused
+//! before anything is written: this binary does not know what those versions changed.
 
 use tokio_postgres::Client;
 
+use super::err;
+use crate::store::{StoreError, StoreResult};
+
 /// The advisory lock key of migrating (any constant no other code of ours uses).
 const MIGRATION_LOCK: i64 = 0x666c_7578_6f5f_6d67;
+
+/// The table of the migrations applied, made when absent.
+pub(super) const VERSIONS: &str = "CREATE TABLE IF NOT EXISTS fluxo_migrations (
+    version INTEGER PRIMARY KEY, applied TIMESTAMPTZ NOT NULL DEFAULT now())";
 
 /// The migrations, in order; the version of each is its position plus one.
 const MIGRATIONS: &[&str] = &[
@@ -55,35 +64,45 @@ CREATE INDEX stats_conversation ON stats(conversation);
 ",
 ];
 
-/// Brings the schema of `client`'s search path up to date.
-pub async fn migrate(client: &mut Client) -> Result<(), tokio_postgres::Error> {
-    let tx = client.transaction().await?;
+/// Brings the schema of `client`'s search path up to date; `shown` names the database
+/// in messages.
+pub async fn migrate(client: &mut Client, shown: &str) -> StoreResult<()> {
+    let failed = |e| StoreError(format!("migrating {shown}: {}", err(e).0));
+    let tx = client.transaction().await.map_err(failed)?;
     // Held to the end of the transaction: a second process starting now waits here,
     // then finds the migrations applied.
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
-        .await?;
-    tx.batch_execute(
-        "CREATE TABLE IF NOT EXISTS fluxo_migrations (
-             version INTEGER PRIMARY KEY, applied TIMESTAMPTZ NOT NULL DEFAULT now())",
-    )
-    .await?;
+        .await
+        .map_err(failed)?;
+    tx.batch_execute(VERSIONS).await.map_err(failed)?;
     let done: i32 = tx
         .query_one(
             "SELECT COALESCE(MAX(version), 0) FROM fluxo_migrations",
             &[],
         )
-        .await?
+        .await
+        .map_err(failed)?
         .get(0);
+    let known = MIGRATIONS.len();
+    if usize::try_from(done).is_ok_and(|done| done > known) {
+        // Dropping the transaction rolls it back: nothing of this start is written.
+        return Err(StoreError(format!(
+            "{shown}: the database's schema is at version {done}, but this fluxo knows \
+             versions up to {known} only: a newer fluxo migrated it. Run that version \
+             of fluxo (or a newer one) on this database"
+        )));
+    }
     for (version, sql) in (1..).zip(MIGRATIONS) {
         if version <= done {
             continue;
         }
-        tx.batch_execute(sql).await?;
+        tx.batch_execute(sql).await.map_err(failed)?;
         tx.execute(
             "INSERT INTO fluxo_migrations (version) VALUES ($1)",
             &[&version],
         )
-        .await?;
+        .await
+        .map_err(failed)?;
     }
-    tx.commit().await
+    tx.commit().await.map_err(failed)
 }

@@ -4,7 +4,8 @@
 //! are pipelined (`pipeline`), so a write's statements never depend on another's
 //! answers; contact changes, which do, go after them (`contacts`). A turn that replies to
 //! messages also notifies `fluxo_replies`, delivered at commit, so that a process
-//! waiting for one of those replies (`?wait=true`) hears of it at once.
+//! waiting for one of those replies (`?wait=true`) hears of it at once; a published
+//! program notifies `fluxo_programs`.
 
 use deadpool_postgres::Transaction;
 use tokio_postgres::types::ToSql;
@@ -27,6 +28,12 @@ pub async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<Outcome, Error
                 )
                 .await?;
             tx.execute(&insert, &[&hex(*hash), bytes, at]).await?;
+            // Heard by every process's `listen` at commit: new conversations start on
+            // it at once there (each also looks at the newest now and then).
+            let notify = tx
+                .prepare_cached("SELECT pg_notify('fluxo_programs.' || current_schema(), $1)")
+                .await?;
+            tx.execute(&notify, &[&hex(*hash)]).await?;
         }
         Write::Delivered { id } => {
             let update = tx

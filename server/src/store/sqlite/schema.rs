@@ -1,12 +1,40 @@
 //! The SQLite store's tables, and the columns added since the first schema, added to
-//! a file made before them when it is opened.
+//! a file made before them when it is opened. The file's `user_version` says which
+//! schema it has: a file a newer fluxo changed is refused before anything is written,
+//! since this binary does not know what that version changed.
+
+use std::path::Path;
 
 use rusqlite::{params, Connection};
 
-/// Creates what is missing: tables, indexes, added columns.
+use crate::store::{StoreError, StoreResult};
+
+/// The version of the schema below: one more with every change to it (a table, an
+/// index, an added column). 1 is every file made before versions were recorded.
+const VERSION: i64 = 1;
+
+/// Refuses the file at `path` when a newer fluxo changed its schema. Run before
+/// anything else touches the file (even switching it to WAL mode writes to it).
+pub(super) fn check(conn: &Connection, path: &Path) -> StoreResult<()> {
+    let found: i64 = conn
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(|e| StoreError(format!("{}: {e}", path.display())))?;
+    if found > VERSION {
+        return Err(StoreError(format!(
+            "{}: the store's schema is at version {found}, but this fluxo knows versions \
+             up to {VERSION} only: a newer fluxo changed it. Run that version of fluxo \
+             (or a newer one) on this data",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Creates what is missing (tables, indexes, added columns) and records the version.
 pub(super) fn create(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(SCHEMA)?;
-    add_columns(conn)
+    add_columns(conn)?;
+    conn.execute_batch(&format!("PRAGMA user_version = {VERSION}"))
 }
 
 const SCHEMA: &str = "
