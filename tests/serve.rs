@@ -467,6 +467,13 @@ fn a_write_in_flight_at_a_crash_is_never_sent_again() {
     }
     let stuck = Server::poll(&first, "ana", "write");
     assert_eq!(stuck["wait"], "write");
+    // The checkpoint is durable before the call starts: wait for the call itself.
+    for _ in 0..400 {
+        if first_writes.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
     assert_eq!(first_writes.load(Ordering::SeqCst), 1);
 
     // The disk as the first server left it (it never finishes the write): what a
