@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
+use self::step::OPERATOR_ENDING;
 use crate::channels::Channels;
 use crate::commit::Committer;
 use crate::log::Log;
@@ -48,8 +49,15 @@ struct Slot {
     /// Work arrived since the worker last looked.
     again: bool,
     timers: Vec<DueTimer>,
-    /// Why the conversation must end (`Engine::end_soon`).
-    endings: Vec<String>,
+    /// Why the conversation must end (`Engine::end_soon`, `Engine::end_by_operator`).
+    endings: Vec<Ending>,
+}
+
+/// An ending queued for a conversation's worker, and who waits to hear how it went.
+pub(super) struct Ending {
+    pub reason: String,
+    /// Told whether the conversation was live (and is now ended), or why ending failed.
+    pub done: Option<oneshot::Sender<Result<bool, String>>>,
 }
 
 /// Everything the server's tasks share.
@@ -220,7 +228,24 @@ impl Engine {
     /// Ends the live conversation `key` for `reason` (a platform refuses to carry it)
     /// from its worker, after the work it has, so the ending never races a turn.
     pub fn end_soon(self: &Arc<Engine>, key: &str, reason: String) {
-        self.enqueue(key, |slot| slot.endings.push(reason));
+        let ending = Ending { reason, done: None };
+        self.enqueue(key, |slot| slot.endings.push(ending));
+    }
+
+    /// Ends the live conversation `key` at an operator's request (admin API), from its
+    /// worker under its claim like [`Engine::end_soon`], so it never races a turn here
+    /// or in another process. The answer: whether it was live, or why ending failed.
+    pub fn end_by_operator(
+        self: &Arc<Engine>,
+        key: &str,
+    ) -> oneshot::Receiver<Result<bool, String>> {
+        let (done, answer) = oneshot::channel();
+        let ending = Ending {
+            reason: OPERATOR_ENDING.into(),
+            done: Some(done),
+        };
+        self.enqueue(key, |slot| slot.endings.push(ending));
+        answer
     }
 
     fn enqueue(self: &Arc<Engine>, key: &str, add: impl FnOnce(&mut Slot)) {
@@ -266,7 +291,7 @@ impl Engine {
     /// Queues again, a little later, endings this process could not run because
     /// another process holds the conversation: they live only in this process's
     /// memory, so a platform's refusal would otherwise be forgotten.
-    fn end_later(self: &Arc<Engine>, key: &str, endings: Vec<String>) {
+    fn end_later(self: &Arc<Engine>, key: &str, endings: Vec<Ending>) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             self.log
                 .error(Some(key), "cannot queue the conversation's ending again");
@@ -275,14 +300,14 @@ impl Engine {
         let (engine, key) = (Arc::clone(self), key.to_string());
         runtime.spawn(async move {
             tokio::time::sleep(ENDING_RETRY).await;
-            for reason in endings {
-                engine.end_soon(&key, reason);
+            for ending in endings {
+                engine.enqueue(&key, |slot| slot.endings.push(ending));
             }
         });
     }
 
     /// The timers and endings queued for `key` when its worker starts.
-    fn take(&self, key: &str) -> (Vec<DueTimer>, Vec<String>) {
+    fn take(&self, key: &str) -> (Vec<DueTimer>, Vec<Ending>) {
         let mut slots = self.slots.lock().unwrap_or_else(|it| it.into_inner());
         slots.get_mut(key).map_or_else(Default::default, |slot| {
             (
@@ -296,7 +321,7 @@ impl Engine {
     /// stored while this process held the claim, by another process whose claim on it
     /// failed for that reason, is this process's to run.
     /// `endings` are taken only when the claim is granted; those left are not run.
-    fn claimed_run(&self, key: &str, timers: Vec<DueTimer>, endings: &mut Vec<String>) -> bool {
+    fn claimed_run(&self, key: &str, timers: Vec<DueTimer>, endings: &mut Vec<Ending>) -> bool {
         match self.store.claim(key) {
             // Another process runs it, and looks again when it lets go.
             Ok(false) => return false,

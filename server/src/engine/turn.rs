@@ -10,8 +10,8 @@
 //! "outcome unknown", so the card takes its fail path, and the log says so.
 
 use super::inbound::Inbound;
-use super::step::{clock, Pending, Step, OPERATOR_ENDING};
-use super::{now_ms, Engine, EngineError};
+use super::step::{clock, Pending, Step};
+use super::{now_ms, Ending, Engine, EngineError};
 use crate::store::{
     ContactChange, Conversation, DueTimer, InboxEntry, Journal, StatKind, Status, TimerKind,
 };
@@ -31,7 +31,7 @@ impl Engine {
         &self,
         key: &str,
         timers: Vec<DueTimer>,
-        endings: Vec<String>,
+        endings: Vec<Ending>,
     ) -> Result<(), EngineError> {
         loop {
             let conversation = self.store.conversation(key)?;
@@ -55,8 +55,12 @@ impl Engine {
                 _ => {} // Stale: the conversation moved on since the timer was armed.
             }
         }
-        for reason in endings {
-            self.end(key, &reason)?;
+        for ending in endings {
+            let ended = self.end(key, &ending.reason);
+            if let Some(done) = ending.done {
+                let _ = done.send(ended.as_ref().map(|it| *it).map_err(|e| e.to_string()));
+            }
+            ended?;
         }
         Ok(())
     }
@@ -236,12 +240,6 @@ impl Engine {
             .resume(&step.program, Event::HostResult(result));
         step.settle(turn)?;
         step.finish()
-    }
-
-    /// Ends a live conversation at an operator's request (admin API); false when it
-    /// is not live.
-    pub fn end_by_operator(&self, key: &str) -> Result<bool, EngineError> {
-        self.end(key, OPERATOR_ENDING)
     }
 
     /// Ends a live conversation for `reason` (logged and stored as its ending); false

@@ -81,12 +81,22 @@ pub async fn list(
     }
 }
 
+/// How long an operator's ending waits for the conversation's worker: past it, another
+/// process still holds the conversation (a turn on a slow ERP, say).
+const END_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub async fn end(_: AdminCaller, State(app): State<Shared>, Path(key): Path<String>) -> Response {
-    match app.blocking(move |e| e.end_by_operator(&key)).await {
-        Ok(Ok(true)) => axum::Json(json!({"ended": true})).into_response(),
-        Ok(Ok(false)) => error(StatusCode::NOT_FOUND, "no live conversation with this key"),
-        Ok(Err(reason)) => unavailable(&app, "ending the conversation", reason),
-        Err(response) => response,
+    let what = "ending the conversation";
+    match tokio::time::timeout(END_WAIT, app.engine.end_by_operator(&key)).await {
+        Ok(Ok(Ok(true))) => axum::Json(json!({"ended": true})).into_response(),
+        Ok(Ok(Ok(false))) => error(StatusCode::NOT_FOUND, "no live conversation with this key"),
+        Ok(Ok(Err(reason))) => unavailable(&app, what, reason),
+        Ok(Err(_)) => unavailable(&app, what, "its worker stopped on an earlier failure"),
+        Err(_) => unavailable(
+            &app,
+            what,
+            "another process still runs the conversation; the ending stays queued here",
+        ),
     }
 }
 
