@@ -138,11 +138,20 @@ fn through_the_engine(snapshot: Vec<u8>) {
         .store
         .commit(&[Write::Turn(Box::new(turn)), Write::Message(message)])
         .expect("stored");
-    engine.run(KEY, Vec::new(), Vec::new()).expect("the turn runs");
+    engine
+        .run(KEY, Vec::new(), Vec::new())
+        .expect("the turn runs");
     let handled = engine.store.message(KEY, "m").expect("read");
-    assert!(handled.is_some_and(|it| it.reply.is_some()), "the message has no reply");
+    assert!(
+        handled.is_some_and(|it| it.reply.is_some()),
+        "the message has no reply"
+    );
     assert!(engine.store.pending(KEY).expect("read").is_empty());
-    let row = engine.store.conversation(KEY).expect("read").expect("a row");
+    let row = engine
+        .store
+        .conversation(KEY)
+        .expect("read")
+        .expect("a row");
     if row.status == Status::Failed {
         assert!(!row.ending.is_empty(), "a failed conversation says why");
     }
@@ -152,8 +161,7 @@ fn through_the_engine(snapshot: Vec<u8>) {
 fuzz_target!(|data: &[u8]| {
     let program = program();
     let bytes = if data.first().is_some_and(|it| it % 2 == 0) {
-        let mut session =
-            Session::new(program, None, Context::new(NOW)).expect("a session");
+        let mut session = Session::new(program, None, Context::new(NOW)).expect("a session");
         let _ = session.start(program);
         let mut bytes = session.snapshot();
         for (idx, byte) in data.iter().enumerate().skip(1) {
