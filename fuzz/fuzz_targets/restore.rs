@@ -19,7 +19,7 @@ use fluxo_runtime::session::{Context, Event, HostCall, HostResult, Session};
 use fluxo_server::engine::Engine;
 use fluxo_server::metrics::Metrics;
 use fluxo_server::store::sqlite::SqliteStore;
-use fluxo_server::store::{Conversation, NewMessage, Status, Store, TurnCommit, Write};
+use fluxo_server::store::{Conversation, NewMessage, Status, TurnCommit, Write};
 use fluxo_server::{Settings, World};
 use libfuzzer_sys::fuzz_target;
 
