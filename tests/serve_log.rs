@@ -80,7 +80,7 @@ fn a_corrupt_stored_snapshot_ends_its_conversation_with_a_log_line() {
     let compiled = fluxo_compiler::compile(&sources, &fluxo_compiler::CompileOptions::default());
     let program = compiled.program.unwrap();
     let pc_break = |it: &mut Vec<u8>| off_boundary(it, &program);
-    let breaks: [(&str, &dyn Fn(&mut Vec<u8>)); 5] = [
+    let breaks: [(&str, &Break<'_>); 5] = [
         ("truncated", &|it| it.truncate(it.len() / 2)),
         // The program's hash, just after the magic and version.
         ("other-program", &|it| it[4..12].copy_from_slice(&[0xAB; 8])),
@@ -145,6 +145,9 @@ fn a_corrupt_stored_snapshot_ends_its_conversation_with_a_log_line() {
         assert!(log.contains(&line), "{line}\n{log}");
     }
 }
+
+/// A way to break a stored snapshot.
+type Break<'a> = dyn Fn(&mut Vec<u8>) + 'a;
 
 /// Changes the snapshot's `pc` to a number between two instructions of `program`: the
 /// byte that, set to another instruction's start, restores with that `pc`.
