@@ -2,10 +2,16 @@
 //! the Low Code scripts their `script` items name, loading built `.fxb` programs, and wording I/O errors for the one
 //! line the CLI prints.
 //!
+//! Every file a user names (or a file names: a `.chat`'s `@program`, a `.fxb`'s file
+//! table) is read through one bounded reader, [`read_limited`]: only regular files,
+//! checked before opening (opening a FIFO waits for a writer; `/dev/zero` never ends),
+//! and no more than the [`Limit`] of its kind, standard input included.
+//!
 //! It is the root package's library (the binary, its tests and benches load programs
 //! the same way); the compiler reads no files and only says which scripts it wants.
 
-use std::io;
+use std::fs::File;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use fluxo_compiler::Sources;
@@ -26,9 +32,10 @@ impl std::error::Error for CliError {}
 pub type CliResult<T> = Result<T, CliError>;
 
 /// The `.flow` files at `path` (itself, or every one below it), sorted for stable output.
+/// A path that is not a folder is the one file (reading it refuses a device).
 pub fn flow_files(path: &Path) -> CliResult<Vec<PathBuf>> {
     let meta = std::fs::metadata(path).map_err(|e| io_error(path, &e))?;
-    if meta.is_file() {
+    if !meta.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut found = Vec::new();
@@ -82,26 +89,126 @@ pub fn is_stdio(path: &Path) -> bool {
 /// The name diagnostics give text read from standard input.
 pub const STDIN_NAME: &str = "<stdin>";
 
-/// Reads a text file, or standard input for `-`.
-pub fn read(path: &Path) -> CliResult<String> {
-    if is_stdio(path) {
-        let mut text = String::new();
-        io::Read::read_to_string(&mut io::stdin(), &mut text)
-            .map_err(|e| CliError(format!("{STDIN_NAME}: {}", describe_io_error(&e))))?;
-        return Ok(text);
-    }
-    std::fs::read_to_string(path).map_err(|e| io_error(path, &e))
+/// How large a file of one kind may be, and the kind's name for the error that says so.
+#[derive(Clone, Copy, Debug)]
+pub struct Limit {
+    pub bytes: u64,
+    pub what: &'static str,
 }
 
-/// Reads a binary file, or standard input for `-`.
+/// Flows, Low Code scripts, transcripts, fixtures, Opa JSON documents and `.fxb`
+/// programs: three times the largest real input (the build scaling bench compiles a
+/// 20 MB source), small enough that a file named by mistake or by a hostile header
+/// cannot take the machine's memory.
+pub const INPUT: Limit = Limit {
+    bytes: 64 << 20,
+    what: "an input file",
+};
+
+/// `fluxo.toml` and the server's configuration: a few hundred lines written by hand.
+pub const CONFIG: Limit = Limit {
+    bytes: 1 << 20,
+    what: "a configuration file",
+};
+
+/// The bytes of the regular file at `path`, refused when it is anything else (a FIFO,
+/// a device, a folder) or larger than `limit`. The one way the CLI reads a file.
+pub fn read_limited(path: &Path, limit: Limit) -> io::Result<Vec<u8>> {
+    // Checked before opening: opening a FIFO waits for a writer.
+    check_file(&std::fs::metadata(path)?, limit)?;
+    let file = File::open(path)?;
+    // Again on what was opened: the path may have changed in between.
+    check_file(&file.metadata()?, limit)?;
+    // And the length may grow while it is read.
+    take_limited(file, limit)
+}
+
+/// [`read_limited`] for text.
+pub fn read_text(path: &Path, limit: Limit) -> io::Result<String> {
+    String::from_utf8(read_limited(path, limit)?)
+        .map_err(|_| io::Error::from(io::ErrorKind::InvalidData))
+}
+
+fn check_file(meta: &std::fs::Metadata, limit: Limit) -> io::Result<()> {
+    if !meta.is_file() {
+        return Err(io::Error::other(format!(
+            "not a regular file ({}); only regular files are read",
+            file_kind(meta)
+        )));
+    }
+    if meta.len() > limit.bytes {
+        return Err(io::Error::other(format!(
+            "{} bytes, more than the {} allowed for {}",
+            meta.len(),
+            mib(limit),
+            limit.what
+        )));
+    }
+    Ok(())
+}
+
+/// Reads at most one byte past `limit`, so that a longer stream is refused having
+/// cost no more than the limit.
+fn take_limited(reader: impl Read, limit: Limit) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader.take(limit.bytes + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit.bytes {
+        return Err(io::Error::other(format!(
+            "more than the {} allowed for {}",
+            mib(limit),
+            limit.what
+        )));
+    }
+    Ok(bytes)
+}
+
+fn mib(limit: Limit) -> String {
+    format!("{} MiB", limit.bytes >> 20)
+}
+
+/// What a file that is not a regular file is, in words.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        "a folder"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
+    }
+}
+
+/// Reads an input text file ([`INPUT`]), or standard input for `-`.
+pub fn read(path: &Path) -> CliResult<String> {
+    String::from_utf8(read_bytes(path)?).map_err(|_| {
+        let name = if is_stdio(path) {
+            STDIN_NAME.to_string()
+        } else {
+            path.display().to_string()
+        };
+        CliError(format!("{name}: not valid UTF-8 text"))
+    })
+}
+
+/// Reads an input binary file ([`INPUT`]), or standard input for `-`.
 pub fn read_bytes(path: &Path) -> CliResult<Vec<u8>> {
     if is_stdio(path) {
-        let mut bytes = Vec::new();
-        io::Read::read_to_end(&mut io::stdin(), &mut bytes)
-            .map_err(|e| CliError(format!("{STDIN_NAME}: {}", describe_io_error(&e))))?;
-        return Ok(bytes);
+        return take_limited(io::stdin().lock(), INPUT)
+            .map_err(|e| CliError(format!("{STDIN_NAME}: {}", describe_io_error(&e))));
     }
-    std::fs::read(path).map_err(|e| io_error(path, &e))
+    read_limited(path, INPUT).map_err(|e| io_error(path, &e))
+}
+
+/// Reads a configuration file ([`CONFIG`]).
+pub fn read_config(path: &Path) -> CliResult<String> {
+    read_text(path, CONFIG).map_err(|e| io_error(path, &e))
 }
 
 pub fn write(path: &Path, text: &str) -> CliResult<()> {
@@ -135,14 +242,14 @@ pub fn load_files(files: &[PathBuf]) -> CliResult<Sources> {
 /// not an I/O failure here: the checker reports it at the item (E0418).
 pub fn load_program(path: &Path) -> CliResult<Sources> {
     let mut sources = load_sources(path)?;
-    load_scripts(&mut sources, |script| std::fs::read_to_string(script));
+    load_scripts(&mut sources, |script| read_text(script, INPUT));
     Ok(sources)
 }
 
 /// [`load_program`] for a list of flow files.
 pub fn load_program_files(files: &[PathBuf]) -> CliResult<Sources> {
     let mut sources = load_files(files)?;
-    load_scripts(&mut sources, |script| std::fs::read_to_string(script));
+    load_scripts(&mut sources, |script| read_text(script, INPUT));
     Ok(sources)
 }
 
@@ -173,7 +280,7 @@ pub fn is_fxb(path: &Path) -> bool {
 
 /// Reads the built program at `path` and verifies it, as the runtime loads one.
 pub fn load_fxb(path: &Path) -> CliResult<Program> {
-    let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
+    let bytes = read_bytes(path)?;
     Program::from_bytes(&bytes).map_err(|e| CliError(format!("{}: {e}", path.display())))
 }
 

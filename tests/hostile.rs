@@ -15,6 +15,12 @@ const LIMIT: u64 = 256 << 20;
 fn fluxo(args: &[&Path]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_fluxo"));
     command.args(args);
+    limit_memory(&mut command);
+    command.output().expect("the fluxo binary runs")
+}
+
+/// Limits the child's data segment to [`LIMIT`].
+fn limit_memory(command: &mut Command) {
     // SAFETY: setrlimit is async-signal-safe and touches only the child.
     unsafe {
         command.pre_exec(|| {
@@ -29,7 +35,6 @@ fn fluxo(args: &[&Path]) -> Output {
             }
         });
     }
-    command.output().expect("the fluxo binary runs")
 }
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -123,4 +128,154 @@ fn a_deflate_bomb_is_refused_within_the_memory_limit() {
     assert_exit(&out, 1);
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(text.contains("MiB of memory a program may take"), "{text}");
+}
+
+/// Every file the CLI reads goes through one bounded reader (`src/files.rs`): only
+/// regular files, no larger than their kind's limit, standard input included. Each
+/// command is run on a FIFO (nobody ever writes to it: a blocking open would hang),
+/// `/dev/zero` (a read that never ends), a folder and a sparse file past the limit
+/// (no disk used), named directly or by a `.chat`'s headers; the texts are the
+/// snapshot.
+mod bounded_reads {
+    use std::ffi::CString;
+    use std::io::Write;
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::Path;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use super::temp_dir;
+
+    /// Past every input limit (64 MiB) by one byte.
+    const TOO_BIG: u64 = (64 << 20) + 1;
+
+    /// Runs `fluxo args` in `dir`, stdin fed `stdin`, and returns the line the
+    /// snapshot shows: the exit code and what it printed. A run still going after a minute is killed and reported: the
+    /// guard keeps a broken check from hanging the suite, it times nothing.
+    fn run(dir: &Path, args: &[&str], stdin: Option<Vec<u8>>) -> String {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_fluxo"));
+        command
+            .args(args)
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        super::limit_memory(&mut command);
+        let mut child = command.spawn().expect("the fluxo binary runs");
+        if let Some(bytes) = stdin {
+            let mut pipe = child.stdin.take().expect("stdin");
+            // The child stops reading at its limit: a broken pipe is expected.
+            std::thread::spawn(move || pipe.write_all(&bytes));
+        }
+        let start = Instant::now();
+        while child.try_wait().expect("wait").is_none() {
+            if start.elapsed() > Duration::from_secs(60) {
+                child.kill().ok();
+                child.wait().ok();
+                return format!("$ fluxo {} → HUNG (killed)", args.join(" "));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().expect("output");
+        let said = String::from_utf8_lossy(&out.stderr) + String::from_utf8_lossy(&out.stdout);
+        let said: Vec<&str> = said.lines().filter(|it| !it.trim().is_empty()).collect();
+        let code = out
+            .status
+            .code()
+            .map_or_else(|| format!("{:?}", out.status), |it| it.to_string());
+        format!(
+            "$ fluxo {} → exit {code}: {}",
+            args.join(" "),
+            said.join(" / ")
+        )
+    }
+
+    fn mkfifo(path: &Path) {
+        let name = CString::new(path.as_os_str().as_bytes()).expect("path");
+        // SAFETY: a valid C string; mkfifo only creates a file.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0, "mkfifo");
+    }
+
+    fn sparse(path: &Path) {
+        std::fs::File::create(path)
+            .and_then(|file| file.set_len(TOO_BIG))
+            .expect("sparse file");
+    }
+
+    #[test]
+    fn every_command_refuses_devices_fifos_folders_and_huge_files() {
+        let dir = temp_dir("bounded");
+        let flow = "flow main {\n    say \"Olá!\"\n    end\n}\n";
+        std::fs::write(dir.join("oi.flow"), flow).expect("flow");
+        let scripted = format!("script sinal \"fifo.rhai\" -> {{ x: text }}\n{flow}");
+        std::fs::write(dir.join("script.flow"), scripted).expect("flow");
+        for name in [
+            "fifo.rhai",
+            "fifo.flow",
+            "fifo.fxb",
+            "fifo.json",
+            "fifo.chat",
+            "fifo.toml",
+        ] {
+            mkfifo(&dir.join(name));
+        }
+        for name in ["big.flow", "big.fxb", "big.json", "big.chat", "big.toml"] {
+            sparse(&dir.join(name));
+        }
+        std::fs::create_dir(dir.join("pasta.json")).expect("folder");
+        let chats = [
+            ("program-zero", "@program /dev/zero"),
+            ("program-fifo", "@program fifo.flow"),
+            ("program-big", "@program big.flow"),
+            ("program-fxb-fifo", "@program fifo.fxb"),
+            ("erp-zero", "@program oi.flow\n@erp /dev/zero"),
+            ("erp-fifo", "@program oi.flow\n@erp fifo.json"),
+            ("erp-big", "@program oi.flow\n@erp big.json"),
+            ("erp-folder", "@program oi.flow\n@erp pasta.json"),
+        ];
+        for (name, header) in chats {
+            let text = format!("{header}\n< Olá!\n= end\n");
+            std::fs::write(dir.join(format!("{name}.chat")), text).expect("chat");
+        }
+        let mut lines = Vec::new();
+        let mut each = |args: &[&str]| lines.push(run(&dir, args, None));
+        for path in ["/dev/zero", "fifo.flow", "big.flow"] {
+            each(&["check", path]);
+            each(&["build", path, "-o", "out.fxb"]);
+            each(&["fmt", path]);
+            each(&["run", path]);
+        }
+        each(&["check", "script.flow"]);
+        for (name, _) in chats {
+            each(&["test", &format!("{name}.chat")]);
+        }
+        each(&["test", "fifo.chat"]);
+        each(&["test", "big.chat"]);
+        for path in ["/dev/zero", "fifo.json", "big.json", "pasta.json"] {
+            each(&["import", path, "-o", "importado"]);
+            each(&["run", "oi.flow", "--fixture", path]);
+        }
+        for path in ["/dev/zero", "fifo.fxb", "big.fxb", "pasta.json"] {
+            each(&["disasm", path]);
+        }
+        for path in ["/dev/zero", "fifo.toml", "big.toml"] {
+            each(&["serve", "oi.flow", "--data", "dados", "--config", path]);
+        }
+        for path in ["/dev/zero", "fifo.fxb", "big.fxb"] {
+            each(&["serve", path, "--data", "dados"]);
+        }
+        let past_limit = vec![b'\n'; TOO_BIG as usize];
+        lines.push(run(&dir, &["check", "-"], Some(past_limit.clone())));
+        lines.push(run(&dir, &["disasm", "-"], Some(past_limit)));
+        std::fs::remove_dir_all(&dir).ok();
+        let text = lines.join("\n").replace(&dir.display().to_string(), "$DIR");
+        assert!(!text.contains("HUNG"), "{text}");
+        assert!(!text.contains("panicked"), "{text}");
+        insta::assert_snapshot!(text);
+    }
 }

@@ -121,3 +121,63 @@ fn printed_lines_are_cut() {
     assert!(outcome.log[0].ends_with("more bytes)"));
     assert_eq!(outcome.log[200], "(100 more log lines were dropped)");
 }
+
+/// Deep nesting in the source is refused by the parser's depth limits before anything
+/// runs: the compiler and the host compile scripts on their own threads, whose stack
+/// is not the sandbox's.
+#[test]
+fn deeply_nested_source_is_refused_when_compiled() {
+    let deep = 100_000;
+    for source in [
+        format!("{}1{}", "(".repeat(deep), ")".repeat(deep)),
+        format!("{}{}", "[".repeat(deep), "]".repeat(deep)),
+        format!("{}1{}", "#{a: ".repeat(deep), "}".repeat(deep)),
+        format!("{}1", "|| ".repeat(deep)),
+        format!("{}1{}", "if true { ".repeat(deep), " }".repeat(deep)),
+        format!("{}1{}", "f(".repeat(deep), ")".repeat(deep)),
+        format!("{}1{}", "-".repeat(deep), ""),
+        format!("{}{}", "`${".repeat(deep), "}`".repeat(deep)),
+    ] {
+        let compiled = lowcode::compile("hostil", &source);
+        assert!(compiled.is_err(), "{}...", &source[..20]);
+    }
+}
+
+#[test]
+fn recursion_stops_at_the_call_depth() {
+    let recursion = run("fn f(x) { f(x) } f(1)", 30);
+    assert_eq!(
+        recursion.result,
+        Err(LowcodeError::Limit(LimitKind::CallDepth))
+    );
+    let named = run("fn um() { 1 } let f = Fn(\"um\"); #{ n: f.call() }", 5);
+    assert_eq!(named.result.expect("a record")["n"], 1);
+}
+
+/// Closures and curried function pointers nest values no size limit counts (a chain
+/// of 100,000 closures overflowed the run's 24 MiB stack in release when dropped;
+/// `f = f.curry(f)` doubles its memory at each step): they are not part of the language.
+#[test]
+fn closures_and_curry_are_refused_when_compiled() {
+    for source in [
+        "let f = || 1; for i in 0..100000 { let g = f; f = || g.call(); } #{}",
+        "let f = Fn(\"x\"); for i in 0..40 { f = f.curry(f); } #{}",
+        "[1, 2].map(|x| x + 1)",
+    ] {
+        let refused = lowcode::compile("hostil", source);
+        assert!(refused.is_err(), "{source}");
+    }
+}
+
+#[test]
+fn deep_json_is_refused_when_parsed() {
+    let outcome = run(
+        "let s = \"[\"; let t = \"]\"; for i in 0..17 { s += s; t += t; } json_parse(s + t)",
+        30,
+    );
+    assert!(
+        script_error(&outcome).contains("recursion limit"),
+        "{:?}",
+        outcome.result
+    );
+}

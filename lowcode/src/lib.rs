@@ -38,6 +38,12 @@ pub fn parser() -> Engine {
     engine.set_strict_variables(true);
     engine.disable_symbol("eval");
     engine.disable_symbol("import");
+    // Closures and curried function pointers nest values that no size limit counts: a
+    // chain of 100,000 closures (half a million operations) overflowed a 24 MiB stack
+    // when dropped, and `f = f.curry(f)` doubles its memory at each step. Scripts call
+    // named functions instead (`fn`, and `Fn("name")` pointers, which hold nothing).
+    engine.set_allow_anonymous_fn(false);
+    engine.disable_symbol("curry");
     engine
 }
 

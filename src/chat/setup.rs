@@ -174,7 +174,7 @@ pub fn host(loaded: &Loaded, world: &World) -> CliResult<Host> {
     }
     let mut host = Host::new(erp, canned);
     host.scripts = Scripts::load(&loaded.program, &mut |path| {
-        std::fs::read_to_string(loaded.dir.join(path))
+        files::read_text(&loaded.dir.join(path), files::INPUT)
             .map_err(|err| format!("cannot read it: {err}"))
     })
     .map_err(|err| CliError(err.to_string()))?;
@@ -195,7 +195,7 @@ pub fn host(loaded: &Loaded, world: &World) -> CliResult<Host> {
 
 /// The `[lowcode]` settings of a `fluxo.toml`.
 pub fn lowcode_config(path: &Path) -> CliResult<LowcodeConfig> {
-    lowcode_settings(&files::read(path)?)
+    lowcode_settings(&files::read_config(path)?)
         .map_err(|err| CliError(format!("{}: {err}", path.display())))
 }
 

@@ -3,23 +3,24 @@
 //!
 //! The file table of a `.fxb` is untrusted: it may name `/etc/passwd` or a device that
 //! never ends. A source line is therefore read only from a `.flow` or `.rhai` regular
-//! file of at most [`MAX_SOURCE_BYTES`] that lies (symbolic links resolved) inside a
+//! file of at most [`SOURCE_LIMIT`] that lies (symbolic links resolved) inside a
 //! folder the user pointed at: `--source DIR`, the current folder, or the `.fxb`'s
 //! folder. Anything else is shown without its source line.
 
-use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use fluxo_runtime::bytecode::disasm::disassemble;
 use fluxo_runtime::bytecode::Program;
 
-use crate::files::CliResult;
+use crate::files::{CliResult, Limit};
 
 /// The largest source file read for its lines: far above a real flow file, small enough
 /// that a hostile file table cannot make disasm hold much.
-const MAX_SOURCE_BYTES: u64 = 8 * 1024 * 1024;
+const SOURCE_LIMIT: Limit = Limit {
+    bytes: 8 << 20,
+    what: "a source file shown by disasm",
+};
 
 /// The kinds of file a program's file table names: flows and Low Code scripts.
 const SOURCE_EXTENSIONS: [&str; 2] = ["flow", "rhai"];
@@ -76,19 +77,7 @@ fn read_source(path: &Path, root: &Path) -> Option<String> {
     if !is_source || !resolved.starts_with(root) {
         return None;
     }
-    // Checked before opening too: opening a FIFO waits for a writer.
-    let is_small_file = |meta: std::fs::Metadata| meta.is_file() && meta.len() <= MAX_SOURCE_BYTES;
-    if !is_small_file(std::fs::metadata(&resolved).ok()?) {
-        return None;
-    }
-    let file = File::open(&resolved).ok()?;
-    if !is_small_file(file.metadata().ok()?) {
-        return None;
-    }
-    // The length may change after the check: read no more than the bound either way.
-    let mut text = String::new();
-    file.take(MAX_SOURCE_BYTES).read_to_string(&mut text).ok()?;
-    Some(text)
+    crate::files::read_text(&resolved, SOURCE_LIMIT).ok()
 }
 
 /// The text of the source recorded as `name`, from the first root that holds it.

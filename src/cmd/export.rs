@@ -40,7 +40,7 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
     let mut scripts = Vec::new();
     for wanted in fluxo_compiler::wanted_scripts(&sources) {
         // A script that cannot be read travels without its source; export warns.
-        if let Ok(text) = std::fs::read_to_string(&wanted.resolved) {
+        if let Ok(text) = files::read_text(&wanted.resolved, files::INPUT) {
             scripts.push(ProjectFile::new(relative(&root, &wanted.resolved), text));
         }
     }

@@ -5,7 +5,6 @@
 //! changed since the export (or one the document cannot vouch for) is only overwritten
 //! or removed with `--force`.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -28,15 +27,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> CliResult<ExitCode> {
-    let json = if args.input == Path::new("-") {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| CliError(format!("reading stdin: {e}")))?;
-        text
-    } else {
-        files::read(&args.input)?
-    };
+    let json = files::read(&args.input)?;
     import(&json, &args.input, &args.output, args.force)
 }
 
@@ -152,7 +143,7 @@ fn plan(dir: &Path, local: &[ProjectFile], imported: &ImportedProject) -> CliRes
     };
     for file in &imported.files {
         let path = dir.join(&file.path);
-        let old = match std::fs::read_to_string(&path) {
+        let old = match files::read_text(&path, files::INPUT) {
             Ok(old) => Some(old),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(io_error(&path, &e)),

@@ -254,7 +254,7 @@ fn configure(host: &mut host::Host, args: &Args) -> CliResult<()> {
     let wanted = ErpSystem::from_name(name)
         .ok_or_else(|| CliError(format!("--erp: unknown ERP `{name}`")))?;
     let in_file = |err: &dyn std::fmt::Display| CliError(format!("{}: {err}", path.display()));
-    let erp = config::parse(&files::read(path)?)
+    let erp = config::parse(&files::read_config(path)?)
         .map_err(|err| in_file(&err))?
         .ok_or_else(|| in_file(&"there is no [erp] table"))?;
     if erp.system != wanted {

@@ -60,7 +60,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> CliResult<ExitCode> {
     let server = match &args.config {
-        Some(path) => ServerConfig::parse(&files::read(path)?)
+        Some(path) => ServerConfig::parse(&files::read_config(path)?)
             .map_err(|err| CliError(format!("{}: {err}", path.display())))?,
         None => ServerConfig::default(),
     };
@@ -165,7 +165,7 @@ impl CliWorld {
         let mut host = setup::host(&loaded, &world)?;
         if let Some(path) = &self.config {
             host.lowcode_config = setup::lowcode_config(path)?;
-            let erp = config::parse(&files::read(path)?)
+            let erp = config::parse(&files::read_config(path)?)
                 .map_err(|err| CliError(format!("{}: {err}", path.display())))?;
             if let Some(erp) = erp {
                 setup::use_erp(&mut host, path, &erp)?;

@@ -75,16 +75,6 @@ pub trait LogSink: Send + Sync {
     fn record(&self, record: LogRecord);
 }
 
-/// Writes each record as one line on stderr.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct StderrLog;
-
-impl LogSink for StderrLog {
-    fn record(&self, record: LogRecord) {
-        eprintln!("{record}");
-    }
-}
-
 /// Keeps records in memory, for tests and for hosts that ship logs in batches.
 #[derive(Debug, Default)]
 pub struct MemoryLog {

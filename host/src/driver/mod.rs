@@ -26,7 +26,7 @@ use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
 pub use self::host::{execute, run_script, BlockingHost, Hosts, ScriptReport};
-pub use self::log::{Level, LogRecord, LogSink, MemoryLog, StderrLog};
+pub use self::log::{Level, LogRecord, LogSink, MemoryLog};
 pub use self::scripts::{LoadedScript, ScriptLoadError, Scripts};
 pub use self::settings::lowcode_settings;
 

@@ -26,8 +26,10 @@ fn wrote(inbound: &Inbound) -> Option<ContactChange> {
 }
 
 impl Engine {
-    /// Handles everything stored for `key`, then the due `timers`, then `endings`.
-    pub(super) fn run(
+    /// Handles everything stored for `key`, then the due `timers`, then `endings`, on
+    /// the calling thread: a worker (`wake`), or the `restore` fuzz target, which
+    /// stores a snapshot row and a message and runs the turn as the server would.
+    pub fn run(
         &self,
         key: &str,
         timers: Vec<DueTimer>,
