@@ -54,7 +54,7 @@ struct Slot {
 }
 
 /// An ending queued for a conversation's worker, and who waits to hear how it went.
-pub(super) struct Ending {
+pub struct Ending {
     pub reason: String,
     /// Told whether the conversation was live (and is now ended), or why ending failed.
     pub done: Option<oneshot::Sender<Result<bool, String>>>,
