@@ -14,7 +14,8 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use fluxo_compiler::Sources;
+use fluxo_compiler::{ParsedFile, Sources, WantedScript};
+use fluxo_grammar::Diagnostic;
 use fluxo_runtime::bytecode::Program;
 
 /// An I/O problem, already worded for the one-line `error:` the CLI prints.
@@ -241,23 +242,54 @@ pub fn load_files(files: &[PathBuf]) -> CliResult<Sources> {
 /// item, relative to the `.flow` file that declares it. A script that cannot be read is
 /// not an I/O failure here: the checker reports it at the item (E0418).
 pub fn load_program(path: &Path) -> CliResult<Sources> {
-    let mut sources = load_sources(path)?;
-    load_scripts(&mut sources, |script| read_text(script, INPUT));
-    Ok(sources)
+    Ok(load_parsed(path)?.sources)
 }
 
-/// [`load_program`] for a list of flow files.
-pub fn load_program_files(files: &[PathBuf]) -> CliResult<Sources> {
-    let mut sources = load_files(files)?;
-    load_scripts(&mut sources, |script| read_text(script, INPUT));
-    Ok(sources)
+/// A program as [`load_program`] loads it, with its flow files as they were parsed to
+/// find the scripts, so that checking it does not parse them a second time
+/// (`fluxo_compiler::check_parsed`, `compile_parsed`).
+pub struct ParsedProgram {
+    pub sources: Sources,
+    pub files: Vec<ParsedFile>,
+    /// The syntax diagnostics of `files`.
+    pub syntax: Vec<Diagnostic>,
+}
+
+/// [`load_program`], keeping the parsed flow files.
+pub fn load_parsed(path: &Path) -> CliResult<ParsedProgram> {
+    Ok(with_scripts(load_sources(path)?))
+}
+
+/// [`load_parsed`] for a list of flow files.
+pub fn load_parsed_files(files: &[PathBuf]) -> CliResult<ParsedProgram> {
+    Ok(with_scripts(load_files(files)?))
+}
+
+fn with_scripts(mut sources: Sources) -> ParsedProgram {
+    let (files, syntax) = fluxo_compiler::parse_all(&sources);
+    let wanted = fluxo_compiler::scripts_wanted_by(&sources, &files);
+    add_scripts(&mut sources, wanted, |script| read_text(script, INPUT));
+    ParsedProgram {
+        sources,
+        files,
+        syntax,
+    }
 }
 
 /// Reads the script of every `script` item of the program through `read`, which gets
 /// the path relative to where the flow files' names are. A script `read` cannot give
 /// is recorded as unreadable, with the reason worded as [`describe_io_error`] does.
-pub fn load_scripts(sources: &mut Sources, mut read: impl FnMut(&Path) -> io::Result<String>) {
-    for wanted in fluxo_compiler::wanted_scripts(sources) {
+pub fn load_scripts(sources: &mut Sources, read: impl FnMut(&Path) -> io::Result<String>) {
+    let wanted = fluxo_compiler::wanted_scripts(sources);
+    add_scripts(sources, wanted, read);
+}
+
+fn add_scripts(
+    sources: &mut Sources,
+    wanted: Vec<WantedScript>,
+    mut read: impl FnMut(&Path) -> io::Result<String>,
+) {
+    for wanted in wanted {
         let name = wanted.resolved.display().to_string();
         match read(&wanted.resolved) {
             Ok(text) => {

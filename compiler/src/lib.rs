@@ -17,7 +17,7 @@ pub mod render;
 pub mod source;
 pub mod symbols;
 
-pub use check::{wanted_scripts, CheckOptions, Checked, WantedScript};
+pub use check::{scripts_wanted_by, wanted_scripts, CheckOptions, Checked, WantedScript};
 pub use source::{ScriptFile, SourceFile, SourceKind, Sources};
 
 use fluxo_grammar::{ast, Comment, Diagnostic};
@@ -57,14 +57,26 @@ pub fn check(sources: &Sources) -> Checked {
 
 /// Parses and checks a program: every diagnostic of every file, syntax ones included.
 pub fn check_with(sources: &Sources, options: &CheckOptions) -> Checked {
-    let (files, mut diagnostics) = parse_all(sources);
+    let (files, syntax) = parse_all(sources);
+    check_parsed(sources, files, syntax, options)
+}
+
+/// [`check_with`] on the flow files as [`parse_all`] parsed them, with its syntax
+/// diagnostics: a host that parsed them to find the scripts to read
+/// ([`scripts_wanted_by`]) does not parse them again.
+pub fn check_parsed(
+    sources: &Sources,
+    files: Vec<ParsedFile>,
+    mut syntax: Vec<Diagnostic>,
+    options: &CheckOptions,
+) -> Checked {
     let (program, checked) = check::check_files(sources, &files, options);
-    diagnostics.extend(checked);
-    check::sort(&mut diagnostics, sources);
+    syntax.extend(checked);
+    check::sort(&mut syntax, sources);
     Checked {
         files,
         program,
-        diagnostics,
+        diagnostics: syntax,
     }
 }
 
@@ -94,12 +106,21 @@ pub struct Compiled {
 /// Parses, checks and lowers a program. Lowering runs only when the checker found no
 /// errors; a lowering failure is a compiler bug, reported as diagnostic `E0000`.
 pub fn compile(sources: &Sources, options: &CompileOptions) -> Compiled {
-    let checked = check_with(
-        sources,
-        &CheckOptions {
-            entry: options.entry.clone(),
-        },
-    );
+    let (files, syntax) = parse_all(sources);
+    compile_parsed(sources, files, syntax, options)
+}
+
+/// [`compile`] on the flow files as [`parse_all`] parsed them (see [`check_parsed`]).
+pub fn compile_parsed(
+    sources: &Sources,
+    files: Vec<ParsedFile>,
+    syntax: Vec<Diagnostic>,
+    options: &CompileOptions,
+) -> Compiled {
+    let options = CheckOptions {
+        entry: options.entry.clone(),
+    };
+    let checked = check_parsed(sources, files, syntax, &options);
     let mut diagnostics = checked.diagnostics;
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Compiled {

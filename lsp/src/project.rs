@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use fluxo_compiler::check::{check_files, ProgramInfo};
-use fluxo_compiler::{wanted_scripts, CheckOptions, ParsedFile, Sources};
+use fluxo_compiler::{scripts_wanted_by, CheckOptions, ParsedFile, Sources};
 use fluxo_grammar::ast::Span;
 use fluxo_grammar::{Diagnostic, FileId};
 use lsp_types::{Range, TextDocumentContentChangeEvent, Uri};
@@ -198,7 +198,7 @@ impl Project {
         for doc in &self.docs {
             sources.add(doc.name(), doc.text.clone());
         }
-        for wanted in wanted_scripts(&sources) {
+        for wanted in scripts_wanted_by(&sources, &self.trees) {
             let name = wanted.resolved.display().to_string();
             match std::fs::read_to_string(&wanted.resolved) {
                 Ok(text) => {

@@ -52,17 +52,23 @@ pub fn compile(path: &Path) -> CliResult<Loaded> {
             .map_err(|err| CliError(format!("{}: {err}", path.display())))?;
         return Ok(Loaded { program, dir });
     }
-    finish(files::load_program(path)?, path, dir)
+    finish(files::load_parsed(path)?, path, dir)
 }
 
 /// Compiles the `.flow` files directly in `dir` (not in its subfolders).
 pub fn compile_beside(dir: &Path) -> CliResult<Loaded> {
-    let sources = files::load_program_files(&files::flow_files_beside(dir)?)?;
-    finish(sources, dir, dir.to_path_buf())
+    let program = files::load_parsed_files(&files::flow_files_beside(dir)?)?;
+    finish(program, dir, dir.to_path_buf())
 }
 
-fn finish(sources: fluxo_compiler::Sources, path: &Path, dir: PathBuf) -> CliResult<Loaded> {
-    let compiled = fluxo_compiler::compile(&sources, &fluxo_compiler::CompileOptions::default());
+fn finish(program: files::ParsedProgram, path: &Path, dir: PathBuf) -> CliResult<Loaded> {
+    let files::ParsedProgram {
+        sources,
+        files,
+        syntax,
+    } = program;
+    let options = fluxo_compiler::CompileOptions::default();
+    let compiled = fluxo_compiler::compile_parsed(&sources, files, syntax, &options);
     let errors = compiled.diagnostics.iter().any(|it| it.is_error());
     match compiled.program {
         Some(program) if !errors => Ok(Loaded { program, dir }),

@@ -46,8 +46,13 @@ fn default_output(input: &Path) -> PathBuf {
 pub const TARGET_DIR: &str = "target/fluxo";
 
 pub fn run(args: Args) -> CliResult<ExitCode> {
-    let sources = crate::files::load_program(&args.path)?;
-    let compiled = fluxo_compiler::compile(&sources, &CompileOptions { entry: args.entry });
+    let crate::files::ParsedProgram {
+        sources,
+        files,
+        syntax,
+    } = crate::files::load_parsed(&args.path)?;
+    let options = CompileOptions { entry: args.entry };
+    let compiled = fluxo_compiler::compile_parsed(&sources, files, syntax, &options);
     report::print(&sources, &compiled.diagnostics, Format::Text);
     let Some(program) = compiled.program else {
         eprintln!("build failed: {}", report::summary(&compiled.diagnostics));

@@ -42,11 +42,15 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
 
 /// Checks one program; whether it failed.
 fn check(path: &Path, args: &Args) -> CliResult<bool> {
-    let sources = files::load_program(path)?;
+    let files::ParsedProgram {
+        sources,
+        files,
+        syntax,
+    } = files::load_parsed(path)?;
     let options = CheckOptions {
         entry: args.entry.clone(),
     };
-    let checked = fluxo_compiler::check_with(&sources, &options);
+    let checked = fluxo_compiler::check_parsed(&sources, files, syntax, &options);
     let diagnostics = &checked.diagnostics;
     report::print(&sources, diagnostics, args.format);
     let failed = diagnostics

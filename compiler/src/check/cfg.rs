@@ -46,10 +46,13 @@ pub(crate) enum NodeKind {
     ElseIf,
 }
 
+/// A node is 56 bytes, not the 104 it took with 8-byte ids and options: the node table
+/// is the checker's largest (four nodes for a flow of two statements), and at 100,000
+/// tiny flows its size, not the work done on it, set the pace (issue 18).
 #[derive(Debug)]
 pub(crate) struct Node {
     pub kind: NodeKind,
-    pub flow: usize,
+    flow: Id,
     pub loc: Loc,
     /// `goto`, the back edges of loops.
     pub is_goto: bool,
@@ -57,9 +60,9 @@ pub(crate) struct Node {
     pub waits: bool,
     /// The range of [`Graph::reads`] with the variables read (index into
     /// `ProgramInfo::variables`) and where.
-    reads: (usize, usize),
+    reads: (Id, Id),
     /// The variable assigned when the statement completes.
-    pub binds: Option<usize>,
+    binds: Id,
     /// `auto_link()`: the conversation is linked after it.
     pub links: bool,
     /// `erp.sign_contract`: needs `auto_link()` on every path before it.
@@ -67,8 +70,61 @@ pub(crate) struct Node {
     /// The card, when it runs on some channels only (`CardSpec::channels`).
     pub restricted: Option<&'static CardSpec>,
     /// The statement before it in the same block, and the statement it is nested in.
-    pub prev: Option<NodeId>,
-    pub parent: Option<NodeId>,
+    prev: Id,
+    parent: Id,
+}
+
+const _: () = assert!(std::mem::size_of::<Node>() <= 56);
+
+/// A node id, flow or variable index, or a position in [`Graph::reads`], in 32 bits,
+/// with [`Id::NONE`] for none. Each counts something in the program's source, whose
+/// offsets are 32-bit already; a count past `u32::MAX - 1` would be stored as none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Id(u32);
+
+impl Id {
+    const NONE: Id = Id(u32::MAX);
+
+    fn new(value: Option<usize>) -> Id {
+        value
+            .and_then(|it| u32::try_from(it).ok())
+            .map_or(Id::NONE, Id)
+    }
+
+    fn of(value: usize) -> Id {
+        Id::new(Some(value))
+    }
+
+    fn get(self) -> Option<usize> {
+        (self != Id::NONE).then_some(self.0 as usize)
+    }
+}
+
+impl Node {
+    /// The flow (index of `ProgramInfo::flows`) the node belongs to.
+    pub fn flow(&self) -> Option<usize> {
+        self.flow.get()
+    }
+
+    pub fn binds(&self) -> Option<usize> {
+        self.binds.get()
+    }
+
+    pub fn set_binds(&mut self, var: Option<usize>) {
+        self.binds = Id::new(var);
+    }
+
+    pub fn prev(&self) -> Option<NodeId> {
+        self.prev.get()
+    }
+
+    pub fn set_prev(&mut self, prev: Option<NodeId>) {
+        self.prev = Id::new(prev);
+    }
+
+    pub fn parent(&self) -> Option<NodeId> {
+        self.parent.get()
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -94,7 +150,10 @@ impl Graph {
     pub fn reads(&self, id: NodeId) -> &[(usize, Loc)] {
         self.nodes
             .get(id)
-            .and_then(|node| self.reads.get(node.reads.0..node.reads.1))
+            .and_then(|node| {
+                let (start, end) = (node.reads.0.get()?, node.reads.1.get()?);
+                self.reads.get(start..end)
+            })
             .unwrap_or(&[])
     }
 }
@@ -139,17 +198,17 @@ impl Builder {
     pub fn add(&mut self, kind: NodeKind, flow: usize, loc: Loc, parent: Option<NodeId>) -> NodeId {
         self.graph.nodes.push(Node {
             kind,
-            flow,
+            flow: Id::of(flow),
             loc,
             is_goto: false,
             waits: false,
-            reads: (0, 0),
-            binds: None,
+            reads: (Id(0), Id(0)),
+            binds: Id::NONE,
             links: false,
             needs_link: false,
             restricted: None,
-            prev: None,
-            parent,
+            prev: Id::NONE,
+            parent: Id::new(parent),
         });
         self.graph.nodes.len() - 1
     }
@@ -180,7 +239,7 @@ impl Builder {
         let start = self.graph.reads.len();
         self.graph.reads.append(reads);
         if let Some(node) = self.graph.nodes.get_mut(id) {
-            node.reads = (start, self.graph.reads.len());
+            node.reads = (Id::of(start), Id::of(self.graph.reads.len()));
         }
     }
 

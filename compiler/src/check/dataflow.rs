@@ -173,7 +173,7 @@ fn run(graph: &Graph, states: &mut [Option<State>], seeds: &[NodeId]) {
         };
         let node = &graph.nodes[id];
         let mut output = input.clone();
-        if let Some(var) = node.binds {
+        if let Some(var) = node.binds() {
             output.assign(var);
         }
         output.linked |= node.links;
@@ -237,9 +237,10 @@ fn report(cx: &mut Cx, graph: &Graph, states: &[Option<State>], reached: &[bool]
             }
         }
         // A statement of the entry flow that can run off the flow's end.
-        if Some(node.flow) == entry && reached[id] && node.kind != NodeKind::Entry {
-            let exit = graph.flow_exit[node.flow];
-            if graph.succ(id).iter().any(|edge| edge.to == exit) {
+        let flow = node.flow();
+        if flow.is_some() && flow == entry && reached[id] && node.kind != NodeKind::Entry {
+            let exit = flow.and_then(|it| graph.flow_exit.get(it).copied());
+            if graph.succ(id).iter().any(|edge| Some(edge.to) == exit) {
                 let flow = cx.program.entry.clone();
                 cx.report(Problem::ClosesUnexpectedly { at: node.loc, flow });
             }
@@ -263,7 +264,7 @@ fn report(cx: &mut Cx, graph: &Graph, states: &[Option<State>], reached: &[bool]
 /// first one is reported, not every statement after it nor those nested in it.
 fn is_first_dead(graph: &Graph, states: &[Option<State>], id: NodeId) -> bool {
     let node = &graph.nodes[id];
-    let parent_live = node.parent.is_none_or(|p| states[p].is_some());
-    let prev_live = node.prev.is_none_or(|p| states[p].is_some());
+    let parent_live = node.parent().is_none_or(|p| states[p].is_some());
+    let prev_live = node.prev().is_none_or(|p| states[p].is_some());
     parent_live && prev_live
 }

@@ -21,6 +21,11 @@ const FIELD_TYPES: [(&str, Ty); 6] = [
 
 pub(super) fn collect(cx: &mut Cx, files: &[ParsedFile]) {
     let mut erp_line: Option<Loc> = None;
+    // Most items of a large program are flows: their table is sized once rather than
+    // rehashed whole each time it doubles.
+    let items: usize = files.iter().map(|it| it.ast.items.len()).sum();
+    cx.program.names[ItemKind::Flow as usize].reserve(items);
+    cx.program.flows.reserve(items);
     for file in files {
         cx.file = file.id;
         for (idx, item) in file.ast.items.iter().enumerate() {

@@ -37,7 +37,7 @@ use crate::{ParsedFile, Sources};
 
 pub use problem::Loc;
 pub(crate) use problem::Problem;
-pub use scripts::{wanted_scripts, WantedScript};
+pub use scripts::{scripts_wanted_by, wanted_scripts, WantedScript};
 pub(crate) use suggest::closest;
 pub use types::Type;
 

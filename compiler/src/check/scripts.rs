@@ -34,13 +34,21 @@ pub struct WantedScript {
 
 /// The script of every `script` item of the program's flow files, in order.
 pub fn wanted_scripts(sources: &Sources) -> Vec<WantedScript> {
+    scripts_wanted_by(sources, &crate::parse_all(sources).0)
+}
+
+/// [`wanted_scripts`] from the flow files already parsed ([`crate::parse_all`]), so that
+/// a host which then checks them parses each file once.
+pub fn scripts_wanted_by(sources: &Sources, files: &[ParsedFile]) -> Vec<WantedScript> {
     let mut wanted = Vec::new();
-    for file in sources.flows() {
-        let parsed = fluxo_grammar::parse(file.id, &file.text);
-        for item in &parsed.file.items {
+    for file in files {
+        let Some(source) = sources.get(file.id) else {
+            continue;
+        };
+        for item in &file.ast.items {
             if let ast::ItemKind::Script(script) = &item.kind {
                 let path = script.path.display();
-                let resolved = resolve(&file.name, &path);
+                let resolved = resolve(&source.name, &path);
                 wanted.push(WantedScript {
                     from: file.id,
                     path,

@@ -89,7 +89,7 @@ impl<'a> Walker<'a> {
         for (id, stmt) in (first..).zip(stmts) {
             let next = if id < last { id + 1 } else { cont };
             if let Some(node) = self.graph.node_mut(id) {
-                node.prev = (id > first).then(|| id - 1);
+                node.set_prev((id > first).then(|| id - 1));
             }
             if let Some(label) = &stmt.label {
                 self.labels.entry(&label.name).or_insert(id);
@@ -171,7 +171,7 @@ impl<'a> Walker<'a> {
                 self.take_reads(id);
                 let var = cards::bind(self.cx, var, ty);
                 if let Some(node) = self.graph.node_mut(id) {
-                    node.binds = var;
+                    node.set_binds(var);
                 }
                 self.graph.edge(id, next);
             }
@@ -306,7 +306,7 @@ impl<'a> Walker<'a> {
         if let Some(node) = self.graph.node_mut(id) {
             let spec = card.spec();
             node.waits = spec.waits_for_customer;
-            node.binds = binds;
+            node.set_binds(binds);
             node.links = cards::sign_contract::links(card);
             node.needs_link = cards::sign_contract::needs_link(card);
             if let Channels::Only(_) = spec.channels {

@@ -26,6 +26,11 @@ pub(crate) fn idx(len: usize) -> Result<u32, LowerError> {
 pub(crate) struct Index(FxHashMap<u64, u32>);
 
 impl Index {
+    /// Room for `n` values, so that the table is not rehashed as it grows.
+    pub fn reserve(&mut self, n: usize) {
+        self.0.reserve(n);
+    }
+
     /// The index in `items` of the value `key` stands for (`is` says whether an item is
     /// it), appending `own(key)` when there is none. The key may borrow, so that looking
     /// up a value that is already there builds nothing.

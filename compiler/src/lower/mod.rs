@@ -66,7 +66,7 @@ pub fn lower(
     files: &[ParsedFile],
     info: &ProgramInfo,
 ) -> Result<Program, LowerError> {
-    let mut t = Tables::default();
+    let mut t = Tables::with_capacity(info.statements() + info.flows.len());
     t.program.source_hash = source_hash(sources);
     t.program.erp = info.erp;
     t.program.files = sources.iter().map(|it| it.name.clone()).collect();

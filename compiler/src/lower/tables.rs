@@ -79,6 +79,18 @@ pub(crate) fn value_type(ty: Type) -> Result<ValueType, LowerError> {
 }
 
 impl Tables {
+    /// Tables with room for `n` strings and `n` messages, about what a program with `n`
+    /// statements and flows takes: growing hashed tables rehashes them whole, and a
+    /// program of many small flows has as many strings as statements.
+    pub fn with_capacity(n: usize) -> Tables {
+        let mut t = Tables::default();
+        t.strings.reserve(n);
+        t.program.strings.reserve(n);
+        t.messages.reserve(n);
+        t.program.messages.reserve(n);
+        t
+    }
+
     pub fn string(&mut self, text: &str) -> Result<u32, LowerError> {
         let fingerprint = str_fingerprint(text);
         let items = &mut self.program.strings;
