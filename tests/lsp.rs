@@ -425,6 +425,12 @@ fn malformed_input_never_ends_the_session() {
     // Before `initialize`, requests are refused.
     let early = s.request("textDocument/hover", s.at("main.flow", 0, 0));
     assert_eq!(early["error"]["code"], -32002);
+    // In the workspace, files that are no regular files: a FIFO (opening it would wait
+    // for a writer forever) and a link to a device that never ends. Neither is read.
+    let fifo = s.root.join("fifo.flow");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    std::os::unix::fs::symlink("/dev/zero", s.root.join("zero.flow")).unwrap();
     s.initialize();
     s.open("main.flow", MAIN);
     let _ = s.diagnostics("main.flow");

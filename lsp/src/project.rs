@@ -5,6 +5,7 @@
 //! A change re-parses only the file it touched; the checker then runs over every file's
 //! kept syntax tree, since a name declared in one file is used in others.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use fluxo_compiler::check::{check_files, ProgramInfo};
@@ -79,7 +80,7 @@ impl Project {
         collect(root, &mut found, 0);
         found.sort();
         for path in found {
-            if let (Ok(text), Some(uri)) = (std::fs::read_to_string(&path), uri::from_path(&path)) {
+            if let (Ok(text), Some(uri)) = (read_file(&path), uri::from_path(&path)) {
                 if self.find(&uri).is_none() {
                     self.add(uri, Some(path), text);
                 }
@@ -186,7 +187,7 @@ impl Project {
         let text = doc
             .path
             .as_ref()
-            .and_then(|path| std::fs::read_to_string(path).ok())
+            .and_then(|path| read_file(path).ok())
             .unwrap_or_default();
         self.set_text(id, text);
         Some(id)
@@ -200,7 +201,7 @@ impl Project {
         }
         for wanted in scripts_wanted_by(&sources, &self.trees) {
             let name = wanted.resolved.display().to_string();
-            match std::fs::read_to_string(&wanted.resolved) {
+            match read_file(&wanted.resolved) {
                 Ok(text) => {
                     sources.add_script(wanted.from, &wanted.path, name, text);
                 }
@@ -256,6 +257,32 @@ impl Project {
 }
 /// The `.flow` files under `dir`, skipping hidden folders and build output; bounded in
 /// depth so that a link loop ends.
+/// The largest workspace file the server reads: what the CLI allows for an input file.
+const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// The text of the regular file at `path`. Anything else is refused before it is
+/// opened (a FIFO named `x.flow` would block the server on open, a device never ends),
+/// and no more than [`MAX_FILE_BYTES`] is read.
+fn read_file(path: &Path) -> std::io::Result<String> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(
+            "not a regular file; only regular files are read",
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "{} bytes, more than the 64 MiB allowed",
+            meta.len()
+        )));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES)
+        .read_to_string(&mut text)?;
+    Ok(text)
+}
+
 fn collect(dir: &Path, found: &mut Vec<PathBuf>, depth: usize) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
