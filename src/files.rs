@@ -10,8 +10,8 @@
 //! It is the root package's library (the binary, its tests and benches load programs
 //! the same way); the compiler reads no files and only says which scripts it wants.
 
-use std::fs::File;
 use std::io::{self, Read};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use fluxo_compiler::{ParsedFile, Sources, WantedScript};
@@ -117,11 +117,21 @@ pub const CONFIG: Limit = Limit {
 pub fn read_limited(path: &Path, limit: Limit) -> io::Result<Vec<u8>> {
     // Checked before opening: opening a FIFO waits for a writer.
     check_file(&std::fs::metadata(path)?, limit)?;
-    let file = File::open(path)?;
-    // Again on what was opened: the path may have changed in between.
-    check_file(&file.metadata()?, limit)?;
+    let file = open_regular(path, limit)?;
     // And the length may grow while it is read.
     take_limited(file, limit)
+}
+
+/// The file at `path`, opened without waiting and checked on the handle: the path may
+/// have been swapped for a FIFO since it was checked. (`O_NONBLOCK` changes nothing
+/// for a regular file's reads.)
+fn open_regular(path: &Path, limit: Limit) -> io::Result<std::fs::File> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    check_file(&file.metadata()?, limit)?;
+    Ok(file)
 }
 
 /// [`read_limited`] for text.
@@ -336,6 +346,27 @@ mod tests {
     use fluxo_compiler::ScriptFile;
 
     use super::*;
+
+    #[test]
+    fn a_fifo_met_at_the_open_is_refused_without_waiting_for_a_writer() {
+        let dir = std::env::temp_dir().join(format!("fluxo-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("swapped.flow");
+        let _ = std::fs::remove_file(&fifo);
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        // As if the path became a FIFO after `read_limited`'s first check.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = fifo.clone();
+        std::thread::spawn(move || tx.send(open_regular(&path, INPUT).map(|_| ())));
+        let opened = rx.recv_timeout(std::time::Duration::from_secs(10));
+        let err = opened.expect("the open waited for a writer").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "not a regular file (a FIFO); only regular files are read"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn load_scripts_asks_for_each_named_file_and_records_failures() {
