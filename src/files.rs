@@ -14,7 +14,9 @@ use std::io::{self, Read};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
-use fluxo_compiler::{ParsedFile, Sources, WantedScript};
+use fluxo_compiler::{
+    CheckOptions, Checked, CompileOptions, Compiled, ParsedFile, Sources, WantedScript,
+};
 use fluxo_grammar::Diagnostic;
 use fluxo_runtime::bytecode::Program;
 
@@ -256,13 +258,28 @@ pub fn load_program(path: &Path) -> CliResult<Sources> {
 }
 
 /// A program as [`load_program`] loads it, with its flow files as they were parsed to
-/// find the scripts, so that checking it does not parse them a second time
-/// (`fluxo_compiler::check_parsed`, `compile_parsed`).
+/// find the scripts, so that checking it does not parse them a second time.
 pub struct ParsedProgram {
     pub sources: Sources,
-    pub files: Vec<ParsedFile>,
+    files: Vec<ParsedFile>,
     /// The syntax diagnostics of `files`.
-    pub syntax: Vec<Diagnostic>,
+    syntax: Vec<Diagnostic>,
+}
+
+impl ParsedProgram {
+    /// Checks the program on the trees already parsed; the sources come back for the
+    /// diagnostics' report.
+    pub fn check(self, options: &CheckOptions) -> (Sources, Checked) {
+        let checked = fluxo_compiler::check_parsed(&self.sources, self.files, self.syntax, options);
+        (self.sources, checked)
+    }
+
+    /// Compiles the program on the trees already parsed (see [`ParsedProgram::check`]).
+    pub fn compile(self, options: &CompileOptions) -> (Sources, Compiled) {
+        let compiled =
+            fluxo_compiler::compile_parsed(&self.sources, self.files, self.syntax, options);
+        (self.sources, compiled)
+    }
 }
 
 /// [`load_program`], keeping the parsed flow files.

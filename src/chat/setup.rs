@@ -62,13 +62,7 @@ pub fn compile_beside(dir: &Path) -> CliResult<Loaded> {
 }
 
 fn finish(program: files::ParsedProgram, path: &Path, dir: PathBuf) -> CliResult<Loaded> {
-    let files::ParsedProgram {
-        sources,
-        files,
-        syntax,
-    } = program;
-    let options = fluxo_compiler::CompileOptions::default();
-    let compiled = fluxo_compiler::compile_parsed(&sources, files, syntax, &options);
+    let (sources, compiled) = program.compile(&fluxo_compiler::CompileOptions::default());
     let errors = compiled.diagnostics.iter().any(|it| it.is_error());
     match compiled.program {
         Some(program) if !errors => Ok(Loaded { program, dir }),

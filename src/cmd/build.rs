@@ -46,13 +46,8 @@ fn default_output(input: &Path) -> PathBuf {
 pub const TARGET_DIR: &str = "target/fluxo";
 
 pub fn run(args: Args) -> CliResult<ExitCode> {
-    let crate::files::ParsedProgram {
-        sources,
-        files,
-        syntax,
-    } = crate::files::load_parsed(&args.path)?;
     let options = CompileOptions { entry: args.entry };
-    let compiled = fluxo_compiler::compile_parsed(&sources, files, syntax, &options);
+    let (sources, compiled) = crate::files::load_parsed(&args.path)?.compile(&options);
     report::print(&sources, &compiled.diagnostics, Format::Text);
     let Some(program) = compiled.program else {
         eprintln!("build failed: {}", report::summary(&compiled.diagnostics));

@@ -42,15 +42,10 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
 
 /// Checks one program; whether it failed.
 fn check(path: &Path, args: &Args) -> CliResult<bool> {
-    let files::ParsedProgram {
-        sources,
-        files,
-        syntax,
-    } = files::load_parsed(path)?;
     let options = CheckOptions {
         entry: args.entry.clone(),
     };
-    let checked = fluxo_compiler::check_parsed(&sources, files, syntax, &options);
+    let (sources, checked) = files::load_parsed(path)?.check(&options);
     let diagnostics = &checked.diagnostics;
     report::print(&sources, diagnostics, args.format);
     let failed = diagnostics

@@ -91,15 +91,10 @@ pub fn run(args: Args) -> CliResult<ExitCode> {
 /// One program's graph, and whether it has errors (the picture is drawn anyway, with
 /// what the checker found marked; `fluxo check` tells the rest).
 fn load(path: &Path, args: &Args) -> CliResult<(Graph, bool)> {
-    let files::ParsedProgram {
-        sources,
-        files,
-        syntax,
-    } = files::load_parsed(path)?;
     let options = CheckOptions {
         entry: args.entry.clone(),
     };
-    let checked = fluxo_compiler::check_parsed(&sources, files, syntax, &options);
+    let (sources, checked) = files::load_parsed(path)?.check(&options);
     let failed = checked.has_errors();
     if !checked.diagnostics.is_empty() {
         eprintln!(
