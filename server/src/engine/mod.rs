@@ -228,8 +228,7 @@ impl Engine {
     /// Ends the live conversation `key` for `reason` (a platform refuses to carry it)
     /// from its worker, after the work it has, so the ending never races a turn.
     pub fn end_soon(self: &Arc<Engine>, key: &str, reason: String) {
-        let ending = Ending { reason, done: None };
-        self.enqueue(key, |slot| slot.endings.push(ending));
+        self.queue_ending(key, Ending { reason, done: None });
     }
 
     /// Ends the live conversation `key` at an operator's request (admin API), from its
@@ -244,8 +243,12 @@ impl Engine {
             reason: OPERATOR_ENDING.into(),
             done: Some(done),
         };
-        self.enqueue(key, |slot| slot.endings.push(ending));
+        self.queue_ending(key, ending);
         answer
+    }
+
+    fn queue_ending(self: &Arc<Engine>, key: &str, ending: Ending) {
+        self.enqueue(key, |slot| slot.endings.push(ending));
     }
 
     fn enqueue(self: &Arc<Engine>, key: &str, add: impl FnOnce(&mut Slot)) {
@@ -301,7 +304,7 @@ impl Engine {
         runtime.spawn(async move {
             tokio::time::sleep(ENDING_RETRY).await;
             for ending in endings {
-                engine.enqueue(&key, |slot| slot.endings.push(ending));
+                engine.queue_ending(&key, ending);
             }
         });
     }

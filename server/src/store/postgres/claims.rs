@@ -89,12 +89,7 @@ impl Claims {
     /// Tries to take `key`'s lock; `false` when another session holds it.
     pub async fn take(&self, key: &str) -> StoreResult<bool> {
         let held = self.connection().await?;
-        let row = held
-            .client
-            .query_one(&held.take, &[&key])
-            .await
-            .map_err(err)?;
-        let taken: bool = row.try_get(0).map_err(err)?;
+        let taken = ask(&held.client, &held.take, key).await?;
         if taken {
             let mut state = self.state.lock().await;
             state.keys.insert(key.to_string(), held.generation);
@@ -120,24 +115,27 @@ impl Claims {
     }
 
     pub async fn give(&self, key: &str) -> StoreResult<()> {
-        let taken_on = self.state.lock().await.keys.remove(key);
-        let held = self.state.lock().await.held.clone();
+        let (taken_on, held) = {
+            let mut state = self.state.lock().await;
+            (state.keys.remove(key), state.held.clone())
+        };
         let Some(held) = held.filter(|it| Some(it.generation) == taken_on) else {
             // Taken on a connection that broke since: the lock went with it.
             return Err(lost_error(key));
         };
-        let row = held
-            .client
-            .query_one(&held.give, &[&key])
-            .await
-            .map_err(err)?;
-        let released: bool = row.try_get(0).map_err(err)?;
+        let released = ask(&held.client, &held.give, key).await?;
         if released {
             Ok(())
         } else {
             Err(lost_error(key))
         }
     }
+}
+
+/// Runs one of the lock statements on `key`; what it answers (taken, released).
+async fn ask(client: &Client, statement: &Statement, key: &str) -> StoreResult<bool> {
+    let row = client.query_one(statement, &[&key]).await.map_err(err)?;
+    row.try_get(0).map_err(err)
 }
 
 fn lost_error(key: &str) -> StoreError {
