@@ -103,16 +103,8 @@ fn a_corrupt_stored_snapshot_ends_its_conversation_with_a_log_line() {
     for (key, break_it) in &breaks {
         let mut conversation = store.conversation(key).unwrap().unwrap();
         break_it(&mut conversation.snapshot);
-        let turn = TurnCommit {
-            conversation,
-            handled: Vec::new(),
-            transcript: Vec::new(),
-            outbox: Vec::new(),
-            timers: None,
-            journal: Vec::new(),
-            contact: Vec::new(),
-            stats: Vec::new(),
-        };
+        let mut turn = TurnCommit::new(conversation);
+        turn.timers = None;
         store.commit(&[Write::Turn(Box::new(turn))]).unwrap();
     }
     drop(store);

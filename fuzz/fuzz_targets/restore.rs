@@ -118,16 +118,7 @@ fn through_the_engine(snapshot: Vec<u8>) {
         ending: String::new(),
         pending_call: None,
     };
-    let turn = TurnCommit {
-        conversation,
-        handled: Vec::new(),
-        transcript: Vec::new(),
-        outbox: Vec::new(),
-        timers: Some(Vec::new()),
-        journal: Vec::new(),
-        contact: Vec::new(),
-        stats: Vec::new(),
-    };
+    let turn = TurnCommit::new(conversation);
     let message = NewMessage {
         conversation: KEY.into(),
         message_id: "m".into(),

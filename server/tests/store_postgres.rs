@@ -119,29 +119,21 @@ fn a_reply_committed_by_one_process_is_heard_by_another() {
     // The listener may start after the first reply: reply until it is heard.
     let mut heard = None;
     for version in 1..50 {
-        let mut turn = fluxo_server::store::TurnCommit {
-            conversation: fluxo_server::store::Conversation {
-                key: "c".into(),
-                program: 1,
-                status: fluxo_server::store::Status::Customer,
-                version,
-                snapshot: Vec::new(),
-                contact: "c".into(),
-                channel: "generic".into(),
-                opened_clock: 0,
-                opened: 0,
-                updated: 0,
-                ending: String::new(),
-                pending_call: None,
-            },
-            handled: vec![(seq, "{}".into())],
-            transcript: Vec::new(),
-            outbox: Vec::new(),
-            timers: None,
-            journal: Vec::new(),
-            contact: Vec::new(),
-            stats: Vec::new(),
-        };
+        let mut turn = fluxo_server::store::TurnCommit::new(fluxo_server::store::Conversation {
+            key: "c".into(),
+            program: 1,
+            status: fluxo_server::store::Status::Customer,
+            version,
+            snapshot: Vec::new(),
+            contact: "c".into(),
+            channel: "generic".into(),
+            opened_clock: 0,
+            opened: 0,
+            updated: 0,
+            ending: String::new(),
+            pending_call: None,
+        });
+        turn.timers = None;
         turn.handled = vec![(seq, format!("{{\"v\":{version}}}"))];
         writer.commit(&[Write::Turn(Box::new(turn))]).unwrap();
         if let Ok(got) = rx.recv_timeout(std::time::Duration::from_millis(100)) {

@@ -110,19 +110,6 @@ fn conversation(key: &str, contact: &str, status: Status, version: i64) -> Conve
     }
 }
 
-fn turn(conversation: Conversation) -> TurnCommit {
-    TurnCommit {
-        conversation,
-        handled: Vec::new(),
-        transcript: Vec::new(),
-        outbox: Vec::new(),
-        timers: Some(Vec::new()),
-        journal: Vec::new(),
-        contact: Vec::new(),
-        stats: Vec::new(),
-    }
-}
-
 fn stored(outcome: Option<&Outcome>) -> Result<i64, String> {
     match outcome {
         Some(Outcome::Stored { seq }) => Ok(*seq),
@@ -167,7 +154,7 @@ fn pending_messages_come_in_arrival_order(store: &dyn Store) -> Result<(), Strin
     })?;
     let ids = pending_ids(store, "c")?;
     ensure(ids == ["a", "b", "c"], || format!("pending {ids:?}"))?;
-    let mut commit_a = turn(conversation("c", "p", Status::Customer, 1));
+    let mut commit_a = TurnCommit::new(conversation("c", "p", Status::Customer, 1));
     commit_a.handled = vec![(seqs[0], "{\"reply\":1}".into())];
     commit(store, vec![Write::Turn(Box::new(commit_a))])?;
     let ids = pending_ids(store, "c")?;
@@ -183,7 +170,10 @@ fn a_turn_round_trips_the_conversation(store: &dyn Store) -> Result<(), String> 
     let mut row = conversation("k", "+55", Status::Write, 7);
     row.pending_call = Some("{\"call\":\"erp\"}".into());
     row.ending = String::new();
-    commit(store, vec![Write::Turn(Box::new(turn(row.clone())))])?;
+    commit(
+        store,
+        vec![Write::Turn(Box::new(TurnCommit::new(row.clone())))],
+    )?;
     let back = store.conversation("k").map_err(err)?;
     ensure(back.as_ref() == Some(&row), || {
         format!("{back:?} != {row:?}")
@@ -197,7 +187,7 @@ fn a_turn_round_trips_the_conversation(store: &dyn Store) -> Result<(), String> 
 
 fn transcripts_append_in_order(store: &dyn Store) -> Result<(), String> {
     for (version, lines) in [(1, vec!["< Olá", "<   1) Sim"]), (2, vec!["> 1", "= end"])] {
-        let mut commit_n = turn(conversation("t", "p", Status::Customer, version));
+        let mut commit_n = TurnCommit::new(conversation("t", "p", Status::Customer, version));
         commit_n.transcript = lines.into_iter().map(String::from).collect();
         commit(store, vec![Write::Turn(Box::new(commit_n))])?;
     }
@@ -208,12 +198,12 @@ fn transcripts_append_in_order(store: &dyn Store) -> Result<(), String> {
 }
 
 fn timers_are_replaced_by_each_turn(store: &dyn Store) -> Result<(), String> {
-    let mut first = turn(conversation("w", "p", Status::Timer, 1));
+    let mut first = TurnCommit::new(conversation("w", "p", Status::Timer, 1));
     first.timers = Some(vec![Timer {
         kind: TimerKind::Wait,
         due: 5000,
     }]);
-    let mut other = turn(conversation("x", "q", Status::Customer, 3));
+    let mut other = TurnCommit::new(conversation("x", "q", Status::Customer, 3));
     other.timers = Some(vec![Timer {
         kind: TimerKind::Inactivity,
         due: 4000,
@@ -239,7 +229,7 @@ fn timers_are_replaced_by_each_turn(store: &dyn Store) -> Result<(), String> {
         || format!("due at 6000 (earliest first): {due:?}"),
     )?;
     // A turn that keeps `w`'s timer re-arms it at the new version, due as before.
-    let mut keep = turn(conversation("w", "p", Status::Timer, 2));
+    let mut keep = TurnCommit::new(conversation("w", "p", Status::Timer, 2));
     keep.timers = None;
     commit(store, vec![Write::Turn(Box::new(keep))])?;
     let due = store.due_timers(6000, 10).map_err(err)?;
@@ -251,7 +241,7 @@ fn timers_are_replaced_by_each_turn(store: &dyn Store) -> Result<(), String> {
     // The next turn of `w` drops its timer.
     commit(
         store,
-        vec![Write::Turn(Box::new(turn(conversation(
+        vec![Write::Turn(Box::new(TurnCommit::new(conversation(
             "w",
             "p",
             Status::Customer,
@@ -266,9 +256,9 @@ fn timers_are_replaced_by_each_turn(store: &dyn Store) -> Result<(), String> {
 }
 
 fn the_outbox_delivers_in_order_with_stable_keys(store: &dyn Store) -> Result<(), String> {
-    let mut first = turn(conversation("o", "p", Status::Customer, 1));
+    let mut first = TurnCommit::new(conversation("o", "p", Status::Customer, 1));
     first.outbox = vec!["one".into(), "two".into()];
-    let mut other = turn(conversation("q", "p", Status::Customer, 1));
+    let mut other = TurnCommit::new(conversation("q", "p", Status::Customer, 1));
     other.outbox = vec!["other".into()];
     commit(
         store,
@@ -308,7 +298,7 @@ fn the_outbox_delivers_in_order_with_stable_keys(store: &dyn Store) -> Result<()
 
 fn journalled_writes_are_work_after_a_crash(store: &dyn Store) -> Result<(), String> {
     commit(store, vec![message("inbox", "m")])?;
-    let mut begin = turn(conversation("j", "p", Status::Write, 1));
+    let mut begin = TurnCommit::new(conversation("j", "p", Status::Write, 1));
     begin.journal = vec![Journal::Begin {
         call: "{\"op\":\"trust_unlock\"}".into(),
     }];
@@ -316,7 +306,7 @@ fn journalled_writes_are_work_after_a_crash(store: &dyn Store) -> Result<(), Str
     let mut work = store.with_work().map_err(err)?;
     work.sort();
     ensure(work == ["inbox", "j"], || format!("work {work:?}"))?;
-    let mut finish = turn(conversation("j", "p", Status::Customer, 2));
+    let mut finish = TurnCommit::new(conversation("j", "p", Status::Customer, 2));
     // One turn may finish a write and begin the next.
     finish.journal = vec![
         Journal::Finish {
@@ -376,7 +366,7 @@ fn the_newest_program_is_the_last_published(store: &dyn Store) -> Result<(), Str
 }
 
 fn contact_state_outlives_conversations(store: &dyn Store) -> Result<(), String> {
-    let mut first = turn(conversation("a", "+5548", Status::Done, 1));
+    let mut first = TurnCommit::new(conversation("a", "+5548", Status::Done, 1));
     first.contact = vec![
         ContactChange::Link {
             customer_id: "1001".into(),
@@ -394,7 +384,7 @@ fn contact_state_outlives_conversations(store: &dyn Store) -> Result<(), String>
     ensure(contact.opted_out && contact.accounts.len() == 2, || {
         format!("{contact:?}")
     })?;
-    let mut second = turn(conversation("b", "+5548", Status::Customer, 1));
+    let mut second = TurnCommit::new(conversation("b", "+5548", Status::Customer, 1));
     second.contact = vec![
         ContactChange::OptIn,
         ContactChange::Link {
@@ -426,7 +416,7 @@ fn erasing_a_contact_leaves_nothing(store: &dyn Store) -> Result<(), String> {
         .first()
         .map(|it| it.seq)
         .unwrap_or(0);
-    let mut full = turn(conversation("e", "+55119", Status::Timer, 1));
+    let mut full = TurnCommit::new(conversation("e", "+55119", Status::Timer, 1));
     full.handled = vec![(seq, "{}".into())];
     full.transcript = vec!["< Olá".into()];
     full.outbox = vec!["x".into()];
@@ -436,7 +426,7 @@ fn erasing_a_contact_leaves_nothing(store: &dyn Store) -> Result<(), String> {
     }]);
     full.journal = vec![Journal::Begin { call: "{}".into() }];
     full.contact = vec![ContactChange::OptOut];
-    let keep = turn(conversation("other", "+55000", Status::Customer, 1));
+    let keep = TurnCommit::new(conversation("other", "+55000", Status::Customer, 1));
     commit(
         store,
         vec![Write::Turn(Box::new(full)), Write::Turn(Box::new(keep))],
@@ -481,7 +471,7 @@ fn conversations_list_by_status_in_pages(store: &dyn Store) -> Result<(), String
             } else {
                 Status::Done
             };
-            Write::Turn(Box::new(turn(conversation(key, "p", status, 1))))
+            Write::Turn(Box::new(TurnCommit::new(conversation(key, "p", status, 1))))
         })
         .collect();
     commit(store, writes)?;

@@ -234,6 +234,23 @@ pub struct TurnCommit {
     pub stats: Vec<Stat>,
 }
 
+impl TurnCommit {
+    /// A turn that writes only the conversation's row and clears its timers: what a
+    /// test or the `restore` fuzz target stores to set a conversation up.
+    pub fn new(conversation: Conversation) -> TurnCommit {
+        TurnCommit {
+            conversation,
+            handled: Vec::new(),
+            transcript: Vec::new(),
+            outbox: Vec::new(),
+            timers: Some(Vec::new()),
+            journal: Vec::new(),
+            contact: Vec::new(),
+            stats: Vec::new(),
+        }
+    }
+}
+
 /// What kind of fact a [`Stat`] records; `subject` and `detail` are per kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum StatKind {

@@ -2,8 +2,8 @@
 //! finished conversations and keeps their figures without their key; erasing a contact
 //! takes the figures too; and how stats are summed per period.
 
-use super::{commit, conversation, ensure, err, turn};
-use crate::store::{Millis, Stat, StatKind, StatTotal, Status, Store, Write};
+use super::{commit, conversation, ensure, err};
+use crate::store::{Millis, Stat, StatKind, StatTotal, Status, Store, TurnCommit, Write};
 
 pub(super) fn retention_deletes_only_finished_conversations(
     store: &dyn Store,
@@ -17,7 +17,9 @@ pub(super) fn retention_deletes_only_finished_conversations(
     let writes = rows
         .iter()
         .map(|(key, status, version)| {
-            Write::Turn(Box::new(turn(conversation(key, key, *status, *version))))
+            Write::Turn(Box::new(TurnCommit::new(conversation(
+                key, key, *status, *version,
+            ))))
         })
         .collect();
     commit(store, writes)?;
@@ -61,13 +63,13 @@ pub(super) fn stats_are_summed_per_period_and_follow_their_conversation(
     store: &dyn Store,
 ) -> Result<(), String> {
     // Stats are stamped with the turn's `updated`: 1001 for s1, 1005 for s2.
-    let mut first = turn(conversation("s1", "+551", Status::Customer, 1));
+    let mut first = TurnCommit::new(conversation("s1", "+551", Status::Customer, 1));
     first.stats = vec![
         stat(StatKind::Visit, "main", "12", 0),
         stat(StatKind::Erp, "second_copy", "ok", 3000),
         stat(StatKind::Erp, "second_copy", "ok", 1000),
     ];
-    let mut second = turn(conversation("s2", "+552", Status::Done, 5));
+    let mut second = TurnCommit::new(conversation("s2", "+552", Status::Done, 5));
     second.stats = vec![
         stat(StatKind::Visit, "main", "12", 0),
         stat(StatKind::Handoff, "financeiro", "", 0),
@@ -106,7 +108,7 @@ pub(super) fn stats_are_summed_per_period_and_follow_their_conversation(
     ensure(after == kept, || format!("after retention: {after:?}"))?;
     // What retention keeps no longer names its conversation: erasing a new one under
     // the same key, with its own figures, leaves the old figures alone.
-    let mut reused = turn(conversation("s2", "+559", Status::Customer, 9));
+    let mut reused = TurnCommit::new(conversation("s2", "+559", Status::Customer, 9));
     reused.stats = vec![stat(StatKind::Visit, "main", "30", 0)];
     commit(store, vec![Write::Turn(Box::new(reused))])?;
     store.erase_contact("+559").map_err(err)?;
