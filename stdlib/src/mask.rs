@@ -236,37 +236,46 @@ fn mask_emails(text: &str) -> String {
     out
 }
 
-/// A run of ASCII letters and digits, and whether the one before it joins it (a single
-/// `.`, `/`, `-` or space between them).
-struct Word {
+/// A run of the bytes a pass looks for, and whether the one before it joins it (only a
+/// separator the pass accepts lies between them).
+struct Run {
     start: usize,
     end: usize,
     joined: bool,
 }
 
-fn words(text: &str) -> Vec<Word> {
+/// The runs of `member` bytes in `text`, each joined to the one before when `joins`
+/// accepts the bytes between them.
+fn runs(text: &str, member: fn(&u8) -> bool, joins: fn(&[u8]) -> bool) -> Vec<Run> {
     let bytes = text.as_bytes();
-    let mut out: Vec<Word> = Vec::new();
+    let mut out: Vec<Run> = Vec::new();
     let mut idx = 0;
     while idx < bytes.len() {
-        if !bytes[idx].is_ascii_alphanumeric() {
+        if !member(&bytes[idx]) {
             idx += 1;
             continue;
         }
         let start = idx;
-        while idx < bytes.len() && bytes[idx].is_ascii_alphanumeric() {
+        while idx < bytes.len() && member(&bytes[idx]) {
             idx += 1;
         }
         let joined = out
             .last()
-            .is_some_and(|prev| matches!(&bytes[prev.end..start], [b'.' | b'/' | b'-' | b' ']));
-        out.push(Word {
+            .is_some_and(|prev| joins(&bytes[prev.end..start]));
+        out.push(Run {
             start,
             end: idx,
             joined,
         });
     }
     out
+}
+
+/// Runs of ASCII letters and digits, joined by a single `.`, `/`, `-` or space.
+fn words(text: &str) -> Vec<Run> {
+    runs(text, u8::is_ascii_alphanumeric, |gap| {
+        matches!(gap, [b'.' | b'/' | b'-' | b' '])
+    })
 }
 
 /// Masks alphanumeric CNPJs (`12.ABC.345/01DE-35`): 14 characters with at least one
@@ -318,41 +327,15 @@ fn mask_alphanumeric_cnpjs(text: &str) -> String {
     out
 }
 
-/// A run of digits in the text, and whether the one before it joins it (a single
-/// `.`, `-`, `/` or space, or the `(`/`)` of an area code, between them).
-struct Group {
-    start: usize,
-    end: usize,
-    joined: bool,
-}
-
-fn groups(text: &str) -> Vec<Group> {
-    let bytes = text.as_bytes();
-    let mut out: Vec<Group> = Vec::new();
-    let mut idx = 0;
-    while idx < bytes.len() {
-        if !bytes[idx].is_ascii_digit() {
-            idx += 1;
-            continue;
-        }
-        let start = idx;
-        while idx < bytes.len() && bytes[idx].is_ascii_digit() {
-            idx += 1;
-        }
-        let joined = out.last().is_some_and(|prev| {
-            let gap = &bytes[prev.end..start];
-            matches!(
-                gap,
-                [b'.' | b'-' | b'/' | b' ' | b'(' | b')'] | [b')', b' '] | [b' ', b'(']
-            )
-        });
-        out.push(Group {
-            start,
-            end: idx,
-            joined,
-        });
-    }
-    out
+/// Runs of digits, joined by a single `.`, `-`, `/` or space, or the `(`/`)` of an area
+/// code.
+fn groups(text: &str) -> Vec<Run> {
+    runs(text, u8::is_ascii_digit, |gap| {
+        matches!(
+            gap,
+            [b'.' | b'-' | b'/' | b' ' | b'(' | b')'] | [b')', b' '] | [b' ', b'(']
+        )
+    })
 }
 
 /// The mask of a span of digit groups that is a CPF or CNPJ (check digits right).
