@@ -205,6 +205,10 @@ pub fn menu(text: &str) -> Option<Menu<'_>> {
 /// count, used here). A longer text is refused whole.
 pub const MAX_TEXT: usize = 4096;
 
+/// The longest caption of a document on both platforms (1,024 characters); a longer one
+/// is cut, ending in `…`.
+pub const MAX_CAPTION: usize = 1024;
+
 /// An output's text as the platform messages that carry it: [`pieces`] of at most
 /// [`MAX_TEXT`], except that a menu's options are kept together after the last piece of
 /// its question, so they still become one keyboard.
@@ -229,25 +233,22 @@ pub fn messages(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The longest caption of a document on both platforms (1,024 characters); a longer one
-/// is cut, ending in `…`.
-pub const MAX_CAPTION: usize = 1024;
-
 /// `text` as consecutive messages of at most `max` UTF-16 units, each cut at the last
 /// line break that fits, else the last space, else between two characters, so a long
 /// text reaches the customer whole and in order. The separator a cut falls on is dropped.
 pub fn pieces(text: &str, max: usize) -> Vec<&str> {
+    let max = max.max(1);
     let mut pieces = Vec::new();
     let mut rest = text;
-    while rest.encode_utf16().count() > max.max(1) {
+    loop {
+        // Where the first character that does not fit starts; none: the rest fits.
         let mut units = 0;
-        let end = rest
-            .char_indices()
-            .find(|(_, c)| {
-                units += c.len_utf16();
-                units > max.max(1)
-            })
-            .map_or(rest.len(), |(at, _)| at);
+        let Some((end, _)) = rest.char_indices().find(|(_, c)| {
+            units += c.len_utf16();
+            units > max
+        }) else {
+            break;
+        };
         let fits = &rest[..end];
         let separator = fits
             .rfind('\n')
