@@ -255,8 +255,6 @@ impl Project {
         self.trees.get(id.0 as usize)
     }
 }
-/// The `.flow` files under `dir`, skipping hidden folders and build output; bounded in
-/// depth so that a link loop ends.
 /// The largest workspace file the server reads: what the CLI allows for an input file.
 const MAX_FILE_BYTES: u64 = 64 << 20;
 
@@ -283,6 +281,8 @@ fn read_file(path: &Path) -> std::io::Result<String> {
     Ok(text)
 }
 
+/// The `.flow` files under `dir`, skipping hidden folders and build output; bounded in
+/// depth so that a link loop ends.
 fn collect(dir: &Path, found: &mut Vec<PathBuf>, depth: usize) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
