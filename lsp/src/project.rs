@@ -255,6 +255,7 @@ impl Project {
         self.trees.get(id.0 as usize)
     }
 }
+
 /// The largest workspace file the server reads: what the CLI allows for an input file.
 const MAX_FILE_BYTES: u64 = 64 << 20;
 
