@@ -101,12 +101,16 @@ impl Drop for TestSchema {
 /// process.
 pub fn drop_leftovers(base: &str) -> StoreResult<()> {
     // Each schema as `name|comment|last migrated`, in one round trip: the time of a
-    // schema's last migration is read with `query_to_xml`, a query per row.
+    // schema's last migration is read with `query_to_xml`, a query per row, and only
+    // for a schema without a comment. Another test's schema (always commented) may be
+    // dropped while this runs, and its migrations table with it: querying it failed
+    // the whole statement.
     let found = sql(
         base,
         "SELECT n.nspname || '|' || COALESCE(obj_description(n.oid, 'pg_namespace'), '') || '|' \
-         || COALESCE(CASE WHEN to_regclass(quote_ident(n.nspname) || '.fluxo_migrations') \
-         IS NOT NULL THEN (xpath('/row/m/text()', query_to_xml(format( \
+         || COALESCE(CASE WHEN obj_description(n.oid, 'pg_namespace') IS NULL \
+         AND to_regclass(quote_ident(n.nspname) || '.fluxo_migrations') IS NOT NULL \
+         THEN (xpath('/row/m/text()', query_to_xml(format( \
          'SELECT MAX(extract(epoch FROM applied))::BIGINT AS m FROM %I.fluxo_migrations', \
          n.nspname), false, true, '')))[1]::TEXT END, '') \
          FROM pg_namespace n \
