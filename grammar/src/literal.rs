@@ -74,7 +74,9 @@ pub(crate) fn weekday_named(text: &str) -> Option<Weekday> {
 /// escapes and interpolations are well formed).
 pub(crate) fn str_value(raw: &str, span: Span) -> Str {
     let triple = raw.starts_with("\"\"\"") && raw.len() >= 6;
-    let mut parts = Vec::new();
+    // Most strings are one piece of text: room for one part, not the four a first push
+    // makes room for (issue 18's scaling: strings are most of a small flow).
+    let mut parts = Vec::with_capacity(1);
     if triple {
         let body_start = span.start as usize + 3;
         let body = &raw[3..raw.len() - 3];
