@@ -11,6 +11,7 @@
 mod cards;
 pub mod check;
 pub mod codes;
+mod index_of;
 pub mod json;
 pub mod lower;
 pub mod render;

@@ -7,6 +7,7 @@ use fluxo_stdlib::erp::ErpSystem;
 use fluxo_stdlib::types::{ItemKind, Ty};
 
 use super::{suggest, Cx, FlowInfo, ItemInfo, LabelInfo, Loc, Problem, ScriptInfo};
+use crate::index_of::IndexOf;
 use crate::ParsedFile;
 
 /// The types a script's record fields may have.
@@ -24,7 +25,7 @@ pub(super) fn collect(cx: &mut Cx, files: &[ParsedFile]) {
     // Most items of a large program are flows: their table is sized once rather than
     // rehashed whole each time it doubles.
     let items: usize = files.iter().map(|it| it.ast.items.len()).sum();
-    cx.program.names[ItemKind::Flow as usize].reserve(items);
+    cx.program.names[ItemKind::Flow as usize] = IndexOf::with_capacity(items);
     cx.program.flows.reserve(items);
     for file in files {
         cx.file = file.id;
@@ -98,7 +99,7 @@ fn claim(cx: &mut Cx, kind: ItemKind, name: &Ident, idx: usize) -> bool {
     if name.name.is_empty() {
         return false;
     }
-    if let Some(&existing) = cx.program.names[kind as usize].get(&name.name) {
+    if let Err(existing) = cx.program.claim_name(kind, &name.name, idx) {
         let first = match kind {
             ItemKind::Flow => cx.program.flows.get(existing).map(|it| it.loc),
             ItemKind::Script => cx.program.scripts.get(existing).map(|it| it.loc),
@@ -112,7 +113,6 @@ fn claim(cx: &mut Cx, kind: ItemKind, name: &Ident, idx: usize) -> bool {
         });
         return false;
     }
-    cx.program.names[kind as usize].insert(name.name.clone(), idx);
     true
 }
 

@@ -32,6 +32,7 @@ use fluxo_stdlib::erp::ErpSystem;
 use fluxo_stdlib::types::{ItemKind, Ty};
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::index_of::{hash_str, IndexOf};
 use crate::symbols::{Symbol, Symbols};
 use crate::{ParsedFile, Sources};
 
@@ -97,10 +98,16 @@ pub struct ProgramInfo {
     /// Per kind (`ItemKind as usize`): each name's index into `flows`, `scripts` or
     /// `items`. One map per kind so that a lookup borrows the name instead of building
     /// a `(kind, String)` key.
-    names: [FxHashMap<String, usize>; ItemKind::ALL.len()],
-    variable_index: FxHashMap<String, usize>,
+    names: [IndexOf; ItemKind::ALL.len()],
+    /// Each variable's index into `variables`, by name.
+    variable_index: IndexOf,
     /// Every name the checker resolved, for editors.
     pub symbols: Symbols,
+    /// Each `goto` the walk resolved to a flow: where its target name is (file index,
+    /// byte offset) and the flow, in walk order, which is source order. Lowering reads
+    /// them in step ([`Gotos`]) instead of looking every name up again: on a program of
+    /// many small flows that second lookup was one of the build's largest costs.
+    goto_flows: Vec<(u32, u32, u32)>,
     /// How many statements the flows hold, nested ones included (a second flow of the
     /// same name is not counted): the walk and lowering size their buffers by it.
     statements: usize,
@@ -156,6 +163,11 @@ pub struct VariableInfo {
     pub loc: Loc,
 }
 
+/// Where lowering is in the walk's record of resolved `goto`s
+/// ([`ProgramInfo::goto_target`]).
+#[derive(Default)]
+pub struct GotoCursor(usize);
+
 /// Where `goto <name>` inside a flow leads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GotoTarget {
@@ -194,15 +206,64 @@ impl ProgramInfo {
 
     /// The index of variable `name` in `variables`.
     pub fn variable_id(&self, name: &str) -> Option<usize> {
-        self.variable_index.get(name).copied()
+        let named = |idx: usize| self.variables.get(idx).is_some_and(|it| it.name == name);
+        self.variable_index.get(hash_str(name), named)
     }
 
-    /// `goto name` in flow `from`: a label of that flow wins over a flow of the same name.
-    pub fn goto_target(&self, from: usize, name: &str) -> Option<GotoTarget> {
+    /// Records that the `goto` whose target name is at `at` leads to flow `to`.
+    pub(crate) fn resolved_goto(&mut self, at: Loc, to: usize) {
+        if let Ok(to) = u32::try_from(to) {
+            self.goto_flows.push((at.file.0, at.span.start, to));
+        }
+    }
+
+    /// `goto target` in flow `from` of file `file`: a label of that flow wins over a
+    /// flow of the same name. A flow is read from the walk's record: at `cursor` when
+    /// the questions come in the walk's order, else by binary search (the record is in
+    /// source order), else by name.
+    pub fn goto_target(
+        &self,
+        cursor: &mut GotoCursor,
+        file: FileId,
+        from: usize,
+        target: &Ident,
+    ) -> Option<GotoTarget> {
         let labels = &self.flows.get(from)?.labels;
-        match labels.iter().position(|it| it.name == name) {
-            Some(idx) => Some(GotoTarget::Label(idx)),
-            None => self.flow(name).map(GotoTarget::Flow),
+        if let Some(idx) = labels.iter().position(|it| it.name == target.name) {
+            return Some(GotoTarget::Label(idx));
+        }
+        let key = (file.0, target.span.start);
+        let record = &self.goto_flows;
+        let at = match record.get(cursor.0) {
+            Some(&(file, start, _)) if (file, start) == key => Ok(cursor.0),
+            _ => record.binary_search_by_key(&key, |&(file, start, _)| (file, start)),
+        };
+        match at {
+            Ok(at) => {
+                cursor.0 = at + 1;
+                record
+                    .get(at)
+                    .map(|&(_, _, to)| GotoTarget::Flow(to as usize))
+            }
+            Err(_) => self.flow(&target.name).map(GotoTarget::Flow),
+        }
+    }
+
+    /// The syntax tree of declared flow `idx` (the first flow of its name) and the file
+    /// it is in: found by position, so that walking every flow looks up no names.
+    pub fn flow_ast<'a>(
+        &self,
+        files: &'a [ParsedFile],
+        idx: usize,
+    ) -> Option<(FileId, &'a ast::Flow)> {
+        let flow = self.flows.get(idx)?;
+        let file = files
+            .get(flow.loc.file.0 as usize)
+            .filter(|it| it.id == flow.loc.file)
+            .or_else(|| files.iter().find(|it| it.id == flow.loc.file))?;
+        match &file.ast.items.get(flow.item)?.kind {
+            ast::ItemKind::Flow(ast) => Some((file.id, ast)),
+            _ => None,
         }
     }
 
@@ -213,7 +274,48 @@ impl ProgramInfo {
 
     /// Index into `flows`, `scripts` or `items`, depending on the kind.
     pub(crate) fn index(&self, kind: ItemKind, name: &str) -> Option<usize> {
-        self.names[kind as usize].get(name).copied()
+        let named = |idx: usize| self.name_at(kind, idx) == Some(name);
+        self.names[kind as usize].get(hash_str(name), named)
+    }
+
+    /// The name of the flow, script or item at `idx` of `kind`'s list.
+    fn name_at(&self, kind: ItemKind, idx: usize) -> Option<&str> {
+        name_in(&self.flows, &self.scripts, &self.items, kind, idx)
+    }
+
+    /// Gives `kind`'s `name` place `idx` of its list, which it is about to join; the
+    /// place of the first of that name if it is taken (or `idx` itself, past the
+    /// table's 2^32 places).
+    fn claim_name(&mut self, kind: ItemKind, name: &str, idx: usize) -> Result<(), usize> {
+        let Ok(next) = u32::try_from(idx) else {
+            return Err(idx);
+        };
+        let Self {
+            names,
+            flows,
+            scripts,
+            items,
+            ..
+        } = self;
+        let name_at = |at| name_in(flows, scripts, items, kind, at);
+        let found = names[kind as usize].find_or_insert(
+            hash_str(name),
+            next,
+            |at| name_at(at) == Some(name),
+            |at| hash_str(name_at(at).unwrap_or_default()),
+        );
+        found.map_or(Ok(()), Err)
+    }
+
+    /// Records that variable `name` is at `idx` of `variables`, which it is about to join.
+    fn index_variable(&mut self, name: &str, idx: usize) -> bool {
+        let Ok(at) = u32::try_from(idx) else {
+            return false;
+        };
+        let variables = &self.variables;
+        let hash_at = |at: usize| hash_str(variables.get(at).map_or("", |it| it.name.as_str()));
+        self.variable_index.insert(hash_str(name), at, hash_at);
+        true
     }
 
     /// The declared names of `kind`, in declaration order (so that a "did you mean"
@@ -426,13 +528,13 @@ impl types::Env for Cx {
     }
 
     fn record_read(&mut self, name: &str, loc: Loc) {
-        if let Some(&idx) = self.program.variable_index.get(name) {
+        if let Some(idx) = self.program.variable_id(name) {
             self.reads.push((idx, loc));
         }
     }
 
     fn record_reference(&mut self, name: &Ident) {
-        if let Some(&idx) = self.program.variable_index.get(&name.name) {
+        if let Some(idx) = self.program.variable_id(&name.name) {
             let at = self.loc(name.span);
             self.program.symbols.push(Symbol::Variable(idx), at);
         }
@@ -461,5 +563,21 @@ impl types::Env for Cx {
 
     fn show(&self, ty: Type) -> String {
         Cx::show(self, ty)
+    }
+}
+
+/// The name at `idx` of `kind`'s list: flows and scripts have their own, every other
+/// kind shares `items`.
+fn name_in<'a>(
+    flows: &'a [FlowInfo],
+    scripts: &'a [ScriptInfo],
+    items: &'a [ItemInfo],
+    kind: ItemKind,
+    idx: usize,
+) -> Option<&'a str> {
+    match kind {
+        ItemKind::Flow => flows.get(idx).map(|it| it.name.as_str()),
+        ItemKind::Script => scripts.get(idx).map(|it| it.name.as_str()),
+        _ => items.get(idx).map(|it| it.name.as_str()),
     }
 }

@@ -57,9 +57,9 @@ pub(super) fn collect(cx: &mut Cx, files: &[ParsedFile]) {
     };
     let tys: Vec<Type> = (0..firsts.len()).map(|idx| infer.type_of(idx)).collect();
     for ((name, loc, _), ty) in firsts.iter().zip(tys) {
-        cx.program
-            .variable_index
-            .insert(name.clone(), cx.program.variables.len());
+        if !cx.program.index_variable(name, cx.program.variables.len()) {
+            continue;
+        }
         cx.program.variables.push(VariableInfo {
             name: name.clone(),
             ty,

@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 
 use super::cfg::{Builder, Edge, Graph, NodeId, NodeKind};
 use super::types;
-use super::{flows, suggest, Cx, Problem};
+use super::{suggest, Cx, Problem};
 use crate::cards::{self, Position};
 use crate::symbols::Symbol;
 use crate::ParsedFile;
@@ -23,16 +23,13 @@ pub(super) fn walk(cx: &mut Cx, files: &[ParsedFile]) -> Graph {
         graph.add_flow(idx, flow.loc);
     }
     let entry_flow = cx.program.entry_flow();
-    for (file, _, flow) in flows(files) {
-        cx.file = file;
-        let Some(idx) = cx.program.flow(&flow.name.name) else {
+    // A second flow of the same name was reported as a duplicate; only the first has a
+    // place in the graph.
+    for idx in 0..cx.program.flows.len() {
+        let Some((file, flow)) = cx.program.flow_ast(files, idx) else {
             continue;
         };
-        // A second flow of the same name was reported as a duplicate; only the first has
-        // a place in the graph.
-        if cx.program.flows[idx].loc != cx.loc(flow.name.span) {
-            continue;
-        }
+        cx.file = file;
         let mut walker = Walker {
             cx,
             graph: &mut graph,
@@ -370,6 +367,7 @@ impl<'a> Walker<'a> {
                 .program
                 .symbols
                 .push(Symbol::Item(ItemKind::Flow, to), at);
+            self.cx.program.resolved_goto(at, to);
             let entry = self.graph.flow_entry(to);
             self.graph.edge(id, entry);
             return;

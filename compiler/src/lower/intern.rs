@@ -2,39 +2,67 @@
 //! records) holds a value once, at the index where it first came, and lowering asks for
 //! one at almost every statement, so finding it must not be a linear search.
 //!
-//! An [`Index`] maps a 64-bit fingerprint of a value to the first item that has it; the
-//! fingerprints here agree with the runtime types' `PartialEq` (equal values, equal
-//! fingerprints), so an unknown fingerprint is a new value. Two different values sharing
-//! a fingerprint fall back to a linear search, which is always right, only slower.
+//! An [`Index`] finds a value by its 64-bit fingerprint, which agrees with the runtime
+//! types' `PartialEq` (equal values, equal fingerprints); values that only share a
+//! fingerprint are told apart by comparing them (`crate::index_of`).
 //!
 //! It knows the runtime's table types; it knows nothing about statements or the AST.
 
-use std::collections::hash_map::Entry;
 use std::hash::{Hash, Hasher};
 
-use fluxo_runtime::bytecode::program::{ArgValue, ArgsRecord, Const, MessagePart};
-use rustc_hash::{FxHashMap, FxHasher};
+use fluxo_runtime::bytecode::program::{ArgValue, ArgsRecord, Const, Message, MessagePart};
+use rustc_hash::FxHasher;
 
 use super::LowerError;
+use crate::index_of::{hash_str, IndexOf};
 
 pub(crate) fn idx(len: usize) -> Result<u32, LowerError> {
     u32::try_from(len).map_err(|_| LowerError::new("a table with more than 2^32 entries"))
 }
 
-/// Fingerprint to the index of the first item with it, for one table.
+/// A table entry's fingerprint, for when its index grows and places every entry again.
+pub(crate) trait Fingerprint {
+    fn fingerprint(&self) -> u64;
+}
+
+impl Fingerprint for String {
+    fn fingerprint(&self) -> u64 {
+        str_fingerprint(self)
+    }
+}
+
+impl Fingerprint for Const {
+    fn fingerprint(&self) -> u64 {
+        const_fingerprint(self)
+    }
+}
+
+impl Fingerprint for Message {
+    fn fingerprint(&self) -> u64 {
+        parts_fingerprint(&self.parts)
+    }
+}
+
+impl Fingerprint for ArgsRecord {
+    fn fingerprint(&self) -> u64 {
+        args_fingerprint(self)
+    }
+}
+
+/// The positions of one table's values, by fingerprint.
 #[derive(Default)]
-pub(crate) struct Index(FxHashMap<u64, u32>);
+pub(crate) struct Index(IndexOf);
 
 impl Index {
-    /// Room for `n` values, so that the table is not rehashed as it grows.
-    pub fn reserve(&mut self, n: usize) {
-        self.0.reserve(n);
+    /// Room for `n` values, so that the index is not rebuilt as the table grows.
+    pub fn with_capacity(n: usize) -> Index {
+        Index(IndexOf::with_capacity(n))
     }
 
     /// The index in `items` of the value `key` stands for (`is` says whether an item is
     /// it), appending `own(key)` when there is none. The key may borrow, so that looking
     /// up a value that is already there builds nothing.
-    pub fn intern<T, K>(
+    pub fn intern<T: Fingerprint, K>(
         &mut self,
         items: &mut Vec<T>,
         fingerprint: u64,
@@ -42,33 +70,25 @@ impl Index {
         is: impl Fn(&T, &K) -> bool,
         own: impl FnOnce(K) -> T,
     ) -> Result<u32, LowerError> {
-        match self.0.entry(fingerprint) {
-            Entry::Occupied(known) => {
-                let at = *known.get();
-                if items.get(at as usize).is_some_and(|it| is(it, &key)) {
-                    return Ok(at);
-                }
-                if let Some(pos) = items.iter().position(|it| is(it, &key)) {
-                    return idx(pos);
-                }
-                let at = idx(items.len())?;
+        let next = idx(items.len())?;
+        let found = self.0.find_or_insert(
+            fingerprint,
+            next,
+            |at| items.get(at).is_some_and(|it| is(it, &key)),
+            |at| items.get(at).map_or(0, Fingerprint::fingerprint),
+        );
+        match found {
+            Some(at) => idx(at),
+            None => {
                 items.push(own(key));
-                Ok(at)
-            }
-            Entry::Vacant(slot) => {
-                let at = idx(items.len())?;
-                items.push(own(key));
-                slot.insert(at);
-                Ok(at)
+                Ok(next)
             }
         }
     }
 }
 
 pub(crate) fn str_fingerprint(text: &str) -> u64 {
-    let mut h = FxHasher::default();
-    text.hash(&mut h);
-    h.finish()
+    hash_str(text)
 }
 
 /// `0.0 == -0.0`, so both hash as `0.0`; a NaN equals nothing, so its hash is moot.
@@ -157,21 +177,38 @@ mod tests {
         assert_eq!(intern("b"), Ok(1));
     }
 
+    #[derive(Debug, PartialEq)]
+    struct Shared(u32);
+
+    impl Fingerprint for Shared {
+        fn fingerprint(&self) -> u64 {
+            7
+        }
+    }
+
     #[test]
     fn a_shared_fingerprint_still_finds_the_right_item() {
-        // Every value gets the same fingerprint: only the fallback search can tell them
-        // apart.
+        // Every value gets the same fingerprint: only comparing them tells them apart,
+        // also after the index has grown (and placed its entries again) many times.
         let mut index = Index::default();
-        let mut items: Vec<u32> = Vec::new();
-        let mut intern =
-            |value: u32| index.intern(&mut items, 7, value, |it, key| it == key, |it| it);
-        assert_eq!(intern(10), Ok(0));
-        assert_eq!(intern(20), Ok(1));
-        assert_eq!(intern(30), Ok(2));
-        assert_eq!(intern(20), Ok(1));
-        assert_eq!(intern(30), Ok(2));
-        assert_eq!(intern(10), Ok(0));
-        assert_eq!(items, [10, 20, 30]);
+        let mut items: Vec<Shared> = Vec::new();
+        let mut intern = |value: u32| {
+            let shared = Shared(value);
+            index.intern(
+                &mut items,
+                shared.fingerprint(),
+                shared,
+                |it, key| it == key,
+                |it| it,
+            )
+        };
+        for value in 0..100 {
+            assert_eq!(intern(value * 10), Ok(value));
+        }
+        for value in (0..100).rev() {
+            assert_eq!(intern(value * 10), Ok(value));
+        }
+        assert_eq!(items.len(), 100);
     }
 
     #[test]

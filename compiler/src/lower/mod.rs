@@ -15,12 +15,11 @@ mod tables;
 
 use std::fmt;
 
-use fluxo_grammar::ast::ItemKind as AstItem;
 use fluxo_runtime::bytecode::hash::fnv1a64;
 use fluxo_runtime::bytecode::op::Op;
 use fluxo_runtime::bytecode::program::Program;
 
-use crate::check::ProgramInfo;
+use crate::check::{GotoCursor, ProgramInfo};
 use crate::{ParsedFile, Sources};
 use emit::Emitter;
 use lines::Lines;
@@ -66,7 +65,8 @@ pub fn lower(
     files: &[ParsedFile],
     info: &ProgramInfo,
 ) -> Result<Program, LowerError> {
-    let mut t = Tables::with_capacity(info.statements() + info.flows.len());
+    // About a name per flow and a text per statement; a message per statement.
+    let mut t = Tables::with_capacity(info.statements() + info.flows.len(), info.statements());
     t.program.source_hash = source_hash(sources);
     t.program.erp = info.erp;
     t.program.files = sources.iter().map(|it| it.name.clone()).collect();
@@ -84,18 +84,11 @@ pub fn lower(
     let mut menus = Vec::new();
     let mut switches = Vec::new();
     let mut entries = Vec::new();
+    let mut gotos = GotoCursor::default();
     for (flow_idx, flow) in info.flows.iter().enumerate() {
-        let ast = files
-            .iter()
-            .find(|it| it.id == flow.loc.file)
-            .and_then(|it| it.ast.items.get(flow.item))
+        let (_, ast_flow) = info
+            .flow_ast(files, flow_idx)
             .ok_or_else(|| LowerError::new(format!("flow `{}` not found", flow.name)))?;
-        let AstItem::Flow(ast_flow) = &ast.kind else {
-            return Err(LowerError::new(format!(
-                "item of flow `{}` is not a flow",
-                flow.name
-            )));
-        };
         if let Some(title) = &ast_flow.title {
             let title = t.string(&tables::plain(title)?)?;
             if let Some(info) = t.program.flows.get_mut(flow_idx) {
@@ -114,6 +107,7 @@ pub fn lower(
             labels,
             menus: &mut menus,
             switches: &mut switches,
+            gotos: &mut gotos,
         };
         stmt::block(&mut cx, &mut t, &mut em, &ast_flow.body.stmts)?;
         if em.open() {

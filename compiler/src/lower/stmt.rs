@@ -15,7 +15,7 @@ use super::expr::{args_record, expr, pattern_index};
 use super::lines::Lines;
 use super::tables::Tables;
 use super::LowerError;
-use crate::check::{call_card, GotoTarget, ProgramInfo};
+use crate::check::{call_card, GotoCursor, GotoTarget, ProgramInfo};
 
 /// What lowering one flow needs besides the tables.
 pub(crate) struct FlowCx<'a> {
@@ -28,6 +28,7 @@ pub(crate) struct FlowCx<'a> {
     /// Menus and switches hold labels until layout turns them into pcs.
     pub menus: &'a mut Vec<Menu>,
     pub switches: &'a mut Vec<SwitchTable>,
+    pub gotos: &'a mut GotoCursor,
 }
 
 impl FlowCx<'_> {
@@ -134,7 +135,7 @@ fn stmt(cx: &mut FlowCx<'_>, t: &mut Tables, em: &mut Emitter, s: &Stmt) -> Resu
         }
         StmtKind::When(when) => lower_when(cx, t, em, when, pos)?,
         StmtKind::If(if_) => lower_if(cx, t, em, if_)?,
-        StmtKind::Goto(target) => match cx.info.goto_target(cx.flow, &target.name) {
+        StmtKind::Goto(target) => match cx.info.goto_target(cx.gotos, cx.file, cx.flow, target) {
             Some(GotoTarget::Label(idx)) => {
                 let label = *cx
                     .labels

@@ -79,15 +79,17 @@ pub(crate) fn value_type(ty: Type) -> Result<ValueType, LowerError> {
 }
 
 impl Tables {
-    /// Tables with room for `n` strings and `n` messages, about what a program with `n`
-    /// statements and flows takes: growing hashed tables rehashes them whole, and a
-    /// program of many small flows has as many strings as statements.
-    pub fn with_capacity(n: usize) -> Tables {
-        let mut t = Tables::default();
-        t.strings.reserve(n);
-        t.program.strings.reserve(n);
-        t.messages.reserve(n);
-        t.program.messages.reserve(n);
+    /// Tables with room for `strings` strings and `messages` messages: growing a hashed
+    /// table rehashes it whole, and one sized far beyond its use spreads its lookups
+    /// over more memory than they need.
+    pub fn with_capacity(strings: usize, messages: usize) -> Tables {
+        let mut t = Tables {
+            strings: Index::with_capacity(strings),
+            messages: Index::with_capacity(messages),
+            ..Tables::default()
+        };
+        t.program.strings.reserve(strings);
+        t.program.messages.reserve(messages);
         t
     }
 
