@@ -92,10 +92,9 @@ impl Project {
                 Ok(text) => {
                     self.add(uri, Some(path), text);
                 }
-                Err(why) => self.unread.push(format!(
-                    "{}: {why}; it is left out of the project",
-                    path.display()
-                )),
+                Err(why) => self
+                    .unread
+                    .push(format!("skipped {}: {why}", path.display())),
             }
         }
     }
@@ -205,7 +204,7 @@ impl Project {
         let text = match doc.path.as_ref().map(|path| (path, read_or_why(path))) {
             Some((_, Ok(text))) => text,
             Some((path, Err(why))) => {
-                let line = format!("{}: {why}; it is taken as empty", path.display());
+                let line = format!("closed {}, taken as empty: {why}", path.display());
                 self.unread.push(line);
                 String::new()
             }
