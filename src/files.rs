@@ -3,15 +3,14 @@
 //! line the CLI prints.
 //!
 //! Every file a user names (or a file names: a `.chat`'s `@program`, a `.fxb`'s file
-//! table) is read through one bounded reader, [`read_limited`]: only regular files,
-//! checked before opening (opening a FIFO waits for a writer; `/dev/zero` never ends),
-//! and no more than the [`Limit`] of its kind, standard input included.
+//! table) is read through one bounded reader, the `fluxo-files` crate: only regular
+//! files, checked before opening (opening a FIFO waits for a writer; `/dev/zero` never
+//! ends), and no more than the [`Limit`] of its kind, standard input included.
 //!
 //! It is the root package's library (the binary, its tests and benches load programs
 //! the same way); the compiler reads no files and only says which scripts it wants.
 
-use std::io::{self, Read};
-use std::os::unix::fs::OpenOptionsExt;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use fluxo_compiler::{
@@ -19,6 +18,9 @@ use fluxo_compiler::{
 };
 use fluxo_grammar::Diagnostic;
 use fluxo_runtime::bytecode::Program;
+// The bounded reader is its own crate, shared with the language server; the commands
+// name it through this module.
+pub use fluxo_files::{read_text, Limit, CONFIG, INPUT};
 
 /// An I/O problem, already worded for the one-line `error:` the CLI prints.
 #[derive(Debug)]
@@ -92,112 +94,6 @@ pub fn is_stdio(path: &Path) -> bool {
 /// The name diagnostics give text read from standard input.
 pub const STDIN_NAME: &str = "<stdin>";
 
-/// How large a file of one kind may be, and the kind's name for the error that says so.
-#[derive(Clone, Copy, Debug)]
-pub struct Limit {
-    pub bytes: u64,
-    pub what: &'static str,
-}
-
-/// Flows, Low Code scripts, transcripts, fixtures, Opa JSON documents and `.fxb`
-/// programs: three times the largest real input (the build scaling bench compiles a
-/// 20 MB source), small enough that a file named by mistake or by a hostile header
-/// cannot take the machine's memory.
-pub const INPUT: Limit = Limit {
-    bytes: 64 << 20,
-    what: "an input file",
-};
-
-/// `fluxo.toml` and the server's configuration: a few hundred lines written by hand.
-pub const CONFIG: Limit = Limit {
-    bytes: 1 << 20,
-    what: "a configuration file",
-};
-
-/// The bytes of the regular file at `path`, refused when it is anything else (a FIFO,
-/// a device, a folder) or larger than `limit`. The one way the CLI reads a file.
-pub fn read_limited(path: &Path, limit: Limit) -> io::Result<Vec<u8>> {
-    // Checked before opening: opening a FIFO waits for a writer.
-    check_file(&std::fs::metadata(path)?, limit)?;
-    let file = open_regular(path, limit)?;
-    // And the length may grow while it is read.
-    take_limited(file, limit)
-}
-
-/// The file at `path`, opened without waiting and checked on the handle: the path may
-/// have been swapped for a FIFO since it was checked. (`O_NONBLOCK` changes nothing
-/// for a regular file's reads.)
-fn open_regular(path: &Path, limit: Limit) -> io::Result<std::fs::File> {
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)?;
-    check_file(&file.metadata()?, limit)?;
-    Ok(file)
-}
-
-/// [`read_limited`] for text.
-pub fn read_text(path: &Path, limit: Limit) -> io::Result<String> {
-    String::from_utf8(read_limited(path, limit)?)
-        .map_err(|_| io::Error::from(io::ErrorKind::InvalidData))
-}
-
-fn check_file(meta: &std::fs::Metadata, limit: Limit) -> io::Result<()> {
-    if !meta.is_file() {
-        return Err(io::Error::other(format!(
-            "not a regular file ({}); only regular files are read",
-            file_kind(meta)
-        )));
-    }
-    if meta.len() > limit.bytes {
-        return Err(io::Error::other(format!(
-            "{} bytes, more than the {} allowed for {}",
-            meta.len(),
-            mib(limit),
-            limit.what
-        )));
-    }
-    Ok(())
-}
-
-/// Reads at most one byte past `limit`, so that a longer stream is refused having
-/// cost no more than the limit.
-fn take_limited(reader: impl Read, limit: Limit) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    reader.take(limit.bytes + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit.bytes {
-        return Err(io::Error::other(format!(
-            "more than the {} allowed for {}",
-            mib(limit),
-            limit.what
-        )));
-    }
-    Ok(bytes)
-}
-
-fn mib(limit: Limit) -> String {
-    format!("{} MiB", limit.bytes >> 20)
-}
-
-/// What a file that is not a regular file is, in words.
-fn file_kind(meta: &std::fs::Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    let kind = meta.file_type();
-    if kind.is_dir() {
-        "a folder"
-    } else if kind.is_fifo() {
-        "a FIFO"
-    } else if kind.is_char_device() {
-        "a character device"
-    } else if kind.is_block_device() {
-        "a block device"
-    } else if kind.is_socket() {
-        "a socket"
-    } else {
-        "not a file"
-    }
-}
-
 /// Reads an input text file ([`INPUT`]), or standard input for `-`.
 pub fn read(path: &Path) -> CliResult<String> {
     String::from_utf8(read_bytes(path)?).map_err(|_| {
@@ -213,10 +109,10 @@ pub fn read(path: &Path) -> CliResult<String> {
 /// Reads an input binary file ([`INPUT`]), or standard input for `-`.
 pub fn read_bytes(path: &Path) -> CliResult<Vec<u8>> {
     if is_stdio(path) {
-        return take_limited(io::stdin().lock(), INPUT)
-            .map_err(|e| CliError(format!("{STDIN_NAME}: {}", describe_io_error(&e))));
+        return fluxo_files::take_limited(io::stdin().lock(), INPUT)
+            .map_err(|e| CliError(format!("{STDIN_NAME}: {}", fluxo_files::describe(&e))));
     }
-    read_limited(path, INPUT).map_err(|e| io_error(path, &e))
+    fluxo_files::read_limited(path, INPUT).map_err(|e| io_error(path, &e))
 }
 
 /// Reads a configuration file ([`CONFIG`]).
@@ -305,7 +201,7 @@ fn with_scripts(mut sources: Sources) -> ParsedProgram {
 
 /// Reads the script of every `script` item of the program through `read`, which gets
 /// the path relative to where the flow files' names are. A script `read` cannot give
-/// is recorded as unreadable, with the reason worded as [`describe_io_error`] does.
+/// is recorded as unreadable, with the reason worded as [`fluxo_files::describe`] does.
 pub fn load_scripts(sources: &mut Sources, read: impl FnMut(&Path) -> io::Result<String>) {
     let wanted = fluxo_compiler::wanted_scripts(sources);
     add_scripts(sources, wanted, read);
@@ -326,7 +222,7 @@ fn add_scripts(
                 wanted.from,
                 &wanted.path,
                 name,
-                describe_io_error(&err),
+                fluxo_files::describe(&err),
             ),
         }
     }
@@ -343,18 +239,8 @@ pub fn load_fxb(path: &Path) -> CliResult<Program> {
     Program::from_bytes(&bytes).map_err(|e| CliError(format!("{}: {e}", path.display())))
 }
 
-/// An I/O error as the end of a sentence: "no such file or directory".
-pub fn describe_io_error(err: &io::Error) -> String {
-    match err.kind() {
-        io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        io::ErrorKind::InvalidData => "not valid UTF-8 text".to_string(),
-        _ => err.to_string(),
-    }
-}
-
 pub fn io_error(path: &Path, err: &std::io::Error) -> CliError {
-    let what = describe_io_error(err);
+    let what = fluxo_files::describe(err);
     CliError(format!("{}: {what}", path.display()))
 }
 
@@ -363,27 +249,6 @@ mod tests {
     use fluxo_compiler::ScriptFile;
 
     use super::*;
-
-    #[test]
-    fn a_fifo_met_at_the_open_is_refused_without_waiting_for_a_writer() {
-        let dir = std::env::temp_dir().join(format!("fluxo-fifo-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let fifo = dir.join("swapped.flow");
-        let _ = std::fs::remove_file(&fifo);
-        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-        assert!(made.unwrap().success());
-        // As if the path became a FIFO after `read_limited`'s first check.
-        let (tx, rx) = std::sync::mpsc::channel();
-        let path = fifo.clone();
-        std::thread::spawn(move || tx.send(open_regular(&path, INPUT).map(|_| ())));
-        let opened = rx.recv_timeout(std::time::Duration::from_secs(10));
-        let err = opened.expect("the open waited for a writer").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "not a regular file (a FIFO); only regular files are read"
-        );
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
 
     #[test]
     fn load_scripts_asks_for_each_named_file_and_records_failures() {

@@ -2,7 +2,8 @@
 //! session (open, an edit with an error and its diagnostic, the fix, hover, completion,
 //! definition, references, rename across two files, formatting, symbols, folding) and
 //! malformed input (bad framing, bad JSON, unknown methods, positions past the end),
-//! which must never end the session.
+//! which must never end the session, and files it cannot read (a FIFO, a device, a file
+//! past the limit), logged and reported with the reason the CLI gives.
 
 use std::io::{BufReader, Write};
 use std::path::PathBuf;
@@ -473,5 +474,76 @@ fn malformed_input_never_ends_the_session() {
         .as_str()
         .unwrap()
         .contains("notify"));
+    s.shutdown();
+}
+
+#[test]
+fn files_it_cannot_read_are_logged_and_reported_with_the_clis_reason() {
+    let scripted = format!("script sinal \"fifo.rhai\" -> {{ x: text }}\n{MAIN}");
+    let mut s = Session::start(
+        "unreadable",
+        &[("empresa.flow", EMPRESA), ("main.flow", &scripted)],
+    );
+    // A workspace `.flow` file past the input limit (sparse: nothing is written), a
+    // FIFO and a link to a device, and a FIFO where a script is named.
+    std::fs::File::create(s.root.join("big.flow"))
+        .and_then(|file| file.set_len((64 << 20) + 1))
+        .unwrap();
+    for fifo in ["fifo.flow", "fifo.rhai"] {
+        let made = Command::new("mkfifo").arg(s.root.join(fifo)).status();
+        assert!(made.unwrap().success());
+    }
+    std::os::unix::fs::symlink("/dev/zero", s.root.join("zero.flow")).unwrap();
+    s.initialize();
+    // The script's reason is its diagnostic's, as `fluxo check` prints it.
+    s.open("main.flow", &scripted);
+    let found = s.diagnostics("main.flow");
+    let unreadable = found
+        .iter()
+        .find(|it| it["code"] == "E0418")
+        .unwrap_or_else(|| panic!("E0418 in {found:?}"));
+    assert!(
+        unreadable["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a regular file (a FIFO); only regular files are read"),
+        "{unreadable}"
+    );
+    // A file closed after it left the disk is read as empty, and why is logged.
+    s.open("empresa.flow", EMPRESA);
+    let _ = s.diagnostics("empresa.flow");
+    std::fs::remove_file(s.root.join("empresa.flow")).unwrap();
+    s.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": s.uri("empresa.flow")}}),
+    );
+    let _ = s.diagnostics("empresa.flow");
+    // A round trip: whatever the server sent before its answer is held by then.
+    let _ = s.result(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": s.uri("main.flow")}}),
+    );
+    let root = format!("{}/", s.root.display());
+    let logged: Vec<String> = s
+        .held
+        .iter()
+        .filter(|it| it["method"] == "window/logMessage")
+        .map(|it| {
+            assert_eq!(it["params"]["type"], 2, "a warning: {it}");
+            it["params"]["message"]
+                .as_str()
+                .unwrap()
+                .replace(&root, "ROOT/")
+        })
+        .collect();
+    assert_eq!(
+        logged,
+        [
+            "fluxo lsp: skipped ROOT/big.flow: 67108865 bytes, more than the 64 MiB allowed for an input file",
+            "fluxo lsp: skipped ROOT/fifo.flow: not a regular file (a FIFO); only regular files are read",
+            "fluxo lsp: skipped ROOT/zero.flow: not a regular file (a character device); only regular files are read",
+            "fluxo lsp: closed ROOT/empresa.flow, taken as empty: no such file or directory",
+        ]
+    );
     s.shutdown();
 }

@@ -21,6 +21,8 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
     ("fluxo-grammar", &[]),
     ("fluxo-stdlib", &[]),
     ("fluxo-lowcode", &[]),
+    // It reads files and knows nothing of the language.
+    ("fluxo-files", &[]),
     ("fluxo-runtime", &["fluxo-stdlib"]),
     (
         "fluxo-compiler",
@@ -49,9 +51,15 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
         ],
     ),
     // The language server reads the front end only: never the host, the server or tokio.
+    // Its workspace's files are read as the CLI reads them (`fluxo-files`).
     (
         "fluxo-lsp",
-        &["fluxo-grammar", "fluxo-stdlib", "fluxo-compiler"],
+        &[
+            "fluxo-grammar",
+            "fluxo-stdlib",
+            "fluxo-compiler",
+            "fluxo-files",
+        ],
     ),
     // It drives `fluxo serve` and `fluxo run` as processes, through HTTP and pipes;
     // the stdlib's validator makes its fixture's documents.
@@ -73,6 +81,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
             "fluxo-server",
             "fluxo-lsp",
             "fluxo-graph",
+            "fluxo-files",
         ],
     ),
 ];
@@ -95,6 +104,8 @@ const IO_STACK: &[&str] = &[
 /// The compiler checks a Low Code script's syntax with Rhai's parser (`fluxo-lowcode`).
 const PURE: &[(&str, &[&str])] = &[
     ("fluxo-grammar", &[]),
+    // Blocking reads of local files only: no async runtime, no network.
+    ("fluxo-files", &[]),
     ("fluxo-stdlib", &[]),
     ("fluxo-runtime", &[]),
     ("fluxo-lowcode", &["rhai"]),
@@ -115,12 +126,13 @@ const CORE_SOURCES: &[&str] = &[
     "server/src",
     "loadtest/src",
     "graph/src",
+    "files/src",
 ];
 
 /// Where the Rust sources of the repository are.
 const SOURCE_DIRS: &[&str] = &[
     "grammar", "stdlib", "lowcode", "runtime", "compiler", "host", "server", "src", "tests",
-    "benches", "bench", "fuzz", "loadtest", "graph",
+    "benches", "bench", "fuzz", "loadtest", "graph", "files",
 ];
 
 const MAX_LINES: usize = 600;

@@ -5,7 +5,6 @@
 //! A change re-parses only the file it touched; the checker then runs over every file's
 //! kept syntax tree, since a name declared in one file is used in others.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use fluxo_compiler::check::{check_files, ProgramInfo};
@@ -70,6 +69,9 @@ pub struct Project {
     /// Each document's syntax tree, by `FileId` (one slice, as the checker takes them).
     trees: Vec<ParsedFile>,
     pub analysis: Analysis,
+    /// What the server could not read since it was last asked, one line each, with the
+    /// reason the CLI would give (see [`Project::take_unread`]).
+    unread: Vec<String>,
 }
 
 impl Project {
@@ -80,12 +82,27 @@ impl Project {
         collect(root, &mut found, 0);
         found.sort();
         for path in found {
-            if let (Ok(text), Some(uri)) = (read_file(&path), uri::from_path(&path)) {
-                if self.find(&uri).is_none() {
+            let Some(uri) = uri::from_path(&path) else {
+                continue;
+            };
+            if self.find(&uri).is_some() {
+                continue;
+            }
+            match read_or_why(&path) {
+                Ok(text) => {
                     self.add(uri, Some(path), text);
                 }
+                Err(why) => self
+                    .unread
+                    .push(format!("skipped {}: {why}", path.display())),
             }
         }
+    }
+
+    /// The files that could not be read since the last call, each with why: a file
+    /// left out is otherwise invisible, so the server logs them.
+    pub fn take_unread(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.unread)
     }
 
     pub fn find(&self, uri: &Uri) -> Option<FileId> {
@@ -184,11 +201,15 @@ impl Project {
         let doc = self.docs.get_mut(id.0 as usize)?;
         doc.open = false;
         doc.version = None;
-        let text = doc
-            .path
-            .as_ref()
-            .and_then(|path| read_file(path).ok())
-            .unwrap_or_default();
+        let text = match doc.path.as_ref().map(|path| (path, read_or_why(path))) {
+            Some((_, Ok(text))) => text,
+            Some((path, Err(why))) => {
+                let line = format!("closed {}, taken as empty: {why}", path.display());
+                self.unread.push(line);
+                String::new()
+            }
+            None => String::new(),
+        };
         self.set_text(id, text);
         Some(id)
     }
@@ -201,13 +222,11 @@ impl Project {
         }
         for wanted in scripts_wanted_by(&sources, &self.trees) {
             let name = wanted.resolved.display().to_string();
-            match read_file(&wanted.resolved) {
+            match read_or_why(&wanted.resolved) {
                 Ok(text) => {
                     sources.add_script(wanted.from, &wanted.path, name, text);
                 }
-                Err(err) => {
-                    sources.add_unreadable_script(wanted.from, &wanted.path, name, err.to_string())
-                }
+                Err(why) => sources.add_unreadable_script(wanted.from, &wanted.path, name, why),
             }
         }
         let (program, checked) = check_files(&sources, &self.trees, &CheckOptions::default());
@@ -256,30 +275,10 @@ impl Project {
     }
 }
 
-/// The largest workspace file the server reads: what the CLI allows for an input file.
-const MAX_FILE_BYTES: u64 = 64 << 20;
-
-/// The text of the regular file at `path`. Anything else is refused before it is
-/// opened (a FIFO named `x.flow` would block the server on open, a device never ends),
-/// and no more than [`MAX_FILE_BYTES`] is read.
-fn read_file(path: &Path) -> std::io::Result<String> {
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other(
-            "not a regular file; only regular files are read",
-        ));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(std::io::Error::other(format!(
-            "{} bytes, more than the 64 MiB allowed",
-            meta.len()
-        )));
-    }
-    let mut text = String::new();
-    std::fs::File::open(path)?
-        .take(MAX_FILE_BYTES)
-        .read_to_string(&mut text)?;
-    Ok(text)
+/// The text of the file at `path` as the CLI reads it (a regular file, at most
+/// [`fluxo_files::INPUT`]), or why not, in the CLI's words.
+fn read_or_why(path: &Path) -> Result<String, String> {
+    fluxo_files::read_text(path, fluxo_files::INPUT).map_err(|err| fluxo_files::describe(&err))
 }
 
 /// The `.flow` files under `dir`, skipping hidden folders and build output; bounded in

@@ -11,10 +11,10 @@ use lsp_server::{ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{self as note, Notification as _};
 use lsp_types::request::{self as req, Request as _};
 use lsp_types::{
-    CompletionOptions, HoverContents, HoverProviderCapability, InitializeResult, MarkupContent,
-    MarkupKind, OneOf, PrepareRenameResponse, PublishDiagnosticsParams, RenameOptions,
-    ServerCapabilities, ServerInfo, TextDocumentPositionParams, TextDocumentSyncCapability,
-    TextDocumentSyncKind, Uri,
+    CompletionOptions, HoverContents, HoverProviderCapability, InitializeResult, LogMessageParams,
+    MarkupContent, MarkupKind, MessageType, OneOf, PrepareRenameResponse, PublishDiagnosticsParams,
+    RenameOptions, ServerCapabilities, ServerInfo, TextDocumentPositionParams,
+    TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -90,12 +90,33 @@ impl Server {
 
     /// One message in, the messages to send out.
     pub fn handle(&mut self, message: Message) -> Vec<Message> {
-        match message {
+        let mut out = match message {
             Message::Request(request) => self.request(request),
             Message::Notification(notification) => self.notification(notification),
             // The server sends no requests, so no response is awaited.
             Message::Response(_) => Vec::new(),
-        }
+        };
+        out.extend(self.log_unread());
+        out
+    }
+
+    /// A warning in the client's log for each file the project could not read (a file
+    /// left out of the project would otherwise be missing without a word).
+    fn log_unread(&mut self) -> Vec<Message> {
+        self.project
+            .take_unread()
+            .into_iter()
+            .map(|line| {
+                let params = LogMessageParams {
+                    typ: MessageType::WARNING,
+                    message: format!("fluxo lsp: {line}"),
+                };
+                Message::Notification(Notification::new(
+                    note::LogMessage::METHOD.to_string(),
+                    params,
+                ))
+            })
+            .collect()
     }
 
     fn request(&mut self, request: Request) -> Vec<Message> {
