@@ -44,11 +44,14 @@ fn cycles(graph: &Graph) -> Vec<Vec<NodeId>> {
     let mut index = vec![usize::MAX; n];
     let mut low = vec![0; n];
     let mut on_stack = vec![false; n];
-    let mut stack: Vec<NodeId> = Vec::new();
+    // Both stacks may hold every node (a chain of flows that each `goto` the next is
+    // one path): sized once, they are not copied over and over as they grow, and the
+    // room a shallow graph leaves unused is never touched.
+    let mut stack: Vec<NodeId> = Vec::with_capacity(n);
     let mut res = Vec::new();
     let mut counter = 0;
     // (node, next edge to look at)
-    let mut work: Vec<(NodeId, usize)> = Vec::new();
+    let mut work: Vec<(NodeId, usize)> = Vec::with_capacity(n);
     for root in 0..n {
         if index[root] != usize::MAX {
             continue;

@@ -33,6 +33,10 @@ pub(crate) struct Tables {
     strings: Index,
     consts: Index,
     messages: Index,
+    /// By string index: the message that is that string alone (`u32::MAX` for none
+    /// yet). Most messages are one text, and the text is usually the string just
+    /// added: found at the table's end instead of at a random place of a hashed one.
+    text_messages: Vec<u32>,
     args: Index,
     /// Per kind (`EntityRef as usize`): each entity's index by name.
     entities: [FxHashMap<String, u32>; EntityRef::ALL.len()],
@@ -80,12 +84,12 @@ pub(crate) fn value_type(ty: Type) -> Result<ValueType, LowerError> {
 
 impl Tables {
     /// Tables with room for `strings` strings and `messages` messages: growing a hashed
-    /// table rehashes it whole, and one sized far beyond its use spreads its lookups
-    /// over more memory than they need.
+    /// table rehashes it whole. The hashed index of messages of several parts grows as
+    /// they come: one-text messages, most of them, are not in it.
     pub fn with_capacity(strings: usize, messages: usize) -> Tables {
         let mut t = Tables {
             strings: Index::with_capacity(strings),
-            messages: Index::with_capacity(messages),
+            text_messages: Vec::with_capacity(strings),
             ..Tables::default()
         };
         t.program.strings.reserve(strings);
@@ -239,6 +243,9 @@ impl Tables {
 
     /// The message made of `parts`, interned.
     fn push_message(&mut self, parts: &[MessagePart]) -> Result<u32, LowerError> {
+        if let [MessagePart::Text(text)] = parts {
+            return self.text_message(*text);
+        }
         let fingerprint = parts_fingerprint(parts);
         let items = &mut self.program.messages;
         let is = |it: &Message, key: &&[MessagePart]| it.parts == *key;
@@ -246,6 +253,27 @@ impl Tables {
             parts: parts.to_vec(),
         };
         self.messages.intern(items, fingerprint, parts, is, own)
+    }
+
+    /// The message that is string `text` alone, interned.
+    fn text_message(&mut self, text: u32) -> Result<u32, LowerError> {
+        let slot = text as usize;
+        if self.text_messages.len() <= slot {
+            self.text_messages.resize(slot + 1, u32::MAX);
+        }
+        match self.text_messages.get(slot) {
+            Some(&known) if known != u32::MAX => Ok(known),
+            _ => {
+                let at = idx(self.program.messages.len())?;
+                self.program.messages.push(Message {
+                    parts: vec![MessagePart::Text(text)],
+                });
+                if let Some(known) = self.text_messages.get_mut(slot) {
+                    *known = at;
+                }
+                Ok(at)
+            }
+        }
     }
 
     /// Built-in variables, then the program's, in the checker's order.
