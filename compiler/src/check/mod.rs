@@ -15,6 +15,7 @@ mod cfg;
 mod damage;
 mod dataflow;
 mod declare;
+mod gotos;
 mod loops;
 mod problem;
 mod scripts;
@@ -36,6 +37,7 @@ use crate::index_of::{hash_str, IndexOf};
 use crate::symbols::{Symbol, Symbols};
 use crate::{ParsedFile, Sources};
 
+pub use gotos::GotoCursor;
 pub use problem::Loc;
 pub(crate) use problem::Problem;
 pub use scripts::{scripts_wanted_by, wanted_scripts, WantedScript};
@@ -105,7 +107,7 @@ pub struct ProgramInfo {
     pub symbols: Symbols,
     /// Each `goto` the walk resolved to a flow: where its target name is (file index,
     /// byte offset) and the flow, in walk order, which is source order. Lowering reads
-    /// them in step ([`Gotos`]) instead of looking every name up again: on a program of
+    /// them in step (`gotos.rs`) instead of looking every name up again: on a program of
     /// many small flows that second lookup was one of the build's largest costs.
     goto_flows: Vec<(u32, u32, u32)>,
     /// How many statements the flows hold, nested ones included (a second flow of the
@@ -163,11 +165,6 @@ pub struct VariableInfo {
     pub loc: Loc,
 }
 
-/// Where lowering is in the walk's record of resolved `goto`s
-/// ([`ProgramInfo::goto_target`]).
-#[derive(Default)]
-pub struct GotoCursor(usize);
-
 /// Where `goto <name>` inside a flow leads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GotoTarget {
@@ -208,45 +205,6 @@ impl ProgramInfo {
     pub fn variable_id(&self, name: &str) -> Option<usize> {
         let named = |idx: usize| self.variables.get(idx).is_some_and(|it| it.name == name);
         self.variable_index.get(hash_str(name), named)
-    }
-
-    /// Records that the `goto` whose target name is at `at` leads to flow `to`.
-    pub(crate) fn resolved_goto(&mut self, at: Loc, to: usize) {
-        if let Ok(to) = u32::try_from(to) {
-            self.goto_flows.push((at.file.0, at.span.start, to));
-        }
-    }
-
-    /// `goto target` in flow `from` of file `file`: a label of that flow wins over a
-    /// flow of the same name. A flow is read from the walk's record: at `cursor` when
-    /// the questions come in the walk's order, else by binary search (the record is in
-    /// source order), else by name.
-    pub fn goto_target(
-        &self,
-        cursor: &mut GotoCursor,
-        file: FileId,
-        from: usize,
-        target: &Ident,
-    ) -> Option<GotoTarget> {
-        let labels = &self.flows.get(from)?.labels;
-        if let Some(idx) = labels.iter().position(|it| it.name == target.name) {
-            return Some(GotoTarget::Label(idx));
-        }
-        let key = (file.0, target.span.start);
-        let record = &self.goto_flows;
-        let at = match record.get(cursor.0) {
-            Some(&(file, start, _)) if (file, start) == key => Ok(cursor.0),
-            _ => record.binary_search_by_key(&key, |&(file, start, _)| (file, start)),
-        };
-        match at {
-            Ok(at) => {
-                cursor.0 = at + 1;
-                record
-                    .get(at)
-                    .map(|&(_, _, to)| GotoTarget::Flow(to as usize))
-            }
-            Err(_) => self.flow(&target.name).map(GotoTarget::Flow),
-        }
     }
 
     /// The syntax tree of declared flow `idx` (the first flow of its name) and the file
