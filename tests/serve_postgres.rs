@@ -254,9 +254,24 @@ fn slow_program(dir: &Path) {
     .unwrap();
 }
 
+/// A server in this process, stopped with its runtime when dropped (before the test's
+/// schema goes).
+struct InProcess {
+    addr: String,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Drop for InProcess {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_timeout(Duration::from_secs(5));
+        }
+    }
+}
+
 /// Starts a server in this process on `store` with `world`, posting its outputs to
-/// `sink`; its address. It runs until the test's process ends.
-fn serve_in_process(program: &Path, store: &str, sink: &Sink, world: Arc<GatedWorld>) -> String {
+/// `sink`.
+fn serve_in_process(program: &Path, store: &str, sink: &Sink, world: Arc<GatedWorld>) -> InProcess {
     let sources = fluxo::files::load_program(program).unwrap();
     let compiled = fluxo_compiler::compile(&sources, &fluxo_compiler::CompileOptions::default());
     let mut settings = fluxo_server::Settings::new(fluxo_runtime::session::Context::new(0));
@@ -269,13 +284,18 @@ fn serve_in_process(program: &Path, store: &str, sink: &Sink, world: Arc<GatedWo
         program: compiled.program.unwrap().to_bytes(),
         settings,
     };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = fluxo_server::run(options, world, |addr| {
-            let _ = tx.send(addr.to_string());
-        });
-    });
-    rx.recv().unwrap()
+    runtime.spawn(fluxo_server::serve(options, world, move |addr| {
+        let _ = tx.send(addr.to_string());
+    }));
+    InProcess {
+        addr: rx.recv().unwrap(),
+        runtime: Some(runtime),
+    }
 }
 
 #[test]
@@ -297,8 +317,9 @@ fn a_turn_whose_claim_goes_during_a_slow_call_and_is_overtaken_is_sent_once_in_o
     });
     // Two processes' worth of servers, their claims connections named apart.
     let store = |who: &str| format!("{}&application_name={name}_{who}", schema.url);
-    let one = serve_in_process(&program, &store("one"), &sink, Arc::clone(&world));
-    let two = serve_in_process(&program, &store("two"), &sink, Arc::clone(&world));
+    let servers = ["one", "two"]
+        .map(|who| serve_in_process(&program, &store(who), &sink, Arc::clone(&world)));
+    let [one, two] = [0, 1].map(|n| servers[n].addr.as_str());
     let say = |addr: &str, id: &str, text: &str, wait: bool| {
         let body = serde_json::json!({"id": id, "text": text}).to_string();
         let path = format!(
@@ -307,7 +328,7 @@ fn a_turn_whose_claim_goes_during_a_slow_call_and_is_overtaken_is_sent_once_in_o
         );
         request(addr, "POST", &path, Some(&body), &[])
     };
-    assert_eq!(say(&one, "m-1", "oi", false).0, 202);
+    assert_eq!(say(one, "m-1", "oi", false).0, 202);
     // The first server runs the turn up to its Low Code call, and waits there.
     entered.recv_timeout(Duration::from_secs(30)).unwrap();
     let ended = sql(
@@ -324,7 +345,7 @@ fn a_turn_whose_claim_goes_during_a_slow_call_and_is_overtaken_is_sent_once_in_o
     let transcript =
         |addr: &str| request(addr, "GET", "/v1/conversations/c/transcript", None, &[]).1;
     let started = Instant::now();
-    while !transcript(&two).contains("mais?") {
+    while !transcript(two).contains("mais?") {
         assert!(
             started.elapsed() < Duration::from_secs(30),
             "never overtaken"
@@ -335,20 +356,32 @@ fn a_turn_whose_claim_goes_during_a_slow_call_and_is_overtaken_is_sent_once_in_o
     // and drops the turn; the answer it is sent next runs after that, on what the
     // second committed.
     open.send(()).unwrap();
-    let (status, reply) = say(&one, "m-2", "sim", true);
+    let (status, reply) = say(one, "m-2", "sim", true);
     assert_eq!(status, 200, "{reply}");
     let reply: Value = serde_json::from_str(&reply).unwrap();
     assert_eq!(reply["outputs"][0]["text"], "sim", "{reply}");
     assert_eq!(world.calls.load(Ordering::SeqCst), 2);
     // The ordering oracle: the transcript is the offline engine's, every line once, and
     // every output went out once, in order.
-    assert_eq!(transcript(&one), fluxo_run(&program, &["oi", "sim"]));
-    let texts: Vec<Value> = sink
-        .wait_for(4)
+    // (`fluxo run` takes no opening message: its first input line answers.)
+    assert_eq!(transcript(one), fluxo_run(&program, &["sim"]));
+    let outputs: Vec<Value> = sink
+        .wait_for(5)
         .iter()
-        .map(|it| it.body["output"]["text"].clone())
+        .map(|it| it.body["output"].clone())
         .collect();
-    assert_eq!(texts, ["um", "dois 1", "mais?", "sim"]);
+    let text = |text: &str| serde_json::json!({"type": "text", "text": text});
+    let end = serde_json::json!({"type": "effect", "effect": {"effect": "end"}});
+    assert_eq!(
+        outputs,
+        [
+            text("um"),
+            text("dois 1"),
+            text("mais?\n  1) Sim\n  2) Não"),
+            text("sim"),
+            end
+        ]
+    );
 }
 
 #[test]
