@@ -317,9 +317,8 @@ fn a_turn_whose_claim_goes_during_a_slow_call_and_is_overtaken_is_sent_once_in_o
     });
     // Two processes' worth of servers, their claims connections named apart.
     let store = |who: &str| format!("{}&application_name={name}_{who}", schema.url);
-    let servers = ["one", "two"]
-        .map(|who| serve_in_process(&program, &store(who), &sink, Arc::clone(&world)));
-    let [one, two] = [0, 1].map(|n| servers[n].addr.as_str());
+    let first = serve_in_process(&program, &store("one"), &sink, Arc::clone(&world));
+    let one = first.addr.as_str();
     let say = |addr: &str, id: &str, text: &str, wait: bool| {
         let body = serde_json::json!({"id": id, "text": text}).to_string();
         let path = format!(
@@ -329,8 +328,11 @@ fn a_turn_whose_claim_goes_during_a_slow_call_and_is_overtaken_is_sent_once_in_o
         request(addr, "POST", &path, Some(&body), &[])
     };
     assert_eq!(say(one, "m-1", "oi", false).0, 202);
-    // The first server runs the turn up to its Low Code call, and waits there.
+    // The first server runs the turn up to its Low Code call, and waits there. The
+    // second starts only now: its sweep would otherwise take the message first.
     entered.recv_timeout(Duration::from_secs(30)).unwrap();
+    let second = serve_in_process(&program, &store("two"), &sink, Arc::clone(&world));
+    let two = second.addr.as_str();
     let ended = sql(
         &base,
         &format!(
