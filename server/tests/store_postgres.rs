@@ -1,8 +1,10 @@
 //! The store conformance suite on PostgreSQL, each check in a fresh schema, and what
-//! only a shared store has: processes that start together migrate once, and a claim
+//! only a shared store has: processes that start together migrate once, a claim
 //! on a conversation excludes every other process until released or until its
-//! holder's connection ends (or breaks while the process lives), and a database a newer
-//! fluxo migrated is refused. Needs FLUXO_TEST_POSTGRES (`.ci/postgres` starts one).
+//! holder's connection ends (or breaks while the process lives), of two turns run from
+//! one version only the first committed applies (and the other spares its batch), and
+//! a database a newer fluxo migrated is refused. Needs FLUXO_TEST_POSTGRES
+//! (`.ci/postgres` starts one).
 
 use std::sync::Arc;
 
@@ -11,7 +13,10 @@ use fluxo_server::store::postgres::testing::{
     drop_leftovers, pretend_newer, sql, test_database, TestSchema,
 };
 use fluxo_server::store::postgres::PostgresStore;
-use fluxo_server::store::{NewMessage, Outcome, Store, Write};
+use fluxo_server::store::{
+    ContactChange, Conversation, Journal, NewMessage, Outcome, Stat, StatKind, Status, Store,
+    TurnCommit, Write,
+};
 
 /// A schema of its own named for the test (dropped when the test ends), or `None`
 /// when PostgreSQL tests are skipped on purpose.
@@ -158,8 +163,6 @@ fn a_claim_that_went_with_its_broken_connection_is_lost_and_not_taken_back() {
     let (c, d) = (c.as_str(), d.as_str());
     let two = PostgresStore::open(&schema.url).unwrap();
     assert!(one.claim(c).unwrap());
-    assert!(!one.claim_lost(c).unwrap());
-    assert!(!one.claim_lost("never claimed").unwrap());
     // An operator (or a restarted pooler) ends the connection the claims live on.
     let ended = sql(
         &schema.url,
@@ -181,8 +184,8 @@ fn a_claim_that_went_with_its_broken_connection_is_lost_and_not_taken_back() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     assert!(taken, "the ended connection's lock was never released");
-    // This process knows, and does not take it back on a new connection.
-    assert!(one.claim_lost(c).unwrap());
+    // This process knows when it gives it back, and does not take it back on a new
+    // connection.
     assert!(one.release(c).is_err());
     assert!(
         !one.claim(c).unwrap(),
@@ -190,9 +193,139 @@ fn a_claim_that_went_with_its_broken_connection_is_lost_and_not_taken_back() {
     );
     // Claims taken on the new connection are whole.
     assert!(one.claim(d).unwrap());
-    assert!(!one.claim_lost(d).unwrap());
     assert!(!two.claim(d).unwrap());
     one.release(d).unwrap();
+}
+
+/// A turn of `key` run from version `from` (its fence) by `who`, replying to `seq` and
+/// leaving `who` in every table a turn writes.
+fn turn_from(key: &str, from: i64, seq: Option<i64>, who: &str) -> Write {
+    let mut turn = TurnCommit::new(Conversation {
+        key: key.into(),
+        program: 1,
+        status: Status::Customer,
+        version: from + 1,
+        snapshot: who.as_bytes().to_vec(),
+        contact: format!("{who}-contact"),
+        channel: "generic".into(),
+        opened_clock: 0,
+        opened: 0,
+        updated: 1,
+        ending: String::new(),
+        pending_call: None,
+    });
+    turn.fence = Some(from);
+    turn.handled = seq.map(|seq| (seq, who.to_string())).into_iter().collect();
+    turn.transcript = vec![format!("< {who}")];
+    turn.outbox = vec![format!("{{\"by\":\"{who}\"}}")];
+    turn.journal = vec![Journal::Begin { call: who.into() }];
+    turn.contact = vec![ContactChange::OptOut];
+    turn.stats = vec![Stat {
+        kind: StatKind::Visit,
+        subject: who.into(),
+        detail: String::new(),
+        value: 0,
+    }];
+    Write::Turn(Box::new(turn))
+}
+
+#[test]
+fn of_two_turns_run_from_one_version_only_the_first_committed_applies() {
+    let Some(schema) = schema("fence") else {
+        return;
+    };
+    let one = PostgresStore::open(&schema.url).unwrap();
+    let two = PostgresStore::open(&schema.url).unwrap();
+    let message = |key: &str| {
+        Write::Message(NewMessage {
+            conversation: key.into(),
+            message_id: "m-1".into(),
+            body: "{}".into(),
+            received: 1,
+        })
+    };
+    let Outcome::Stored { seq } = one.commit(&[message("c")]).unwrap()[0] else {
+        panic!("not stored")
+    };
+    // Two processes ran the conversation's first turn at once (one's claim was lost):
+    // both commit, one waits for the other's row.
+    let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
+        let racing = [(&one, "one"), (&two, "two")].map(|(store, who)| {
+            scope.spawn(move || store.commit(&[turn_from("c", 0, Some(seq), who)]).unwrap())
+        });
+        racing
+            .into_iter()
+            .flat_map(|it| it.join().unwrap())
+            .collect()
+    });
+    let winner = match outcomes[..] {
+        [Outcome::Done, Outcome::Stale] => "one",
+        [Outcome::Stale, Outcome::Done] => "two",
+        _ => panic!("{outcomes:?}"),
+    };
+    let loser = if winner == "one" { "two" } else { "one" };
+    // A stale turn in a batch: the batch's other turn and message are applied.
+    let batch = one
+        .commit(&[
+            turn_from("c", 0, Some(seq), "late"),
+            turn_from("d", 0, None, "d"),
+            message("e"),
+        ])
+        .unwrap();
+    assert!(
+        matches!(
+            batch[..],
+            [Outcome::Stale, Outcome::Done, Outcome::Stored { .. }]
+        ),
+        "{batch:?}"
+    );
+    let row = one.conversation("c").unwrap().unwrap();
+    assert_eq!((row.version, row.snapshot), (1, winner.as_bytes().to_vec()));
+    assert_eq!(one.transcript("c").unwrap(), [format!("< {winner}")]);
+    assert_eq!(
+        one.message("c", "m-1").unwrap().unwrap().reply.as_deref(),
+        Some(winner)
+    );
+    assert_eq!(one.journal("c").unwrap(), [(winner.to_string(), None)]);
+    let due = one.outbox_due(i64::MAX, 10).unwrap();
+    let payloads: Vec<&str> = due.iter().map(|it| it.payload.as_str()).collect();
+    assert_eq!(
+        payloads,
+        [
+            format!("{{\"by\":\"{winner}\"}}"),
+            "{\"by\":\"d\"}".to_string()
+        ]
+    );
+    let visits: Vec<String> = one
+        .stats(0, i64::MAX)
+        .unwrap()
+        .into_iter()
+        .map(|it| it.subject)
+        .collect();
+    assert_eq!(visits, ["d", winner]);
+    for who in [loser, "late"] {
+        assert_eq!(
+            one.contact(&format!("{who}-contact")).unwrap(),
+            None,
+            "{who}"
+        );
+    }
+    assert!(
+        one.contact(&format!("{winner}-contact"))
+            .unwrap()
+            .unwrap()
+            .opted_out
+    );
+    assert_eq!(one.transcript("d").unwrap(), ["< d"]);
+    assert_eq!(one.pending("e").unwrap().len(), 1);
+    // Without a fence (a row set up by a test) a turn applies whatever the row holds.
+    let mut plain = TurnCommit::new(one.conversation("c").unwrap().unwrap());
+    plain.conversation.version = 7;
+    assert_eq!(
+        one.commit(&[Write::Turn(Box::new(plain))]).unwrap(),
+        [Outcome::Done]
+    );
+    assert_eq!(one.conversation("c").unwrap().unwrap().version, 7);
 }
 
 #[test]

@@ -29,17 +29,30 @@ use fluxo_runtime::bytecode::Program;
 
 /// Why the engine could not do something; in English.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EngineError(pub String);
+pub enum EngineError {
+    Failed(String),
+    /// A turn was dropped uncommitted because another process committed its
+    /// conversation since the turn read it (`TurnCommit::fence`), which only a claim
+    /// lost with its store connection allows. Its work stays stored: the worker looks
+    /// again at once, under a new claim.
+    ClaimLost,
+}
 
 impl std::fmt::Display for EngineError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            EngineError::Failed(reason) => f.write_str(reason),
+            EngineError::ClaimLost => f.write_str(
+                "the claim on the conversation went with a broken store connection: the \
+                 turn is dropped uncommitted and runs again under a new claim",
+            ),
+        }
     }
 }
 
 impl From<StoreError> for EngineError {
     fn from(error: StoreError) -> EngineError {
-        EngineError(error.to_string())
+        EngineError::Failed(error.to_string())
     }
 }
 
@@ -111,11 +124,11 @@ impl Engine {
         metrics: Arc<Metrics>,
     ) -> Result<Arc<Engine>, EngineError> {
         let committer = Committer::start(Arc::clone(&store), Arc::clone(&metrics))
-            .map_err(|e| EngineError(format!("cannot start the commit thread: {e}")))?;
+            .map_err(|e| EngineError::Failed(format!("cannot start the commit thread: {e}")))?;
         let log = Log {
             json: settings.json_logs,
         };
-        let channels = Channels::new(&settings).map_err(EngineError)?;
+        let channels = Channels::new(&settings).map_err(EngineError::Failed)?;
         let engine = Arc::new(Engine {
             store,
             committer,
@@ -149,11 +162,11 @@ impl Engine {
     /// conversations start on it; waiting ones stay on theirs. Returns its hash.
     pub fn publish(&self, bytes: &[u8]) -> Result<u64, EngineError> {
         let program = Program::from_bytes(bytes)
-            .map_err(|e| EngineError(format!("not a valid program: {e}")))?;
+            .map_err(|e| EngineError::Failed(format!("not a valid program: {e}")))?;
         let hash = program.source_hash;
         self.world
             .load(hash, &program)
-            .map_err(|e| EngineError(format!("the program's scripts do not load: {e}")))?;
+            .map_err(|e| EngineError::Failed(format!("the program's scripts do not load: {e}")))?;
         self.committer.commit_blocking(Write::Program {
             hash,
             bytes: bytes.to_vec(),
@@ -204,14 +217,14 @@ impl Engine {
         let bytes = self
             .store
             .program(hash)?
-            .ok_or_else(|| EngineError(format!("no stored program {hash:016x}")))?;
-        let program = Arc::new(
-            Program::from_bytes(&bytes)
-                .map_err(|e| EngineError(format!("the stored program {hash:016x}: {e}")))?,
-        );
+            .ok_or_else(|| EngineError::Failed(format!("no stored program {hash:016x}")))?;
+        let program =
+            Arc::new(Program::from_bytes(&bytes).map_err(|e| {
+                EngineError::Failed(format!("the stored program {hash:016x}: {e}"))
+            })?);
         self.world
             .load(hash, &program)
-            .map_err(|e| EngineError(format!("the program {hash:016x}'s scripts: {e}")))?;
+            .map_err(|e| EngineError::Failed(format!("the program {hash:016x}'s scripts: {e}")))?;
         self.programs
             .write()
             .unwrap_or_else(|it| it.into_inner())
@@ -339,7 +352,7 @@ impl Engine {
         }
         let ran = self.run(key, timers, std::mem::take(endings));
         // A turn dropped for a lost claim is looked at again at once, under a new one.
-        let lost = ran.is_err() && matches!(self.store.claim_lost(key), Ok(true));
+        let lost = matches!(ran, Err(EngineError::ClaimLost));
         if let Err(error) = &ran {
             // The work stays stored; the sweep wakes the conversation again.
             self.log

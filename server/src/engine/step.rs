@@ -12,8 +12,8 @@ use serde_json::json;
 use super::{now_ms, Engine, EngineError};
 use crate::channels::messages;
 use crate::store::{
-    ContactChange, Conversation, Journal, Stat, StatKind, Status, Timer, TimerKind, TurnCommit,
-    Write,
+    ContactChange, Conversation, Journal, Outcome, Stat, StatKind, Status, Timer, TimerKind,
+    TurnCommit, Write,
 };
 use fluxo_host::transcript::{call_line, line, output_lines};
 use fluxo_runtime::bytecode::Program;
@@ -397,6 +397,7 @@ impl<'e> Step<'e> {
             self.count(StatKind::Ended, &ending, "", 0);
         }
         let conversation = &mut self.conversation;
+        let fence = Some(conversation.version);
         conversation.version += 1;
         conversation.updated = now_ms();
         if conversation.status.is_final() {
@@ -431,20 +432,18 @@ impl<'e> Step<'e> {
             journal: std::mem::take(&mut self.journal),
             contact: std::mem::take(&mut self.contact),
             stats: std::mem::take(&mut self.stats),
+            // Another process may run the conversation once this one's claim is gone:
+            // the commit applies only if none committed it since this turn read it.
+            fence,
         };
-        // Another process may run the conversation once this one's claim is gone:
-        // committing then could run a turn twice.
-        if self.engine.store.claim_lost(self.key())? {
-            return Err(EngineError(
-                "the claim on the conversation went with a broken store connection: the \
-                 turn is dropped uncommitted and runs again under a new claim"
-                    .into(),
-            ));
-        }
         let stats = commit.stats.clone();
-        self.engine
+        let outcome = self
+            .engine
             .committer
             .commit_blocking(Write::Turn(Box::new(commit)))?;
+        if outcome == Outcome::Stale {
+            return Err(EngineError::ClaimLost);
+        }
         self.engine.metrics.record(&stats);
         Ok(reply)
     }

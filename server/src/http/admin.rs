@@ -28,7 +28,7 @@ pub async fn publish(_: AdminCaller, State(app): State<Shared>, body: Bytes) -> 
             )
                 .into_response()
         }
-        Ok(Err(reason)) => error(StatusCode::BAD_REQUEST, reason.0),
+        Ok(Err(reason)) => error(StatusCode::BAD_REQUEST, reason.to_string()),
         Err(response) => response,
     }
 }

@@ -102,7 +102,9 @@ pub async fn post_message(
     let (seq, duplicate) = match app.engine.committer.commit(write).await {
         Ok(Outcome::Stored { seq }) => (seq, false),
         Ok(Outcome::Duplicate { seq }) => (seq, true),
-        Ok(Outcome::Done) => return unavailable(&app, "storing the message", "no outcome"),
+        Ok(Outcome::Done | Outcome::Stale) => {
+            return unavailable(&app, "storing the message", "no outcome")
+        }
         Err(reason) => return unavailable(&app, "storing the message", reason),
     };
     app.engine.metrics.ack(started.elapsed());
@@ -208,7 +210,7 @@ pub async fn get_conversation(
                 state["ending"] = json!(mask(&c.ending));
             }
             if !c.status.is_final() {
-                let program = e.program(c.program).map_err(|it| it.0)?;
+                let program = e.program(c.program).map_err(|it| it.to_string())?;
                 if let Ok(session) = Session::restore(&c.snapshot, &program) {
                     let pc = session.pc();
                     if let Some(flow) = program

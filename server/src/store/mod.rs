@@ -232,6 +232,15 @@ pub struct TurnCommit {
     /// What operators count of this turn (`fluxo report`, `/metrics`): committed with the
     /// turn, so a crash never counts a fact twice nor loses one.
     pub stats: Vec<Stat>,
+    /// The version of the conversation's row the turn ran from (0 for a conversation
+    /// not stored yet). A store several processes share applies the turn only while the
+    /// stored row is still at it (or absent), and otherwise applies none of the turn and
+    /// answers [`Outcome::Stale`]: another process ran the conversation meanwhile (see
+    /// `postgres::claims` for why this fences turns under a lost claim). `None` applies
+    /// it whatever the row holds (a test or the `restore` fuzz target setting rows up).
+    /// A store only one process opens may ignore it: its one engine keeps one worker per
+    /// conversation.
+    pub fence: Option<i64>,
 }
 
 impl TurnCommit {
@@ -247,6 +256,7 @@ impl TurnCommit {
             journal: Vec::new(),
             contact: Vec::new(),
             stats: Vec::new(),
+            fence: None,
         }
     }
 }
@@ -371,6 +381,9 @@ pub enum Outcome {
         seq: i64,
     },
     Done,
+    /// A turn not applied, nothing of it: the conversation's row moved past the version
+    /// the turn ran from ([`TurnCommit::fence`]). The batch's other writes are applied.
+    Stale,
 }
 
 /// A conversation as the admin list shows it.
@@ -434,22 +447,17 @@ pub trait Store: Send + Sync {
     /// Takes the right to run `key`'s turns, for as long as this process lives or
     /// until [`Store::release`]; `false` when another process holds it. The holder looks
     /// for stored work again after releasing, so work stored meanwhile by a process
-    /// whose claim failed is not left behind. A store only one process opens grants it
-    /// always (the engine's own bookkeeping keeps one worker per conversation).
+    /// whose claim failed is not left behind. A claim can be lost while it is held (the
+    /// store's connection holding it broke): nothing asks, since a turn under it that
+    /// another process overtook is refused at its commit ([`TurnCommit::fence`]), and
+    /// [`Store::release`] then fails. A store only one process opens grants it always
+    /// (the engine's own bookkeeping keeps one worker per conversation).
     fn claim(&self, _key: &str) -> StoreResult<bool> {
         Ok(true)
     }
 
     fn release(&self, _key: &str) -> StoreResult<()> {
         Ok(())
-    }
-
-    /// Whether this process's claim on `key` was lost since [`Store::claim`] granted it
-    /// (the store's connection holding it broke, and another process may have taken
-    /// the conversation): a turn about to commit is then dropped. `false` for a key
-    /// this process does not claim.
-    fn claim_lost(&self, _key: &str) -> StoreResult<bool> {
-        Ok(false)
     }
 
     /// Whether other processes share this store (and so may handle this process's

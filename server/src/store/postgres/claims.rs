@@ -6,13 +6,35 @@
 //!
 //! If that connection breaks while the process lives (a restarted pooler, an operator's
 //! `pg_terminate_backend`), its locks are gone and another process may take the
-//! conversations at once. Every claim remembers the connection it was taken on (its
-//! generation); [`Claims::lost`] tells a turn about to commit that its claim went with a
-//! broken connection, and the turn is dropped uncommitted (its work stays stored and is
-//! claimed again). A claim is never silently taken again on the new connection: another
-//! process may have run the conversation in between. The connection is named
-//! `<application_name> claims <pid>` (the URL's `application_name`, else `fluxo`), so an
-//! operator can find it in `pg_stat_activity`.
+//! conversations at once, while this one may still be in the middle of a turn. Nothing
+//! here asks whether a claim still holds: no answer could stay true until the commit
+//! (the connection may break right after it), and asking cost a round trip per turn.
+//! The commit fences instead: a turn carries the version of the conversation row it ran
+//! from (`TurnCommit::fence`), and its transaction writes that row first, only if it is
+//! still at that version (`write::turn`). Of two processes that ran a turn from the same
+//! version, the second to commit waits for the first's row lock, finds the version
+//! moved on and writes nothing; its worker looks again under a new claim. A turn under
+//! a lost claim that nobody overtook commits: it was the conversation's only turn
+//! from that state, so nothing ran twice. This fence is chosen over the others because
+//! it depends on nothing but the committed row, the same state the next turn reads:
+//! - SIGKILL and restarts: no process remembers anything the fence needs; a killed
+//!   process's transaction never committed, so its turn never moved the version;
+//! - a terminated claims backend: the successor's turn and the stale one race on one
+//!   row lock, with no gap between the check and the write (`SELECT 1` before the
+//!   commit had one);
+//! - an epoch taken with each claim would have to be written to the row before the new
+//!   holder reads the conversation (else a turn that read the old state could still
+//!   commit after the old holder's), a durable write for every claim, most of which
+//!   cover a single turn; checking `pg_locks` for the claims backend's pid inside the
+//!   commit trusts a pid the operating system reuses, and the lock can still go between
+//!   that check and the COMMIT.
+//!
+//! Every claim remembers the connection it was taken on (its generation), so that
+//! giving back a lost claim says so rather than unlocking a lock this process no longer
+//! holds. A claim is never silently taken again on the new connection: another process
+//! may be running the conversation. The connection is named `<application_name> claims
+//! <pid>` (the URL's `application_name`, else `fluxo`), so an operator can find it in
+//! `pg_stat_activity`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -95,23 +117,6 @@ impl Claims {
             state.keys.insert(key.to_string(), held.generation);
         }
         Ok(taken)
-    }
-
-    /// Whether the claim on `key` this process took went with a broken connection.
-    /// Asks the database: a connection the server ended is only noticed on its next
-    /// round trip. `false` for a key this process does not claim.
-    pub async fn lost(&self, key: &str) -> StoreResult<bool> {
-        let (taken_on, held) = {
-            let state = self.state.lock().await;
-            match state.keys.get(key) {
-                None => return Ok(false),
-                Some(generation) => (*generation, state.held.clone()),
-            }
-        };
-        let Some(held) = held.filter(|it| it.generation == taken_on) else {
-            return Ok(true);
-        };
-        Ok(held.client.simple_query("SELECT 1").await.is_err())
     }
 
     pub async fn give(&self, key: &str) -> StoreResult<()> {

@@ -12,8 +12,10 @@
 //!   it (`?wait=true`) hears at once; it also polls, so nothing depends on it; so is
 //!   a published program, which every process's new conversations then start on (the
 //!   engine also looks at the newest now and then);
-//! - a claim whose connection broke is known to be lost (`claims`): the turn under it
-//!   is dropped uncommitted;
+//! - a turn commits only if no other process committed its conversation since the turn
+//!   read it (`TurnCommit::fence`, checked in the commit's own transaction): a turn
+//!   under a claim lost with its connection (`claims`) that another process overtook
+//!   is dropped uncommitted, and the batch's other writes are not;
 //! - the schema is migrated at start under an advisory lock (`schema`), and a
 //!   database a newer fluxo migrated is refused;
 //! - a batch of writes is one transaction (`write`): a process that dies mid-turn
@@ -237,9 +239,9 @@ async fn attempt(
         let applied = pipeline(chunk.iter().map(|one| write::apply(&tx, one)).collect()).await?;
         outcomes.extend(applied);
     }
-    for one in writes {
+    for (one, outcome) in writes.iter().zip(&outcomes) {
         if let Write::Turn(turn) = one {
-            write::contacts(&tx, turn).await?;
+            write::contacts(&tx, turn, outcome).await?;
         }
     }
     tx.commit().await?;

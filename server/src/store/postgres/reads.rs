@@ -296,10 +296,6 @@ impl Store for PostgresStore {
         self.block_on(self.claims.give(key))
     }
 
-    fn claim_lost(&self, key: &str) -> StoreResult<bool> {
-        self.block_on(self.claims.lost(key))
-    }
-
     fn shared(&self) -> bool {
         true
     }

@@ -5,7 +5,8 @@
 //! answers; contact changes, which do, go after them (`contacts`). A turn that replies to
 //! messages also notifies `fluxo_replies`, delivered at commit, so that a process
 //! waiting for one of those replies (`?wait=true`) hears of it at once; a published
-//! program notifies `fluxo_programs`.
+//! program notifies `fluxo_programs`. A turn is fenced by the version it ran from
+//! (`TurnCommit::fence`): a stale one writes nothing and the others go on.
 
 use deadpool_postgres::Transaction;
 use tokio_postgres::types::ToSql;
@@ -17,7 +18,11 @@ use crate::store::{ContactChange, Journal, NewMessage, Outcome, TurnCommit, Writ
 pub async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<Outcome, Error> {
     match write {
         Write::Message(new) => return message(tx, new).await,
-        Write::Turn(commit) => turn(tx, commit).await?,
+        Write::Turn(commit) => {
+            if !turn(tx, commit).await? {
+                return Ok(Outcome::Stale);
+            }
+        }
         Write::Program { hash, bytes, at } => {
             // Publishing a stored program again makes it the newest again.
             let insert = tx
@@ -88,7 +93,11 @@ async fn message(tx: &Transaction<'_>, message: &NewMessage) -> Result<Outcome, 
     Ok(Outcome::Duplicate { seq: row.get(0) })
 }
 
-async fn turn(tx: &Transaction<'_>, turn: &TurnCommit) -> Result<(), Error> {
+/// Applies a turn; `false` (and nothing written) when its fence fails. The row is
+/// written first and its lock held to the commit, so a concurrent turn of the same
+/// conversation in another process waits here, then finds the version moved on (an
+/// `ON CONFLICT ... WHERE` is evaluated on the newest committed row) and writes nothing.
+async fn turn(tx: &Transaction<'_>, turn: &TurnCommit) -> Result<bool, Error> {
     let c = &turn.conversation;
     let upsert = tx
         .prepare_cached(
@@ -100,27 +109,33 @@ async fn turn(tx: &Transaction<'_>, turn: &TurnCommit) -> Result<(), Error> {
              snapshot = excluded.snapshot, contact = excluded.contact,
              channel = excluded.channel, opened_clock = excluded.opened_clock,
              opened = excluded.opened, updated = excluded.updated,
-             ending = excluded.ending, pending_call = excluded.pending_call",
+             ending = excluded.ending, pending_call = excluded.pending_call
+             WHERE $13::BIGINT IS NULL OR conversations.version = $13",
         )
         .await?;
-    tx.execute(
-        &upsert,
-        &[
-            &c.key,
-            &hex(c.program),
-            &c.status.name(),
-            &c.version,
-            &c.snapshot,
-            &c.contact,
-            &c.channel,
-            &c.opened_clock,
-            &c.opened,
-            &c.updated,
-            &c.ending,
-            &c.pending_call,
-        ],
-    )
-    .await?;
+    let written = tx
+        .execute(
+            &upsert,
+            &[
+                &c.key,
+                &hex(c.program),
+                &c.status.name(),
+                &c.version,
+                &c.snapshot,
+                &c.contact,
+                &c.channel,
+                &c.opened_clock,
+                &c.opened,
+                &c.updated,
+                &c.ending,
+                &c.pending_call,
+                &turn.fence,
+            ],
+        )
+        .await?;
+    if written == 0 {
+        return Ok(false);
+    }
     if !turn.handled.is_empty() {
         let reply = tx
             .prepare_cached("UPDATE inbox SET reply = $2 WHERE seq = $1")
@@ -229,12 +244,20 @@ async fn turn(tx: &Transaction<'_>, turn: &TurnCommit) -> Result<(), Error> {
             tx.execute(&insert, &row).await?;
         }
     }
-    Ok(())
+    Ok(true)
 }
 
-/// A turn's changes to its contact. Not pipelined with other writes: a change reads
-/// the contact's row and writes it again, and two turns of one contact may share a batch.
-pub async fn contacts(tx: &Transaction<'_>, turn: &TurnCommit) -> Result<(), Error> {
+/// A turn's changes to its contact, unless the turn was not applied (`outcome`). Not
+/// pipelined with other writes: a change reads the contact's row and writes it again,
+/// and two turns of one contact may share a batch.
+pub async fn contacts(
+    tx: &Transaction<'_>,
+    turn: &TurnCommit,
+    outcome: &Outcome,
+) -> Result<(), Error> {
+    if *outcome == Outcome::Stale {
+        return Ok(());
+    }
     for change in &turn.contact {
         contact_change(tx, &turn.conversation.contact, change).await?;
     }
