@@ -2,8 +2,8 @@
 //! is at most 4.6x (building was worse than linear in the number of flows: 5 MB of tiny
 //! flows built in 2 s, 10 MB in 6 s, 20 MB in 19 s).
 //!
-//! Run with `cargo bench --bench build_scaling`. `FLUXO_BENCH_FLOWS=100000` sets N
-//! (default 25,000, about 1.3 MB; the issue's 5 MB is about 100,000). It prints:
+//! Run with `cargo bench --bench build_scaling`. N is 100,000 flows, the issue's 5 MB
+//! (4N its 20 MB); `FLUXO_BENCH_FLOWS=25000` sets another. It prints:
 //! - the target's ratio: `fluxo build FILE -o OUT` run as a process on a file of N and
 //!   of 4N flows, as the issue measured it, start to exit (reading, compiling,
 //!   encoding, deflating and writing);
@@ -218,7 +218,7 @@ fn bench(c: &mut Criterion) {
     let n: usize = std::env::var("FLUXO_BENCH_FLOWS")
         .ok()
         .and_then(|it| it.parse().ok())
-        .unwrap_or(25_000);
+        .unwrap_or(100_000);
     let mut group = c.benchmark_group("build_tiny_flows");
     group.sample_size(10);
     for flows in [n, 4 * n] {
