@@ -31,20 +31,22 @@ use fluxo_runtime::bytecode::Program;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EngineError {
     Failed(String),
-    /// A turn was dropped uncommitted because another process committed its
-    /// conversation since the turn read it (`TurnCommit::fence`), which only a claim
-    /// lost with its store connection allows. Its work stays stored: the worker looks
-    /// again at once, under a new claim.
-    ClaimLost,
+    /// A turn was dropped uncommitted because its conversation's row moved on or went
+    /// since the turn read it (`TurnCommit::fence`): another process committed it, which
+    /// only a claim lost with its store connection allows, or its contact was erased.
+    /// Its work, if any is still stored, is looked at again at once, under a new claim.
+    Stale,
 }
 
 impl std::fmt::Display for EngineError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             EngineError::Failed(reason) => f.write_str(reason),
-            EngineError::ClaimLost => f.write_str(
-                "the claim on the conversation went with a broken store connection: the \
-                 turn is dropped uncommitted and runs again under a new claim",
+            EngineError::Stale => f.write_str(
+                "the conversation's stored row moved on or went while the turn ran (another \
+                 process ran it after this one's claim went with a broken store connection, \
+                 or its contact was erased): the turn is dropped uncommitted and what is \
+                 left of its work runs again",
             ),
         }
     }
@@ -352,7 +354,7 @@ impl Engine {
         }
         let ran = self.run(key, timers, std::mem::take(endings));
         // A turn dropped for a lost claim is looked at again at once, under a new one.
-        let lost = matches!(ran, Err(EngineError::ClaimLost));
+        let lost = matches!(ran, Err(EngineError::Stale));
         if let Err(error) = &ran {
             // The work stays stored; the sweep wakes the conversation again.
             self.log

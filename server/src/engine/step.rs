@@ -442,7 +442,7 @@ impl<'e> Step<'e> {
             .committer
             .commit_blocking(Write::Turn(Box::new(commit)))?;
         if outcome == Outcome::Stale {
-            return Err(EngineError::ClaimLost);
+            return Err(EngineError::Stale);
         }
         self.engine.metrics.record(&stats);
         Ok(reply)

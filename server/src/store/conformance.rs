@@ -59,6 +59,10 @@ pub const CHECKS: &[(&str, Check)] = &[
         erasing_a_contact_leaves_nothing,
     ),
     (
+        "a_turn_of_an_erased_conversation_writes_nothing",
+        a_turn_of_an_erased_conversation_writes_nothing,
+    ),
+    (
         "retention_deletes_only_finished_conversations",
         figures::retention_deletes_only_finished_conversations,
     ),
@@ -458,6 +462,41 @@ fn erasing_a_contact_leaves_nothing(store: &dyn Store) -> Result<(), String> {
     })?;
     ensure(store.conversation("other").map_err(err)?.is_some(), || {
         "another contact's conversation went".into()
+    })
+}
+
+/// A turn that was running when its contact was erased must not bring them back: it
+/// ran from a version of a row that is gone, so it is stale.
+fn a_turn_of_an_erased_conversation_writes_nothing(store: &dyn Store) -> Result<(), String> {
+    commit(
+        store,
+        vec![Write::Turn(Box::new(TurnCommit::new(conversation(
+            "g",
+            "+55119",
+            Status::Customer,
+            1,
+        ))))],
+    )?;
+    store.erase_contact("+55119").map_err(err)?;
+    let mut late = TurnCommit::new(conversation("g", "+55119", Status::Customer, 2));
+    late.fence = Some(1);
+    late.transcript = vec!["< Olá".into()];
+    late.outbox = vec!["x".into()];
+    late.contact = vec![ContactChange::OptOut];
+    let outcome = commit(store, vec![Write::Turn(Box::new(late))])?;
+    ensure(outcome == [Outcome::Stale], || format!("{outcome:?}"))?;
+    ensure(store.conversation("g").map_err(err)?.is_none(), || {
+        "the conversation is back".into()
+    })?;
+    ensure(store.transcript("g").map_err(err)?.is_empty(), || {
+        "the transcript is back".into()
+    })?;
+    ensure(
+        store.outbox_due(i64::MAX, 10).map_err(err)?.is_empty(),
+        || "a delivery is back".into(),
+    )?;
+    ensure(store.contact("+55119").map_err(err)?.is_none(), || {
+        "the contact is back".into()
     })
 }
 

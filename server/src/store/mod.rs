@@ -233,13 +233,14 @@ pub struct TurnCommit {
     /// turn, so a crash never counts a fact twice nor loses one.
     pub stats: Vec<Stat>,
     /// The version of the conversation's row the turn ran from (0 for a conversation
-    /// not stored yet). A store several processes share applies the turn only while the
-    /// stored row is still at it (or absent), and otherwise applies none of the turn and
-    /// answers [`Outcome::Stale`]: another process ran the conversation meanwhile (see
-    /// `postgres::claims` for why this fences turns under a lost claim). `None` applies
+    /// not stored yet). A store applies the turn only while the stored row is still at
+    /// it (absent, for 0), and otherwise applies none of the turn and answers
+    /// [`Outcome::Stale`]: another process ran the conversation meanwhile (see
+    /// `postgres::claims` for why this fences turns under a lost claim), or its contact
+    /// was erased while the turn ran, and writing would bring them back. `None` applies
     /// it whatever the row holds (a test or the `restore` fuzz target setting rows up).
-    /// A store only one process opens may ignore it: its one engine keeps one worker per
-    /// conversation.
+    /// A store only one process opens may ignore a row at another version: its one
+    /// engine keeps one worker per conversation, but must not bring back an erased row.
     pub fence: Option<i64>,
 }
 

@@ -99,8 +99,17 @@ async fn message(tx: &Transaction<'_>, message: &NewMessage) -> Result<Outcome, 
 /// `ON CONFLICT ... WHERE` is evaluated on the newest committed row) and writes nothing.
 async fn turn(tx: &Transaction<'_>, turn: &TurnCommit) -> Result<bool, Error> {
     let c = &turn.conversation;
-    let upsert = tx
-        .prepare_cached(
+    // A turn from a stored version only updates that row: if it went (the contact was
+    // erased) or moved on, nothing is written. An insert here would bring an erased
+    // conversation back, even one erased while this statement waited for its lock.
+    let sql = match turn.fence {
+        Some(from) if from > 0 => {
+            "UPDATE conversations SET program = $2, status = $3, version = $4,
+             snapshot = $5, contact = $6, channel = $7, opened_clock = $8, opened = $9,
+             updated = $10, ending = $11, pending_call = $12
+             WHERE key = $1 AND version = $13"
+        }
+        _ => {
             "INSERT INTO conversations (key, program, status, version, snapshot, contact,
              channel, opened_clock, opened, updated, ending, pending_call)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
@@ -110,9 +119,10 @@ async fn turn(tx: &Transaction<'_>, turn: &TurnCommit) -> Result<bool, Error> {
              channel = excluded.channel, opened_clock = excluded.opened_clock,
              opened = excluded.opened, updated = excluded.updated,
              ending = excluded.ending, pending_call = excluded.pending_call
-             WHERE $13::BIGINT IS NULL OR conversations.version = $13",
-        )
-        .await?;
+             WHERE $13::BIGINT IS NULL OR conversations.version = $13"
+        }
+    };
+    let upsert = tx.prepare_cached(sql).await?;
     let written = tx
         .execute(
             &upsert,

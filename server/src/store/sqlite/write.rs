@@ -32,27 +32,50 @@ fn message(tx: &Transaction, message: &NewMessage) -> rusqlite::Result<Outcome> 
     })
 }
 
-fn turn(tx: &Transaction, turn: &TurnCommit) -> rusqlite::Result<()> {
+/// Applies a turn; `false` (and nothing written) when it ran from a stored version of
+/// the conversation that is no longer there. One process runs each conversation's
+/// turns in order, so the version only moves on under it when the row went: its
+/// contact was erased while the turn ran, and writing would bring them back.
+fn turn(tx: &Transaction, turn: &TurnCommit) -> rusqlite::Result<bool> {
     let c = &turn.conversation;
-    tx.prepare_cached(
-        "INSERT OR REPLACE INTO conversations (key, program, status, version, snapshot, contact,
-         channel, opened_clock, opened, updated, ending, pending_call)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?
-    .execute(params![
-        c.key,
-        hex(c.program),
-        c.status.name(),
-        c.version,
-        c.snapshot,
-        c.contact,
-        c.channel,
-        c.opened_clock,
-        c.opened,
-        c.updated,
-        c.ending,
-        c.pending_call
-    ])?;
+    let (program, status) = (hex(c.program), c.status.name());
+    let row: [&dyn rusqlite::ToSql; 12] = [
+        &c.key,
+        &program,
+        &status,
+        &c.version,
+        &c.snapshot,
+        &c.contact,
+        &c.channel,
+        &c.opened_clock,
+        &c.opened,
+        &c.updated,
+        &c.ending,
+        &c.pending_call,
+    ];
+    let written = match turn.fence {
+        Some(from) if from > 0 => {
+            let mut fenced = row.to_vec();
+            fenced.push(&from);
+            tx.prepare_cached(
+                "UPDATE conversations SET program = ?2, status = ?3, version = ?4, snapshot = ?5,
+                 contact = ?6, channel = ?7, opened_clock = ?8, opened = ?9, updated = ?10,
+                 ending = ?11, pending_call = ?12
+                 WHERE key = ?1 AND version = ?13",
+            )?
+            .execute(&fenced[..])?
+        }
+        _ => tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO conversations (key, program, status, version, snapshot,
+                 contact, channel, opened_clock, opened, updated, ending, pending_call)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(&row[..])?,
+    };
+    if written == 0 {
+        return Ok(false);
+    }
     for (seq, reply) in &turn.handled {
         tx.prepare_cached("UPDATE inbox SET reply = ?2 WHERE seq = ?1")?
             .execute(params![seq, reply])?;
@@ -134,7 +157,7 @@ fn turn(tx: &Transaction, turn: &TurnCommit) -> rusqlite::Result<()> {
             stat.value
         ])?;
     }
-    Ok(())
+    Ok(true)
 }
 
 fn contact_change(tx: &Transaction, key: &str, change: &ContactChange) -> rusqlite::Result<()> {
@@ -172,7 +195,11 @@ fn contact_change(tx: &Transaction, key: &str, change: &ContactChange) -> rusqli
 pub(super) fn apply(tx: &Transaction, write: &Write) -> rusqlite::Result<Outcome> {
     match write {
         Write::Message(new) => return message(tx, new),
-        Write::Turn(commit) => turn(tx, commit)?,
+        Write::Turn(commit) => {
+            if !turn(tx, commit)? {
+                return Ok(Outcome::Stale);
+            }
+        }
         Write::Program { hash, bytes, at } => {
             let n: i64 = tx
                 .prepare_cached("SELECT COALESCE(MAX(n), 0) + 1 FROM programs")?
