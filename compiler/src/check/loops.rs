@@ -34,46 +34,54 @@ pub(super) fn check(cx: &mut Cx, graph: &Graph) {
 /// of its own without a cycle; those are not collected.
 fn cycles(graph: &Graph) -> Vec<Vec<NodeId>> {
     let n = graph.nodes.len();
-    let succ = |id: NodeId| -> &[super::cfg::Edge] {
+    // Node ids and visit numbers in 32 bits, as the graph stores its own (it cannot
+    // hold more nodes): the walk's bookkeeping is half the size, and a deep graph's (a
+    // chain of flows that each `goto` the next is one path of every node) is most of
+    // what this step touches.
+    if u32::try_from(n).is_err() {
+        return Vec::new();
+    }
+    let succ = |id: usize| -> &[super::cfg::Edge] {
         if graph.nodes[id].waits {
             &[]
         } else {
             graph.succ(id)
         }
     };
-    let mut index = vec![usize::MAX; n];
-    let mut low = vec![0; n];
+    const UNSEEN: u32 = u32::MAX;
+    let mut index = vec![UNSEEN; n];
+    let mut low = vec![0u32; n];
     let mut on_stack = vec![false; n];
-    // Both stacks may hold every node (a chain of flows that each `goto` the next is
-    // one path): sized once, they are not copied over and over as they grow, and the
-    // room a shallow graph leaves unused is never touched.
-    let mut stack: Vec<NodeId> = Vec::with_capacity(n);
+    // Both stacks may hold every node: sized once, they are not copied over and over as
+    // they grow, and the room a shallow graph leaves unused is never touched.
+    let mut stack: Vec<u32> = Vec::with_capacity(n);
     let mut res = Vec::new();
-    let mut counter = 0;
+    let mut counter: u32 = 0;
     // (node, next edge to look at)
-    let mut work: Vec<(NodeId, usize)> = Vec::with_capacity(n);
+    let mut work: Vec<(u32, u32)> = Vec::with_capacity(n);
     for root in 0..n {
-        if index[root] != usize::MAX {
+        if index[root] != UNSEEN {
             continue;
         }
-        work.push((root, 0));
+        work.push((root as u32, 0));
         index[root] = counter;
         low[root] = counter;
         counter += 1;
-        stack.push(root);
+        stack.push(root as u32);
         on_stack[root] = true;
         while let Some(&mut (id, ref mut next)) = work.last_mut() {
+            let id = id as usize;
             let edges = succ(id);
-            if let Some(edge) = edges.get(*next) {
+            if let Some(edge) = edges.get(*next as usize) {
                 *next += 1;
                 let to = edge.to;
-                if index[to] == usize::MAX {
+                if index[to] == UNSEEN {
                     index[to] = counter;
                     low[to] = counter;
                     counter += 1;
-                    stack.push(to);
+                    stack.push(to as u32);
                     on_stack[to] = true;
-                    work.push((to, 0));
+                    work.push((to as u32, 0));
                 } else if on_stack[to] {
                     low[id] = low[id].min(index[to]);
                 }
@@ -81,16 +89,19 @@ fn cycles(graph: &Graph) -> Vec<Vec<NodeId>> {
             }
             work.pop();
             if let Some(&(parent, _)) = work.last() {
+                let parent = parent as usize;
                 low[parent] = low[parent].min(low[id]);
             }
             if low[id] == index[id] {
-                if stack.last() == Some(&id) && !succ(id).iter().any(|edge| edge.to == id) {
+                if stack.last() == Some(&(id as u32)) && !succ(id).iter().any(|edge| edge.to == id)
+                {
                     stack.pop();
                     on_stack[id] = false;
                     continue;
                 }
                 let mut component = Vec::new();
                 while let Some(top) = stack.pop() {
+                    let top = top as usize;
                     on_stack[top] = false;
                     component.push(top);
                     if top == id {
