@@ -260,6 +260,14 @@ impl TurnCommit {
             fence: None,
         }
     }
+
+    /// The stored version the turn ran from, when it ran from one (not from a new
+    /// conversation, and fenced). Such a turn only updates that row (`turn_update`): if
+    /// the row went (its contact was erased while the turn ran) or moved on, nothing of
+    /// the turn is written, where an insert would bring an erased conversation back.
+    pub(crate) fn stored_from(&self) -> Option<i64> {
+        self.fence.filter(|&from| from > 0)
+    }
 }
 
 /// What kind of fact a [`Stat`] records; `subject` and `detail` are per kind.
@@ -497,6 +505,19 @@ pub(crate) enum Keep {
     /// Their figures for reports, with the key that tied them to a person emptied
     /// (retention).
     Figures,
+}
+
+/// The statement that writes a turn's conversation row over the version it ran from
+/// ([`TurnCommit::stored_from`]), with the store's parameter prefix `p` (`$` or `?`):
+/// parameters 1 to 12 are the row's columns in table order, 13 the version. Both stores
+/// run it, so the rule of when a turn's row may be written is written once.
+pub(crate) fn turn_update(p: char) -> String {
+    format!(
+        "UPDATE conversations SET program = {p}2, status = {p}3, version = {p}4,
+         snapshot = {p}5, contact = {p}6, channel = {p}7, opened_clock = {p}8, opened = {p}9,
+         updated = {p}10, ending = {p}11, pending_call = {p}12
+         WHERE key = {p}1 AND version = {p}13"
+    )
 }
 
 /// The statements, in order, that delete every row of the conversations whose key

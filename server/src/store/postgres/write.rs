@@ -8,12 +8,14 @@
 //! program notifies `fluxo_programs`. A turn is fenced by the version it ran from
 //! (`TurnCommit::fence`): a stale one writes nothing and the others go on.
 
+use std::sync::LazyLock;
+
 use deadpool_postgres::Transaction;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Error;
 
 use super::hex;
-use crate::store::{ContactChange, Journal, NewMessage, Outcome, TurnCommit, Write};
+use crate::store::{turn_update, ContactChange, Journal, NewMessage, Outcome, TurnCommit, Write};
 
 pub async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<Outcome, Error> {
     match write {
@@ -95,21 +97,16 @@ async fn message(tx: &Transaction<'_>, message: &NewMessage) -> Result<Outcome, 
 
 /// Applies a turn; `false` (and nothing written) when its fence fails. The row is
 /// written first and its lock held to the commit, so a concurrent turn of the same
-/// conversation in another process waits here, then finds the version moved on (an
-/// `ON CONFLICT ... WHERE` is evaluated on the newest committed row) and writes nothing.
+/// conversation in another process waits here, then finds the version moved on (or
+/// the row gone) and writes nothing. A new conversation's first turn inserts, and two
+/// processes inserting it at once meet in the `ON CONFLICT ... WHERE`, evaluated on the
+/// newest committed row.
 async fn turn(tx: &Transaction<'_>, turn: &TurnCommit) -> Result<bool, Error> {
+    static UPDATE: LazyLock<String> = LazyLock::new(|| turn_update('$'));
     let c = &turn.conversation;
-    // A turn from a stored version only updates that row: if it went (the contact was
-    // erased) or moved on, nothing is written. An insert here would bring an erased
-    // conversation back, even one erased while this statement waited for its lock.
-    let sql = match turn.fence {
-        Some(from) if from > 0 => {
-            "UPDATE conversations SET program = $2, status = $3, version = $4,
-             snapshot = $5, contact = $6, channel = $7, opened_clock = $8, opened = $9,
-             updated = $10, ending = $11, pending_call = $12
-             WHERE key = $1 AND version = $13"
-        }
-        _ => {
+    let sql = match turn.stored_from() {
+        Some(_) => UPDATE.as_str(),
+        None => {
             "INSERT INTO conversations (key, program, status, version, snapshot, contact,
              channel, opened_clock, opened, updated, ending, pending_call)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)

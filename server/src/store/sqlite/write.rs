@@ -3,10 +3,12 @@
 //! replies, transcript, outbox, timers, journal, contact state, stats), a program, and a
 //! delivery's outcome.
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use std::sync::LazyLock;
+
+use rusqlite::{params, params_from_iter, OptionalExtension, ToSql, Transaction};
 
 use super::hex;
-use crate::store::{ContactChange, Journal, NewMessage, Outcome, TurnCommit, Write};
+use crate::store::{turn_update, ContactChange, Journal, NewMessage, Outcome, TurnCommit, Write};
 
 fn message(tx: &Transaction, message: &NewMessage) -> rusqlite::Result<Outcome> {
     let existing: Option<i64> = tx
@@ -37,9 +39,10 @@ fn message(tx: &Transaction, message: &NewMessage) -> rusqlite::Result<Outcome> 
 /// turns in order, so the version only moves on under it when the row went: its
 /// contact was erased while the turn ran, and writing would bring them back.
 fn turn(tx: &Transaction, turn: &TurnCommit) -> rusqlite::Result<bool> {
+    static UPDATE: LazyLock<String> = LazyLock::new(|| turn_update('?'));
     let c = &turn.conversation;
     let (program, status) = (hex(c.program), c.status.name());
-    let row: [&dyn rusqlite::ToSql; 12] = [
+    let row: [&dyn ToSql; 12] = [
         &c.key,
         &program,
         &status,
@@ -53,19 +56,13 @@ fn turn(tx: &Transaction, turn: &TurnCommit) -> rusqlite::Result<bool> {
         &c.ending,
         &c.pending_call,
     ];
-    let written = match turn.fence {
-        Some(from) if from > 0 => {
-            let mut fenced = row.to_vec();
-            fenced.push(&from);
-            tx.prepare_cached(
-                "UPDATE conversations SET program = ?2, status = ?3, version = ?4, snapshot = ?5,
-                 contact = ?6, channel = ?7, opened_clock = ?8, opened = ?9, updated = ?10,
-                 ending = ?11, pending_call = ?12
-                 WHERE key = ?1 AND version = ?13",
-            )?
-            .execute(&fenced[..])?
+    let written = match turn.stored_from() {
+        Some(from) => {
+            let fenced = row.into_iter().chain([&from as &dyn ToSql]);
+            tx.prepare_cached(&UPDATE)?
+                .execute(params_from_iter(fenced))?
         }
-        _ => tx
+        None => tx
             .prepare_cached(
                 "INSERT OR REPLACE INTO conversations (key, program, status, version, snapshot,
                  contact, channel, opened_clock, opened, updated, ending, pending_call)
