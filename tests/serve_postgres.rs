@@ -35,13 +35,20 @@ fn provedor() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/provedor")
 }
 
+/// The test database's URL and a fresh schema in it named `prefix_<pid>`, with that
+/// name (tests name their connections after it); `None` when no database is set.
+fn fresh_schema(prefix: &str) -> Option<(String, String, TestSchema)> {
+    let base = test_database().unwrap_or_else(|why| panic!("{why}"))?;
+    let name = format!("{prefix}_{}", std::process::id());
+    let schema = TestSchema::new(&base, &name).unwrap();
+    Some((base, name, schema))
+}
+
 #[test]
 fn three_servers_on_one_database_keep_every_conversation_in_order_through_kills() {
-    let Some(base) = test_database().unwrap_or_else(|why| panic!("{why}")) else {
+    let Some((base, name, schema)) = fresh_schema("serve_pg") else {
         return;
     };
-    let name = format!("serve_pg_{}", std::process::id());
-    let schema = TestSchema::new(&base, &name).unwrap();
     // Named, so that only this test's claims connections are ended.
     let store = format!("{}&application_name={name}", schema.url);
     let work = std::env::temp_dir().join(format!("fluxo-serve-pg-{}", std::process::id()));
@@ -125,10 +132,9 @@ fn three_servers_on_one_database_keep_every_conversation_in_order_through_kills(
 
 #[test]
 fn a_program_published_through_one_server_is_what_new_conversations_start_on_in_another() {
-    let Some(base) = test_database().unwrap_or_else(|why| panic!("{why}")) else {
+    let Some((_, _, schema)) = fresh_schema("serve_pg_pub") else {
         return;
     };
-    let schema = TestSchema::new(&base, &format!("serve_pg_pub_{}", std::process::id())).unwrap();
     let data = scratch("pg-publish");
     let config = data.join("fluxo.toml");
     std::fs::write(
@@ -191,10 +197,9 @@ fn a_program_published_through_one_server_is_what_new_conversations_start_on_in_
 
 #[test]
 fn a_server_refuses_a_database_a_newer_fluxo_migrated() {
-    let Some(base) = test_database().unwrap_or_else(|why| panic!("{why}")) else {
+    let Some((_, _, schema)) = fresh_schema("serve_pg_newer") else {
         return;
     };
-    let schema = TestSchema::new(&base, &format!("serve_pg_newer_{}", std::process::id())).unwrap();
     pretend_newer(&schema.url, 99).unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_fluxo"))
         .arg("serve")
@@ -300,11 +305,9 @@ fn serve_in_process(program: &Path, store: &str, sink: &Sink, world: Arc<GatedWo
 
 #[test]
 fn a_turn_whose_claim_goes_during_a_slow_call_and_is_overtaken_is_sent_once_in_order() {
-    let Some(base) = test_database().unwrap_or_else(|why| panic!("{why}")) else {
+    let Some((base, name, schema)) = fresh_schema("serve_pg_fence") else {
         return;
     };
-    let name = format!("serve_pg_fence_{}", std::process::id());
-    let schema = TestSchema::new(&base, &name).unwrap();
     let program = scratch("pg-fence");
     slow_program(&program);
     let sink = Sink::start(0);
@@ -388,11 +391,9 @@ fn a_turn_whose_claim_goes_during_a_slow_call_and_is_overtaken_is_sent_once_in_o
 
 #[test]
 fn an_operator_ending_waits_for_the_process_holding_the_conversation_or_answers_503() {
-    let Some(base) = test_database().unwrap_or_else(|why| panic!("{why}")) else {
+    let Some((_, name, schema)) = fresh_schema("serve_pg_end") else {
         return;
     };
-    let name = format!("serve_pg_end_{}", std::process::id());
-    let schema = TestSchema::new(&base, &name).unwrap();
     let data = scratch("pg-end");
     let config = data.join("fluxo.toml");
     std::fs::write(
