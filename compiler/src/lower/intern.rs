@@ -27,7 +27,7 @@ pub(crate) trait Fingerprint {
 
 impl Fingerprint for String {
     fn fingerprint(&self) -> u64 {
-        str_fingerprint(self)
+        hash_str(self)
     }
 }
 
@@ -85,10 +85,6 @@ impl Index {
             }
         }
     }
-}
-
-pub(crate) fn str_fingerprint(text: &str) -> u64 {
-    hash_str(text)
 }
 
 /// `0.0 == -0.0`, so both hash as `0.0`; a NaN equals nothing, so its hash is moot.
@@ -162,7 +158,7 @@ mod tests {
         let mut index = Index::default();
         let mut items: Vec<String> = Vec::new();
         let mut intern = |text: &str| {
-            let fingerprint = str_fingerprint(text);
+            let fingerprint = hash_str(text);
             index.intern(
                 &mut items,
                 fingerprint,

@@ -19,11 +19,10 @@ use fluxo_stdlib::builtins::builtins;
 use fluxo_stdlib::types::{ItemKind, Ty};
 use rustc_hash::FxHashMap;
 
-use super::intern::{
-    args_fingerprint, const_fingerprint, idx, parts_fingerprint, str_fingerprint, Index,
-};
+use super::intern::{args_fingerprint, const_fingerprint, idx, parts_fingerprint, Index};
 use super::LowerError;
 use crate::check::{ProgramInfo, Type};
+use crate::index_of::hash_str;
 use crate::ParsedFile;
 
 /// The tables under construction, and the name indices lowering looks things up by.
@@ -98,7 +97,7 @@ impl Tables {
     }
 
     pub fn string(&mut self, text: &str) -> Result<u32, LowerError> {
-        let fingerprint = str_fingerprint(text);
+        let fingerprint = hash_str(text);
         let items = &mut self.program.strings;
         let is = |it: &String, key: &&str| it == key;
         self.strings
