@@ -84,22 +84,22 @@ fn children_cpu() -> Duration {
     time(usage.ru_utime) + time(usage.ru_stime)
 }
 
-/// The CLI building `source` into `out`, as a process: its (wall, CPU) time.
-fn cli_build(source: &Path, out: &Path) -> Vec<Time> {
+/// The CLI building `source` into `target`, as a process: its (wall, CPU) time.
+fn cli_build(source: &Path, target: &Path) -> Vec<Time> {
     let cpu = children_cpu();
     let started = Instant::now();
-    let status = Command::new(env!("CARGO_BIN_EXE_fluxo"))
+    let out = Command::new(env!("CARGO_BIN_EXE_fluxo"))
         .arg("build")
         .arg(source)
         .arg("-o")
-        .arg(out)
+        .arg(target)
         .output()
         .expect("fluxo build");
     let wall = started.elapsed();
     assert!(
-        status.status.success(),
+        out.status.success(),
         "{}",
-        String::from_utf8_lossy(&status.stderr)
+        String::from_utf8_lossy(&out.stderr)
     );
     vec![[wall, children_cpu() - cpu]]
 }
